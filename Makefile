@@ -1,0 +1,65 @@
+# ParseSphere authentication service. `make run` and `make test` are the two
+# commands a newcomer needs (README.md); both install missing Debian packages.
+
+CC       ?= cc
+OPT      ?= -O2
+BUILD    ?= build
+SAN      ?=
+CPPFLAGS += -D_GNU_SOURCE -Ilib -I/usr/include/mariadb -I/usr/include/json-c
+CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(SAN)
+LDFLAGS  += $(SAN)
+LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium
+
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
+SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
+                app/api.c app/keys.c app/me.c app/health.c)
+ADMIN_OBJ  := $(BUILD)/app/admin.o
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+ITEST_SRC  := $(wildcard tests/integration/*.c)
+ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all deps run test unit unit-asan integration clean
+all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h app/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/parsesphere-fcgi: $(SERVER_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/parsesphere-admin: $(ADMIN_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests #include the unit under test, so each is one translation unit.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(wildcard lib/*.c lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/integration: $(ITEST_SRC) $(wildcard tests/integration/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium
+
+deps:
+	@scripts/deps
+
+unit: $(UNIT_BIN)
+	@scripts/unit $(UNIT_BIN)
+
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN)" OPT=-O1 unit
+
+integration: all $(BUILD)/tests/integration
+	@scripts/integration $(BUILD)
+
+# The whole suite on a private stack; the last line is "N passed, N failed".
+test: deps
+	@scripts/test
+
+run: deps all
+	@scripts/run
+
+clean:
+	rm -rf build

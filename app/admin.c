@@ -1,0 +1,439 @@
+/*
+ * parsesphere-admin: operator commands of API.md ("Operations contract").
+ * Prints one JSON object on stdout; on failure a message on stderr and a
+ * non-zero exit. scripts/admin runs it with the configuration of `make run`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "keyissue.h"
+#include "render.h"
+#include "store.h"
+#include "timefmt.h"
+#include "validate.h"
+
+#define PASSWORD_MAX 1024
+
+struct admin {
+	struct config cfg;
+	struct db *db;
+	int argc;
+	char **argv;
+};
+
+static int
+fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "parsesphere-admin: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int
+db_fail(enum db_status rc)
+{
+	return fail("%s", rc == DB_UNAVAILABLE ? "cannot reach the database" :
+	                  rc == DB_DUPLICATE ? "already exists" : "database error");
+}
+
+static int
+print(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return 0;
+}
+
+/* The value of --name style options among argv[from..]; NULL if absent. */
+static const char *
+option(const struct admin *a, int from, const char *name)
+{
+	for (int i = from; i + 1 < a->argc; i++)
+		if (strcmp(a->argv[i], name) == 0)
+			return a->argv[i + 1];
+	return NULL;
+}
+
+static int
+parse_id(const char *s, uint8_t id[UUID_LEN], const char *what)
+{
+	if (s == NULL || uuid_parse(s, strlen(s), id) != 0)
+		return fail("%s must be a UUID", what);
+	return 0;
+}
+
+/* Same rules as key names: trimmed, 1-100 code points, no control characters. */
+static int
+parse_name(const char *s, char out[STORE_NAME_MAX + 1])
+{
+	size_t start, len;
+
+	if (s == NULL || !validate_utf8(s, strlen(s)) ||
+	    !validate_name(s, strlen(s), &start, &len))
+		return fail("%s", "--name must be 1 to 100 characters without control characters");
+	memcpy(out, s + start, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+parse_email(const char *s, char *out, size_t cap)
+{
+	const char *at = s ? strchr(s, '@') : NULL;
+	size_t len = s ? strlen(s) : 0;
+
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+	    len > STORE_EMAIL_MAX || len >= cap || !validate_utf8(s, len))
+		return fail("%s", "--email must be an address like name@example.com");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return fail("%s", "--email must not contain spaces or control characters");
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+static int
+show_account(struct admin *a, const uint8_t id[UUID_LEN])
+{
+	struct store_account acc;
+	bool found;
+	enum db_status rc = store_account_get(a->db, id, &acc, &found);
+
+	if (rc != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such account");
+	return print(render_account(&acc));
+}
+
+static int
+show_org(struct admin *a, const uint8_t id[UUID_LEN])
+{
+	struct store_org org;
+	bool found;
+	enum db_status rc = store_org_get(a->db, id, &org, &found);
+
+	if (rc != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such organization");
+	return print(render_org(&org));
+}
+
+static int
+account_create(struct admin *a)
+{
+	struct store_account acc = {.is_active = true};
+	enum db_status rc;
+
+	if (parse_email(option(a, 2, "--email"), acc.email, sizeof(acc.email)) ||
+	    parse_name(option(a, 2, "--name"), acc.name))
+		return 1;
+	uuid_v7(acc.id, (uint64_t)(timefmt_now_us() / 1000));
+	rc = store_account_insert(a->db, &acc, timefmt_now_us());
+	if (rc == DB_DUPLICATE)
+		return fail("%s", "an account with this e-mail already exists");
+	if (rc != DB_OK)
+		return db_fail(rc);
+	return print(render_account(&acc));
+}
+
+static int
+account_set_active(struct admin *a, bool active)
+{
+	uint8_t id[UUID_LEN];
+	struct store_account acc;
+	bool found;
+	enum db_status rc;
+
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID"))
+		return 1;
+	if ((rc = store_account_get(a->db, id, &acc, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such account");
+	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK)
+		return db_fail(rc);
+	return show_account(a, id);
+}
+
+static int
+account_set_password(struct admin *a)
+{
+	uint8_t id[UUID_LEN];
+	char *pw = NULL, hash[crypto_pwhash_STRBYTES];
+	struct store_account acc;
+	size_t len;
+	bool found;
+	enum db_status rc;
+	int status = 1;
+
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID"))
+		return 1;
+	pw = sodium_malloc(PASSWORD_MAX + 2);
+	if (pw == NULL)
+		return fail("%s", "out of memory");
+	if (fgets(pw, PASSWORD_MAX + 2, stdin) == NULL) {
+		fail("%s", "expected the password on standard input");
+		goto done;
+	}
+	len = strcspn(pw, "\r\n");
+	if (len == 0 || len > PASSWORD_MAX) {
+		fail("%s", "the password must be 1 to 1024 bytes on one line");
+		goto done;
+	}
+	pw[len] = '\0';
+	if ((rc = store_account_get(a->db, id, &acc, &found)) != DB_OK || !found) {
+		rc != DB_OK ? db_fail(rc) : fail("%s", "no such account");
+		goto done;
+	}
+	if (crypto_pwhash_str(hash, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		fail("%s", "out of memory while hashing");
+		goto done;
+	}
+	if ((rc = store_account_set_password(a->db, id, hash)) != DB_OK) {
+		db_fail(rc);
+		goto done;
+	}
+	status = show_account(a, id);
+done:
+	sodium_free(pw);   /* wipes */
+	return status;
+}
+
+static int
+org_create(struct admin *a)
+{
+	struct store_org org = {.is_active = true};
+	uint8_t owner[UUID_LEN];
+	struct store_account acc;
+	bool found;
+	enum db_status rc;
+	int64_t now = timefmt_now_us();
+
+	if (parse_name(option(a, 2, "--name"), org.name) ||
+	    parse_id(option(a, 2, "--owner"), owner, "--owner"))
+		return 1;
+	if ((rc = store_account_get(a->db, owner, &acc, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such account for --owner");
+	uuid_v7(org.id, (uint64_t)(now / 1000));
+	if ((rc = store_org_insert(a->db, &org, now)) != DB_OK ||
+	    (rc = store_member_set(a->db, org.id, owner, ROLE_OWNER, now)) != DB_OK)
+		return db_fail(rc);
+	return print(render_org(&org));
+}
+
+static int
+org_set_active(struct admin *a, bool active)
+{
+	uint8_t id[UUID_LEN];
+	struct store_org org;
+	bool found;
+	enum db_status rc;
+
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ORG_ID"))
+		return 1;
+	if ((rc = store_org_get(a->db, id, &org, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such organization");
+	if ((rc = store_org_set_active(a->db, id, active)) != DB_OK)
+		return db_fail(rc);
+	return show_org(a, id);
+}
+
+/* ORG_ID ACCOUNT_ID operands of the member commands, both checked to exist. */
+static int
+member_operands(struct admin *a, uint8_t org[UUID_LEN], uint8_t account[UUID_LEN])
+{
+	struct store_org o;
+	struct store_account acc;
+	bool found;
+	enum db_status rc;
+
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, org, "ORG_ID") ||
+	    parse_id(a->argc > 3 ? a->argv[3] : NULL, account, "ACCOUNT_ID"))
+		return 1;
+	if ((rc = store_org_get(a->db, org, &o, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such organization");
+	if ((rc = store_account_get(a->db, account, &acc, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such account");
+	return 0;
+}
+
+static json_object *
+membership_json(const uint8_t org[UUID_LEN], const uint8_t account[UUID_LEN])
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "organization_id", render_uuid(org));
+	json_object_object_add(o, "account_id", render_uuid(account));
+	return o;
+}
+
+static int
+org_add_member(struct admin *a)
+{
+	uint8_t org[UUID_LEN], account[UUID_LEN];
+	const char *role_s = option(a, 4, "--role");
+	enum store_role role = role_s ? store_role_parse(role_s) : ROLE_NONE;
+	enum db_status rc;
+	json_object *o;
+
+	if (member_operands(a, org, account))
+		return 1;
+	if (role == ROLE_NONE)
+		return fail("%s", "--role must be owner, admin or member");
+	if ((rc = store_member_set(a->db, org, account, role, timefmt_now_us())) != DB_OK)
+		return db_fail(rc);
+	o = membership_json(org, account);
+	json_object_object_add(o, "role", json_object_new_string(store_role_name(role)));
+	return print(o);
+}
+
+static int
+org_remove_member(struct admin *a)
+{
+	uint8_t org[UUID_LEN], account[UUID_LEN];
+	bool removed;
+	enum db_status rc;
+	json_object *o;
+
+	if (member_operands(a, org, account))
+		return 1;
+	if ((rc = store_member_remove(a->db, org, account, &removed)) != DB_OK)
+		return db_fail(rc);
+	if (!removed)
+		return fail("%s", "the account is not a member of this organization");
+	o = membership_json(org, account);
+	json_object_object_add(o, "removed", json_object_new_boolean(true));
+	return print(o);
+}
+
+static int
+key_create(struct admin *a)
+{
+	char secret[APIKEY_LEN + 1];
+	struct store_key k;
+	struct store_account acc;
+	struct store_org org;
+	enum store_role role;
+	const char *org_s = option(a, 2, "--org");
+	bool found;
+	enum db_status rc;
+	json_object *o;
+
+	memset(&k, 0, sizeof(k));
+	if (parse_id(option(a, 2, "--account"), k.created_by, "--account") ||
+	    parse_name(option(a, 2, "--name"), k.name) ||
+	    (org_s != NULL && parse_id(org_s, k.organization_id, "--org")))
+		return 1;
+	if ((rc = store_account_get(a->db, k.created_by, &acc, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such account");
+	if (org_s != NULL) {
+		rc = store_membership(a->db, k.organization_id, k.created_by, &org, &role, &found);
+		if (rc != DB_OK)
+			return db_fail(rc);
+		if (!found || role == ROLE_NONE)
+			return fail("%s", "the account is not an active member of that organization");
+		k.has_org = true;
+	}
+	if ((rc = keyissue_create(a->db, a->cfg.pepper, &k, secret)) != DB_OK)
+		return db_fail(rc);
+	o = render_key(&k);
+	json_object_object_add(o, "secret", json_object_new_string(secret));
+	sodium_memzero(secret, sizeof(secret));
+	return print(o);
+}
+
+static int account_deactivate(struct admin *a) { return account_set_active(a, false); }
+static int account_activate(struct admin *a) { return account_set_active(a, true); }
+static int org_deactivate(struct admin *a) { return org_set_active(a, false); }
+static int org_activate(struct admin *a) { return org_set_active(a, true); }
+
+static const struct {
+	const char *group, *verb;
+	int (*run)(struct admin *);
+} commands[] = {
+	{"account", "create", account_create},
+	{"account", "deactivate", account_deactivate},
+	{"account", "activate", account_activate},
+	{"account", "set-password", account_set_password},
+	{"org", "create", org_create},
+	{"org", "add-member", org_add_member},
+	{"org", "remove-member", org_remove_member},
+	{"org", "deactivate", org_deactivate},
+	{"org", "activate", org_activate},
+	{"key", "create", key_create},
+};
+
+static int (*
+find_command(const char *group, const char *verb))(struct admin *)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(group, commands[i].group) == 0 && strcmp(verb, commands[i].verb) == 0)
+			return commands[i].run;
+	return NULL;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: parsesphere-admin [--config FILE] COMMAND\n"
+	      "  account create --email E --name N\n"
+	      "  account deactivate ID | account activate ID\n"
+	      "  account set-password ID            (password on standard input)\n"
+	      "  org create --name N --owner ACCOUNT_ID\n"
+	      "  org add-member ORG_ID ACCOUNT_ID --role owner|admin|member\n"
+	      "  org remove-member ORG_ID ACCOUNT_ID\n"
+	      "  org deactivate ORG_ID | org activate ORG_ID\n"
+	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n", stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct admin a;
+	const char *config_path = getenv(CONFIG_ENV);
+	char err[512];
+	int (*run)(struct admin *);
+	int status;
+
+	memset(&a, 0, sizeof(a));
+	if (argc > 2 && strcmp(argv[1], "--config") == 0) {
+		config_path = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 3 || (run = find_command(argv[1], argv[2])) == NULL) {
+		usage();
+		return 2;
+	}
+	if (config_path == NULL)
+		return fail("no configuration: use --config or set %s", CONFIG_ENV);
+	if (sodium_init() < 0)
+		return fail("%s", "libsodium failed to initialise");
+	if (config_load(&a.cfg, config_path, err, sizeof(err)) != 0)
+		return fail("%s", err);
+	a.argc = argc;
+	a.argv = argv;
+	a.db = db_new(&a.cfg, store_statements, store_statement_count);
+	status = a.db ? run(&a) : fail("%s", "out of memory");
+	db_free(a.db);
+	config_free(&a.cfg);
+	return status;
+}

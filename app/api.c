@@ -1,0 +1,134 @@
+#include "api.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "validate.h"
+
+static const char *const no_params[] = {NULL};
+static const char *const list_params[] = {"limit", "starting_after", "include_revoked", NULL};
+static const char *const usage_params[] = {"days", NULL};
+
+static const struct api_route
+	r_health = {health_get, no_params, false, false},
+	r_me = {me_get, no_params, false, false},
+	r_create = {keys_create, no_params, true, true},
+	r_list = {keys_list, list_params, false, true},
+	r_get = {keys_get, no_params, false, true},
+	r_revoke = {keys_revoke, no_params, false, true},
+	r_usage = {keys_usage, usage_params, false, true};
+
+/* Every route of API.md. "{}" is one path segment (an id, checked by the handler). */
+static const struct route routes[] = {
+	{METHOD_GET, "/healthz", &r_health},
+	{METHOD_GET, "/v1/me", &r_me},
+	{METHOD_GET, "/v1/api-keys", &r_list},
+	{METHOD_POST, "/v1/api-keys", &r_create},
+	{METHOD_GET, "/v1/api-keys/{}", &r_get},
+	{METHOD_DELETE, "/v1/api-keys/{}", &r_revoke},
+	{METHOD_GET, "/v1/api-keys/{}/usage", &r_usage},
+};
+
+void
+api_db_failure(struct api_call *c, enum db_status s)
+{
+	enum err e = auth_db_error(s);
+
+	if (e == ERR_INTERNAL)
+		log_error("request %s: database error", c->resp->request_id);
+	response_error(c->resp, e, NULL, NULL);
+}
+
+/* Route → 404/405; on success *out is the route's api_route. */
+static enum err
+route(const struct request *req, struct response *resp, const struct api_route **out)
+{
+	const struct route *match;
+	char allow[64];
+
+	if (!req->path_ok)
+		return ERR_NOT_FOUND;
+	switch (router_match(routes, sizeof(routes) / sizeof(routes[0]), req, &match,
+	                     allow, sizeof(allow))) {
+	case ROUTER_FOUND:
+		*out = match->handler;
+		return ERR_NONE;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		response_header(resp, "Allow", allow);
+		return ERR_METHOD_NOT_ALLOWED;
+	default:
+		return ERR_NOT_FOUND;
+	}
+}
+
+/* The request checks after the organization context, in the order of API.md. */
+static enum err
+check_request(const struct api_route *r, const struct request *req, const char **param)
+{
+	*param = NULL;
+	if (r->json_body && !validate_json_content_type(req->content_type))
+		return ERR_UNSUPPORTED_MEDIA_TYPE;
+	if (req->body_too_large)
+		return ERR_PAYLOAD_TOO_LARGE;
+	if (!req->query_ok)
+		return ERR_INVALID_REQUEST;
+	if ((*param = request_query_check(req, r->query)) != NULL)
+		return ERR_INVALID_REQUEST;
+	return ERR_NONE;
+}
+
+void
+api_serve(struct api_env *env, const struct request *req, struct response *resp)
+{
+	struct api_call c = {.env = env, .req = req, .resp = resp};
+	const struct api_route *r = NULL;
+	const char *param = NULL;
+	bool token_presented = false;
+	enum err e;
+
+	/* Authentication comes first for anything under /v1, whatever the path. */
+	if (req->under_v1) {
+		e = auth_authenticate(env->db, env->cfg->pepper, req->authorization,
+		                      &c.who, &token_presented);
+		if (e != ERR_NONE) {
+			response_auth_error(resp, e, token_presented);
+			return;
+		}
+	}
+	if ((e = route(req, resp, &r)) != ERR_NONE)
+		goto fail;
+	if (req->under_v1) {
+		e = auth_context(env->db, &c.who, req->organization, &c.ctx);
+		if (e == ERR_INVALID_REQUEST)
+			param = "ParseSphere-Organization";
+		else if (e == ERR_NONE && r->manages_keys && c.ctx.is_org && c.ctx.role == ROLE_NONE)
+			e = ERR_NOT_ORGANIZATION_MEMBER;
+		if (e != ERR_NONE)
+			goto fail;
+	}
+	if ((e = check_request(r, req, &param)) != ERR_NONE)
+		goto fail;
+	r->handle(&c);
+	return;
+fail:
+	response_error(resp, e, param, NULL);
+}
+
+void
+api_web_server_error(int status, struct response *resp)
+{
+	enum err e;
+
+	switch (status) {
+	case 413: e = ERR_PAYLOAD_TOO_LARGE; break;
+	case 404: e = ERR_NOT_FOUND; break;
+	case 405: e = ERR_METHOD_NOT_ALLOWED; break;
+	case 502: case 503: case 504: e = ERR_SERVICE_UNAVAILABLE; break;
+	default: e = status >= 500 ? ERR_INTERNAL : ERR_INVALID_REQUEST; break;
+	}
+	response_error(resp, e, NULL, status == 431 ?
+	               "The request headers are too large." : NULL);
+	/* Keep the web server's status (431, 505, ...) where it is more precise. */
+	if (status >= 400 && status <= 599)
+		resp->status = status;
+}

@@ -1,0 +1,256 @@
+/* /v1/api-keys: create, list, retrieve, revoke, usage (API.md, "Endpoints"). */
+#include <string.h>
+#include <sodium.h>
+
+#include "api.h"
+#include "body.h"
+#include "keyissue.h"
+#include "log.h"
+#include "render.h"
+#include "timefmt.h"
+
+#define LIST_LIMIT_MAX 100
+#define USAGE_DAYS_MAX 90
+
+/* Bounded decimal: digits only (leading zeros allowed), value in [min, max]. */
+static bool
+parse_bounded(const struct request_str *v, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned n = 0;
+
+	if (v->len == 0)
+		return false;
+	for (size_t i = 0; i < v->len; i++) {
+		if (v->s[i] < '0' || v->s[i] > '9')
+			return false;
+		n = n * 10 + (unsigned)(v->s[i] - '0');
+		if (n > max)
+			return false;
+	}
+	*out = n;
+	return n >= min;
+}
+
+/* The {api_key_id} segment; a malformed id is reported like an unknown one. */
+static bool
+find_key(struct api_call *c, struct store_key *k)
+{
+	const struct request_str *seg = &c->req->seg[2];
+	uint8_t id[UUID_LEN];
+	bool found = false;
+	enum db_status rc;
+
+	if (uuid_parse(seg->s, seg->len, id) != 0) {
+		response_error(c->resp, ERR_NOT_FOUND, NULL, NULL);
+		return false;
+	}
+	rc = store_key_get(c->env->db, &c->ctx.scope, id, k, &found);
+	if (rc != DB_OK)
+		api_db_failure(c, rc);
+	else if (!found)
+		response_error(c->resp, ERR_NOT_FOUND, NULL, NULL);
+	return rc == DB_OK && found;
+}
+
+void
+keys_create(struct api_call *c)
+{
+	char secret[APIKEY_LEN + 1];
+	char location[64], id_text[UUID_TEXT_LEN + 1];
+	struct store_key k;
+	json_object *body = NULL, *out;
+	const char *param = NULL;
+	enum db_status rc;
+	enum err e;
+
+	e = body_json_object(c->req->body, c->req->body_len, &body);
+	if (e == ERR_NONE)
+		e = body_key_create(body, k.name, &param);
+	if (e != ERR_NONE) {
+		response_error(c->resp, e, param, e == ERR_INVALID_REQUEST && param == NULL ?
+		               "The request body must be a JSON object." : NULL);
+		goto done;
+	}
+	/* Keys created in an organization's context are org keys, created by the actor. */
+	k.has_org = c->ctx.is_org;
+	memcpy(k.organization_id, c->ctx.org.id, UUID_LEN);
+	memcpy(k.created_by, c->ctx.scope.actor, UUID_LEN);
+	rc = keyissue_create(c->env->db, c->env->cfg->pepper, &k, secret);
+	if (rc != DB_OK) {
+		api_db_failure(c, rc);
+		goto done;
+	}
+	out = render_key(&k);
+	json_object_object_add(out, "secret", json_object_new_string(secret));
+	sodium_memzero(secret, sizeof(secret));
+	uuid_format(k.id, id_text);
+	snprintf(location, sizeof(location), "/v1/api-keys/%s", id_text);
+	response_header(c->resp, "Location", location);
+	response_json(c->resp, 201, out);
+done:
+	if (body != NULL)
+		json_object_put(body);
+}
+
+/* Query parameters of the list, validated; on failure the response is set. */
+struct list_query {
+	unsigned limit;
+	bool include_revoked;
+	bool has_cursor;
+	struct store_cursor cursor;
+};
+
+static bool
+parse_list_query(struct api_call *c, struct list_query *q)
+{
+	const struct request_str *v;
+	struct store_key k;
+	uint8_t id[UUID_LEN];
+	bool found = false;
+	enum db_status rc;
+
+	q->limit = LIST_LIMIT_MAX;
+	q->include_revoked = false;
+	q->has_cursor = false;
+	if ((v = request_query(c->req, "limit")) != NULL &&
+	    !parse_bounded(v, 1, LIST_LIMIT_MAX, &q->limit)) {
+		response_error(c->resp, ERR_INVALID_REQUEST, "limit",
+		               "limit must be an integer from 1 to 100.");
+		return false;
+	}
+	if ((v = request_query(c->req, "include_revoked")) != NULL) {
+		if (strcmp(v->s, "true") == 0)
+			q->include_revoked = true;
+		else if (strcmp(v->s, "false") != 0) {
+			response_error(c->resp, ERR_INVALID_REQUEST, "include_revoked",
+			               "include_revoked must be true or false.");
+			return false;
+		}
+	}
+	if ((v = request_query(c->req, "starting_after")) == NULL)
+		return true;
+	/* The cursor must be a key this caller can see, revoked ones included. */
+	if (uuid_parse(v->s, v->len, id) == 0) {
+		rc = store_key_get(c->env->db, &c->ctx.scope, id, &k, &found);
+		if (rc != DB_OK) {
+			api_db_failure(c, rc);
+			return false;
+		}
+	}
+	if (!found) {
+		response_error(c->resp, ERR_INVALID_REQUEST, "starting_after",
+		               "starting_after must be the id of one of your API keys.");
+		return false;
+	}
+	q->has_cursor = true;
+	q->cursor.created_at = k.created_at;
+	memcpy(q->cursor.id, k.id, UUID_LEN);
+	return true;
+}
+
+void
+keys_list(struct api_call *c)
+{
+	/* Workers serve one request at a time; 101 rows do not belong on the stack. */
+	static struct store_key rows[LIST_LIMIT_MAX + 1];
+	struct list_query q;
+	json_object *out, *data;
+	unsigned n = 0;
+	enum db_status rc;
+
+	if (!parse_list_query(c, &q))
+		return;
+	/* One row more than asked tells whether there is a next page. */
+	rc = store_key_list(c->env->db, &c->ctx.scope, q.has_cursor ? &q.cursor : NULL,
+	                    q.include_revoked, q.limit + 1, rows, &n);
+	if (rc != DB_OK) {
+		api_db_failure(c, rc);
+		return;
+	}
+	out = json_object_new_object();
+	data = json_object_new_array_ext((int)n);
+	for (unsigned i = 0; i < n && i < q.limit; i++)
+		json_object_array_add(data, render_key(&rows[i]));
+	json_object_object_add(out, "object", json_object_new_string("list"));
+	json_object_object_add(out, "data", data);
+	json_object_object_add(out, "has_more", json_object_new_boolean(n > q.limit));
+	response_json(c->resp, 200, out);
+}
+
+void
+keys_get(struct api_call *c)
+{
+	struct store_key k;
+
+	if (find_key(c, &k))
+		response_json(c->resp, 200, render_key(&k));
+}
+
+void
+keys_revoke(struct api_call *c)
+{
+	struct store_key k;
+	bool found = false;
+	enum db_status rc;
+
+	if (!find_key(c, &k))
+		return;
+	if (!k.revoked) {
+		/* Re-read after the update: a concurrent revoke may have set its own instant. */
+		rc = store_key_revoke(c->env->db, k.id, timefmt_now_us());
+		if (rc == DB_OK)
+			rc = store_key_get(c->env->db, &c->ctx.scope, k.id, &k, &found);
+		if (rc != DB_OK || !found) {
+			api_db_failure(c, rc != DB_OK ? rc : DB_ERROR);
+			return;
+		}
+	}
+	response_json(c->resp, 200, render_key(&k));
+}
+
+void
+keys_usage(struct api_call *c)
+{
+	static struct store_usage_day days[USAGE_DAYS_MAX];
+	const struct request_str *v = request_query(c->req, "days");
+	unsigned ndays = 30, n = 0;
+	struct store_key k;
+	json_object *out, *data;
+	int64_t today, day_us = INT64_C(86400000000);
+	enum db_status rc;
+
+	if (v != NULL && !parse_bounded(v, 1, USAGE_DAYS_MAX, &ndays)) {
+		response_error(c->resp, ERR_INVALID_REQUEST, "days",
+		               "days must be an integer from 1 to 90.");
+		return;
+	}
+	if (!find_key(c, &k))
+		return;
+	today = timefmt_now_us() / day_us * day_us;
+	rc = store_usage_history(c->env->db, k.id, today - (int64_t)(ndays - 1) * day_us,
+	                         days, ndays, &n);
+	if (rc != DB_OK) {
+		api_db_failure(c, rc);
+		return;
+	}
+	out = json_object_new_object();
+	data = json_object_new_array_ext((int)ndays);
+	/* Rows come oldest first and only for days with use; fill the gaps with 0. */
+	for (unsigned i = 0, j = 0; i < ndays; i++) {
+		int64_t day = today - (int64_t)(ndays - 1 - i) * day_us;
+		char date[TIMEFMT_DATE_LEN + 1];
+		json_object *e = json_object_new_object();
+		uint64_t count = 0;
+
+		if (j < n && days[j].day == day)
+			count = days[j++].request_count;
+		timefmt_date(day, date);
+		json_object_object_add(e, "date", json_object_new_string(date));
+		json_object_object_add(e, "request_count", json_object_new_uint64(count));
+		json_object_array_add(data, e);
+	}
+	json_object_object_add(out, "object", json_object_new_string("list"));
+	json_object_object_add(out, "data", data);
+	json_object_object_add(out, "has_more", json_object_new_boolean(false));
+	response_json(c->resp, 200, out);
+}

@@ -1,0 +1,15 @@
+/*
+ * master: the prefork pool. Forks N workers on one listening socket,
+ * respawns any that dies (backing off when they die young, so a crash loop
+ * does not spin), and on SIGTERM/SIGINT stops them gracefully: each finishes
+ * its request in flight, then exits.
+ */
+#ifndef PS_MASTER_H
+#define PS_MASTER_H
+
+#include "config.h"
+
+/* Returns the exit status for the master process. */
+int master_run(int listen_fd, const struct config *cfg, unsigned workers);
+
+#endif

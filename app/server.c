@@ -1,0 +1,147 @@
+/*
+ * parsesphere-fcgi: the FastCGI server.
+ *
+ *   parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]
+ *
+ * Socket: with --listen (a unix socket path, or host:port) it opens its own;
+ * otherwise it serves the listening socket it was given on fd 0 (spawn-fcgi,
+ * lighttpd bin-path, mod_fcgid). Process model: --workers N (N >= 1) runs
+ * the prefork master; 0 serves in this process. Without the flag, an own
+ * socket uses the config's `workers` and an inherited one serves in-process,
+ * since whoever spawned us manages the processes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "log.h"
+#include "master.h"
+#include "worker.h"
+
+#define LISTEN_BACKLOG 128
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]\n"
+	                "  FILE defaults to $" CONFIG_ENV "; ADDR is a socket path or host:port\n");
+}
+
+/* Keeps fds 0-2 open so that no later open() lands on them by accident. */
+static void
+ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0) {
+			int n = open("/dev/null", O_RDWR);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
+static int
+is_listening_socket(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+static int
+open_listener(const char *addr)
+{
+	struct stat st;
+	int fd;
+
+	/* A stale socket file from an earlier run would make bind fail. */
+	if (addr[0] == '/' && stat(addr, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(addr);
+	fd = FCGX_OpenSocket(addr, LISTEN_BACKLOG);
+	if (fd < 0) {
+		log_error("cannot listen on %s: %s", addr, strerror(errno));
+		return -1;
+	}
+	if (addr[0] == '/')
+		chmod(addr, 0660);   /* the web server's group; nobody else */
+	return fd;
+}
+
+static int
+parse_workers(const char *s, unsigned *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 256)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = getenv(CONFIG_ENV), *listen_addr = NULL;
+	struct config cfg;
+	char err[512];
+	unsigned workers = 0;
+	int have_workers = 0, fd, rc = EXIT_FAILURE;
+
+	ensure_std_fds();
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config_path = argv[++i];
+		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			listen_addr = argv[++i];
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc &&
+		         parse_workers(argv[i + 1], &workers) == 0) {
+			have_workers = 1;
+			i++;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (config_path == NULL) {
+		fprintf(stderr, "parsesphere-fcgi: no configuration: use --config or set %s\n",
+		        CONFIG_ENV);
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "parsesphere-fcgi: libsodium failed to initialise\n");
+		return EXIT_FAILURE;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "parsesphere-fcgi: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	if (listen_addr == NULL && cfg.listen[0] != '\0' && !is_listening_socket(0))
+		listen_addr = cfg.listen;
+	if (listen_addr != NULL) {
+		if ((fd = open_listener(listen_addr)) < 0)
+			goto done;
+		if (!have_workers)
+			workers = cfg.workers;
+	} else if (is_listening_socket(0)) {
+		fd = 0;
+	} else {
+		fprintf(stderr, "parsesphere-fcgi: fd 0 is not a listening socket; "
+		                "give --listen ADDR or start under spawn-fcgi or a web server\n");
+		goto done;
+	}
+	rc = workers > 0 ? master_run(fd, &cfg, workers) : worker_run(fd, &cfg);
+done:
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,103 @@
+#include "auth.h"
+
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "apikey.h"
+
+enum err
+auth_db_error(enum db_status s)
+{
+	return s == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
+}
+
+enum err
+auth_bearer(const char *h, const char **tok, size_t *len)
+{
+	size_t n;
+
+	if (h == NULL || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
+		return ERR_MISSING_API_KEY;
+	h += 6;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	n = strlen(h);
+	while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return ERR_MISSING_API_KEY;
+	*tok = h;
+	*len = n;
+	return ERR_NONE;
+}
+
+enum err
+auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
+                  struct store_principal *who, bool *token_presented)
+{
+	unsigned char hash[APIKEY_HASH_LEN];
+	const char *tok;
+	size_t len;
+	bool found;
+	enum db_status rc;
+	enum err e;
+
+	*token_presented = false;
+	if ((e = auth_bearer(header, &tok, &len)) != ERR_NONE)
+		return e;
+	*token_presented = true;
+	if (apikey_parse(tok, len) != APIKEY_OK)
+		return ERR_INVALID_API_KEY;
+	if (apikey_hash(tok, pepper, hash) != 0)
+		return ERR_INTERNAL;
+	rc = store_principal_by_hash(db, hash, who, &found);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc != DB_OK)
+		return auth_db_error(rc);
+	if (!found)
+		return ERR_INVALID_API_KEY;
+	if (who->key.revoked)
+		return ERR_API_KEY_REVOKED;
+	if (who->key.has_org && !who->org.is_active)
+		return ERR_ORGANIZATION_DEACTIVATED;
+	if (!who->key.has_org && !who->account.is_active)
+		return ERR_ACCOUNT_DEACTIVATED;
+	return ERR_NONE;
+}
+
+enum err
+auth_context(struct db *db, const struct store_principal *who, const char *org_header,
+             struct auth_context *ctx)
+{
+	uint8_t org_id[UUID_LEN];
+	bool found;
+	enum db_status rc;
+
+	memset(ctx, 0, sizeof(*ctx));
+	memcpy(ctx->scope.actor, who->key.created_by, UUID_LEN);
+	if (org_header != NULL && uuid_parse(org_header, strlen(org_header), org_id) != 0)
+		return ERR_INVALID_REQUEST;
+	if (who->key.has_org) {
+		/* An org key acts in its organization, as its creator. */
+		if (org_header != NULL && memcmp(org_id, who->key.organization_id, UUID_LEN) != 0)
+			return ERR_ORGANIZATION_MISMATCH;
+		ctx->is_org = true;
+		ctx->org = who->org;
+		ctx->role = who->role;
+	} else if (org_header != NULL) {
+		rc = store_membership(db, org_id, who->account.id, &ctx->org, &ctx->role, &found);
+		if (rc != DB_OK)
+			return auth_db_error(rc);
+		if (!found || !ctx->org.is_active || ctx->role == ROLE_NONE)
+			return ERR_NOT_ORGANIZATION_MEMBER;
+		ctx->is_org = true;
+	}
+	if (ctx->is_org) {
+		memcpy(ctx->scope.owner, ctx->org.id, UUID_LEN);
+		ctx->scope.own_only = ctx->role != ROLE_OWNER && ctx->role != ROLE_ADMIN;
+	} else {
+		memcpy(ctx->scope.owner, who->account.id, UUID_LEN);
+	}
+	return ERR_NONE;
+}

@@ -1,0 +1,52 @@
+/*
+ * auth: from the Authorization header to an authenticated principal, and
+ * from the ParseSphere-Organization header to the request's context
+ * (API.md, "Authentication" and "Ownership and organization context").
+ *
+ * Nothing is cached: every call reads the database, so a revocation or a
+ * deactivation takes effect on the very next request in every worker.
+ */
+#ifndef PS_AUTH_H
+#define PS_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errors.h"
+#include "store.h"
+
+/*
+ * Extracts the token of `Bearer <token>` (scheme in any case). Returns
+ * ERR_NONE with *tok and *len set, or ERR_MISSING_API_KEY when the header is
+ * absent, another scheme, or the token empty.
+ */
+enum err auth_bearer(const char *header, const char **tok, size_t *len);
+
+/*
+ * Authenticates the header: format and checksum first (no database), then the
+ * peppered hash. On ERR_NONE *who is filled. *token_presented tells a 401
+ * whether to add error="invalid_token".
+ */
+enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
+                           struct store_principal *who, bool *token_presented);
+
+/* The context a request acts in. */
+struct auth_context {
+	bool is_org;
+	struct store_org org;            /* when is_org */
+	enum store_role role;            /* actor's current role; ROLE_NONE: not an active member */
+	struct store_scope scope;        /* which keys /v1/api-keys sees */
+};
+
+/*
+ * Resolves the context from the principal and the raw header value (NULL:
+ * absent). Errors: ERR_INVALID_REQUEST (malformed id), ERR_ORGANIZATION_MISMATCH,
+ * ERR_NOT_ORGANIZATION_MEMBER, or a database error.
+ */
+enum err auth_context(struct db *db, const struct store_principal *who, const char *org_header,
+                      struct auth_context *ctx);
+
+/* Maps a db failure to the API error. */
+enum err auth_db_error(enum db_status s);
+
+#endif

@@ -1,0 +1,72 @@
+#include "body.h"
+
+#include <string.h>
+
+#include "validate.h"
+
+enum err
+body_json_object(const char *body, size_t len, json_object **out)
+{
+	struct json_tokener *tok = NULL;
+	json_object *obj = NULL;
+	enum err e = ERR_INVALID_JSON;
+	size_t end;
+
+	*out = NULL;
+	if (len == 0 || !validate_utf8(body, len) || memchr(body, '\0', len) != NULL)
+		goto fail;
+	tok = json_tokener_new();
+	if (tok == NULL) {
+		e = ERR_INTERNAL;
+		goto fail;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success)
+		goto fail;
+	/* Only white space may follow the value. */
+	for (end = json_tokener_get_parse_end(tok); end < len; end++)
+		if (strchr(" \t\r\n", body[end]) == NULL)
+			goto fail;
+	if (!json_object_is_type(obj, json_type_object)) {
+		e = ERR_INVALID_REQUEST;
+		goto fail;
+	}
+	*out = obj;
+	obj = NULL;
+	e = ERR_NONE;
+fail:
+	if (obj != NULL)
+		json_object_put(obj);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	return e;
+}
+
+enum err
+body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param)
+{
+	json_object *v = NULL;
+	const char *s;
+	size_t len, start, n;
+
+	*param = "name";
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (strcmp(key, "name") != 0) {
+			*param = key;
+			return ERR_INVALID_REQUEST;
+		}
+	}
+	if (!json_object_object_get_ex(obj, "name", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return ERR_INVALID_REQUEST;
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	/* \u escapes can produce what the raw-byte check could not see: check again. */
+	if (!validate_utf8(s, len) || !validate_name(s, len, &start, &n))
+		return ERR_INVALID_REQUEST;
+	memcpy(name, s + start, n);
+	name[n] = '\0';
+	return ERR_NONE;
+}

@@ -1,0 +1,30 @@
+/*
+ * body: request bodies, from untrusted bytes to typed values (API.md,
+ * POST /v1/api-keys). Errors name the offending field in *param.
+ */
+#ifndef PS_BODY_H
+#define PS_BODY_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "errors.h"
+#include "store.h"
+
+/*
+ * Parses a whole body as one strict JSON object. ERR_INVALID_JSON for empty
+ * input, invalid UTF-8, syntax errors or trailing bytes; ERR_INVALID_REQUEST
+ * (param NULL) for valid JSON that is not an object. On ERR_NONE the caller
+ * owns *out.
+ */
+enum err body_json_object(const char *body, size_t len, json_object **out);
+
+/*
+ * The create-key body: exactly {"name": string}. On ERR_NONE writes the
+ * trimmed name, NUL-terminated, into name (STORE_NAME_MAX + 1 bytes). On
+ * ERR_INVALID_REQUEST *param is "name" or the unknown field's name, valid as
+ * long as obj.
+ */
+enum err body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param);
+
+#endif

@@ -1,0 +1,191 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+static void
+set_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->db_port = 3306;
+	cfg->db_timeout = 3;
+	cfg->workers = 4;
+	cfg->usage_tracking = true;
+	snprintf(cfg->db_name, sizeof(cfg->db_name), "parsesphere");
+}
+
+static int
+parse_uint(const char *v, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > max)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = true;
+	else if (strcmp(v, "off") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+set_str(char *dst, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= CONFIG_STR_MAX)
+		return -1;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+static int
+apply(struct config *cfg, const char *k, const char *v)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+		{"db_socket", offsetof(struct config, db_socket)},
+		{"db_host", offsetof(struct config, db_host)},
+		{"db_user", offsetof(struct config, db_user)},
+		{"db_password", offsetof(struct config, db_password)},
+		{"db_name", offsetof(struct config, db_name)},
+		{"pepper_file", offsetof(struct config, pepper_file)},
+		{"listen", offsetof(struct config, listen)},
+	};
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strcmp(k, strs[i].key) == 0)
+			return set_str((char *)cfg + strs[i].off, v);
+	if (strcmp(k, "db_port") == 0)
+		return parse_uint(v, 65535, &cfg->db_port);
+	if (strcmp(k, "db_timeout") == 0)
+		return parse_uint(v, 300, &cfg->db_timeout);
+	if (strcmp(k, "workers") == 0)
+		return parse_uint(v, 256, &cfg->workers);
+	if (strcmp(k, "usage_tracking") == 0)
+		return parse_bool(v, &cfg->usage_tracking);
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+load_pepper(struct config *cfg, char *err, size_t errlen)
+{
+	unsigned char extra;
+	ssize_t n;
+	int fd = -1, rc = -1;
+
+	cfg->pepper = sodium_malloc(APIKEY_PEPPER_LEN);
+	if (cfg->pepper == NULL) {
+		snprintf(err, errlen, "out of memory for the pepper");
+		goto fail;
+	}
+	fd = open(cfg->pepper_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "pepper_file %s: %s", cfg->pepper_file, strerror(errno));
+		goto fail;
+	}
+	n = read(fd, cfg->pepper, APIKEY_PEPPER_LEN);
+	if (n != APIKEY_PEPPER_LEN || read(fd, &extra, 1) != 0) {
+		snprintf(err, errlen, "pepper_file %s: must hold exactly %d bytes",
+		         cfg->pepper_file, APIKEY_PEPPER_LEN);
+		goto fail;
+	}
+	sodium_mprotect_readonly(cfg->pepper);
+	rc = 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	char line[1024];
+	FILE *f = NULL;
+	int lineno = 0, rc = -1;
+
+	set_defaults(cfg);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *k = trim(line), *eq, *v;
+
+		lineno++;
+		if (*k == '\0' || *k == '#')
+			continue;
+		eq = strchr(k, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		if (apply(cfg, k, v) != 0) {
+			/* Name the key, never the value: it may be a password. */
+			snprintf(err, errlen, "%s:%d: unknown key or bad value for '%.64s'",
+			         path, lineno, k);
+			goto fail;
+		}
+	}
+	if (cfg->pepper_file[0] == '\0') {
+		snprintf(err, errlen, "%s: pepper_file is required", path);
+		goto fail;
+	}
+	if (load_pepper(cfg, err, errlen) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	sodium_memzero(line, sizeof(line));
+	if (f != NULL)
+		fclose(f);
+	if (rc != 0)
+		config_free(cfg);
+	return rc;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg->pepper != NULL)
+		sodium_free(cfg->pepper);   /* wipes before unmapping */
+	cfg->pepper = NULL;
+	sodium_memzero(cfg->db_password, sizeof(cfg->db_password));
+}

@@ -1,0 +1,43 @@
+/*
+ * config: the service's settings, from a `key = value` file (see
+ * conf/parsesphere.conf.example). Unknown keys are errors so that a typo
+ * never silently falls back to a default.
+ *
+ * The pepper is read from its own file into memory locked against swapping
+ * where the system allows; config_free wipes it.
+ */
+#ifndef PS_CONFIG_H
+#define PS_CONFIG_H
+
+#include <stdbool.h>
+
+#include "apikey.h"
+
+#define CONFIG_STR_MAX 256
+
+struct config {
+	char db_socket[CONFIG_STR_MAX];
+	char db_host[CONFIG_STR_MAX];
+	unsigned db_port;
+	char db_user[CONFIG_STR_MAX];
+	char db_password[CONFIG_STR_MAX];
+	char db_name[CONFIG_STR_MAX];
+	unsigned db_timeout;             /* seconds, connect/read/write */
+	char pepper_file[CONFIG_STR_MAX];
+	char listen[CONFIG_STR_MAX];     /* unix socket path or host:port */
+	unsigned workers;                /* 0: serve in this process */
+	bool usage_tracking;
+	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
+};
+
+/* The environment variable naming the file when no --config is given. */
+#define CONFIG_ENV "PARSESPHERE_CONFIG"
+
+/*
+ * Loads path and the pepper. On failure returns -1 and writes a message
+ * (never a secret) to err.
+ */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+#endif

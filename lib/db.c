@@ -1,0 +1,243 @@
+#include "db.h"
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "timefmt.h"
+
+struct db {
+	const struct config *cfg;
+	const struct db_stmt_def *defs;
+	size_t n;
+	MYSQL *conn;                 /* NULL while disconnected */
+	MYSQL_STMT **stmts;          /* NULL until prepared on this connection */
+};
+
+struct db *
+db_new(const struct config *cfg, const struct db_stmt_def *defs, size_t n)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		return NULL;
+	db->stmts = calloc(n, sizeof(*db->stmts));
+	if (db->stmts == NULL) {
+		free(db);
+		return NULL;
+	}
+	db->cfg = cfg;
+	db->defs = defs;
+	db->n = n;
+	return db;
+}
+
+static void
+disconnect(struct db *db)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		if (db->stmts[i] != NULL)
+			mysql_stmt_close(db->stmts[i]);
+		db->stmts[i] = NULL;
+	}
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	disconnect(db);
+	free(db->stmts);
+	free(db);
+}
+
+static enum db_status
+connect_db(struct db *db)
+{
+	const struct config *c = db->cfg;
+	unsigned timeout = c->db_timeout;
+	my_bool off = 0;
+	MYSQL *m;
+
+	if (db->conn != NULL)
+		return DB_OK;
+	m = mysql_init(NULL);
+	if (m == NULL)
+		return DB_UNAVAILABLE;
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(m, MYSQL_OPT_RECONNECT, &off);  /* reconnecting loses prepared statements */
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	if (mysql_real_connect(m, c->db_host[0] ? c->db_host : NULL,
+	                       c->db_user[0] ? c->db_user : NULL,
+	                       c->db_password[0] ? c->db_password : NULL,
+	                       c->db_name, c->db_port,
+	                       c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
+		log_error("database connect failed: %u %s", mysql_errno(m), mysql_error(m));
+		mysql_close(m);
+		return DB_UNAVAILABLE;
+	}
+	db->conn = m;
+	return DB_OK;
+}
+
+/* Errors after which the connection cannot be trusted any more. */
+static bool
+is_connection_error(unsigned e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+	       e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+	       e == CR_SERVER_LOST_EXTENDED || e == CR_ERR_NET_READ ||
+	       e == CR_ERR_NET_WRITE || e == ER_CONNECTION_KILLED ||
+	       e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
+}
+
+static enum db_status
+classify(struct db *db, unsigned e, const char *what, unsigned id)
+{
+	if (e == ER_DUP_ENTRY)
+		return DB_DUPLICATE;
+	if (is_connection_error(e)) {
+		disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK)
+		return DB_UNAVAILABLE;
+	log_error("database %s of statement %u failed: error %u", what, id, e);
+	return DB_ERROR;
+}
+
+static enum db_status
+prepare(struct db *db, unsigned id, MYSQL_STMT **out)
+{
+	MYSQL_STMT *st;
+	const char *sql = db->defs[id].sql;
+
+	if (db->stmts[id] != NULL) {
+		*out = db->stmts[id];
+		return DB_OK;
+	}
+	st = mysql_stmt_init(db->conn);
+	if (st == NULL)
+		return DB_UNAVAILABLE;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		unsigned e = mysql_stmt_errno(st);
+		mysql_stmt_close(st);
+		return classify(db, e, "prepare", id);
+	}
+	db->stmts[id] = st;
+	*out = st;
+	return DB_OK;
+}
+
+/* One attempt: connect if needed, prepare if needed, bind, run, buffer. */
+static enum db_status
+attempt(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result, unsigned *err)
+{
+	MYSQL_STMT *st = NULL;
+	enum db_status rc;
+
+	*err = 0;
+	if ((rc = connect_db(db)) != DB_OK)
+		return rc;
+	if ((rc = prepare(db, id, &st)) != DB_OK)
+		return rc;
+	if ((params != NULL && mysql_stmt_bind_param(st, params) != 0) ||
+	    mysql_stmt_execute(st) != 0 ||
+	    (result != NULL && mysql_stmt_bind_result(st, result) != 0) ||
+	    (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st) != 0)) {
+		*err = mysql_stmt_errno(st);
+		return classify(db, *err, "execution", id);
+	}
+	return DB_OK;
+}
+
+enum db_status
+db_exec(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result)
+{
+	unsigned err;
+	enum db_status rc = attempt(db, id, params, result, &err);
+
+	/*
+	 * A connection found dead before the statement ran (2006), or any lost
+	 * connection for a statement that is safe to repeat: one fresh try. This
+	 * is what makes a restarted database invisible to clients.
+	 */
+	if (rc == DB_UNAVAILABLE && err != 0 && db->conn == NULL &&
+	    (err == CR_SERVER_GONE_ERROR || db->defs[id].retry_safe))
+		rc = attempt(db, id, params, result, &err);
+	return rc;
+}
+
+int
+db_fetch(struct db *db, unsigned id)
+{
+	int r;
+
+	if (db->stmts[id] == NULL)
+		return 0;
+	r = mysql_stmt_fetch(db->stmts[id]);
+	if (r == 0)
+		return 1;
+	if (r != MYSQL_NO_DATA)
+		log_error("database fetch of statement %u failed: %d", id, r);
+	return 0;
+}
+
+void
+db_done(struct db *db, unsigned id)
+{
+	if (db->stmts[id] != NULL)
+		mysql_stmt_free_result(db->stmts[id]);
+}
+
+uint64_t
+db_affected(struct db *db, unsigned id)
+{
+	return db->stmts[id] != NULL ? (uint64_t)mysql_stmt_affected_rows(db->stmts[id]) : 0;
+}
+
+enum db_status
+db_ping(struct db *db)
+{
+	enum db_status rc = connect_db(db);
+
+	if (rc == DB_OK && mysql_ping(db->conn) != 0)
+		rc = classify(db, mysql_errno(db->conn), "ping", 0);
+	return rc;
+}
+
+void
+db_time_from_us(MYSQL_TIME *t, int64_t us)
+{
+	struct timefmt_civil c;
+
+	timefmt_to_civil(us, &c);
+	memset(t, 0, sizeof(*t));
+	t->year = (unsigned)c.year;
+	t->month = (unsigned)c.month;
+	t->day = (unsigned)c.day;
+	t->hour = (unsigned)c.hour;
+	t->minute = (unsigned)c.minute;
+	t->second = (unsigned)c.second;
+	t->second_part = (unsigned long)c.usec;
+	t->time_type = MYSQL_TIMESTAMP_DATETIME;
+}
+
+int64_t
+db_time_to_us(const MYSQL_TIME *t)
+{
+	struct timefmt_civil c = {
+		.year = (int)t->year, .month = (int)t->month, .day = (int)t->day,
+		.hour = (int)t->hour, .minute = (int)t->minute, .second = (int)t->second,
+		.usec = (int)t->second_part,
+	};
+	return timefmt_from_civil(&c);
+}

@@ -1,0 +1,18 @@
+/*
+ * render: the JSON objects of API.md built from store rows. Each function
+ * returns a new json-c object the caller owns (json_object_put).
+ */
+#ifndef PS_RENDER_H
+#define PS_RENDER_H
+
+#include <json-c/json.h>
+
+#include "store.h"
+
+json_object *render_uuid(const uint8_t id[UUID_LEN]);
+json_object *render_time(bool present, int64_t us);   /* null when !present */
+json_object *render_key(const struct store_key *k);  /* "object": "api_key" */
+json_object *render_account(const struct store_account *a);
+json_object *render_org(const struct store_org *o);
+
+#endif

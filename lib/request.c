@@ -1,0 +1,188 @@
+#include "request.h"
+
+#include <string.h>
+
+#include "validate.h"
+
+static enum request_method
+parse_method(const char *m)
+{
+	static const struct { const char *name; enum request_method method; } tab[] = {
+		{"GET", METHOD_GET}, {"POST", METHOD_POST}, {"PUT", METHOD_PUT},
+		{"PATCH", METHOD_PATCH}, {"DELETE", METHOD_DELETE},
+		{"HEAD", METHOD_HEAD}, {"OPTIONS", METHOD_OPTIONS},
+	};
+
+	for (size_t i = 0; m != NULL && i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(m, tab[i].name) == 0)
+			return tab[i].method;
+	return METHOD_OTHER;
+}
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Percent-decodes src[0..len) into dst, which has room for len bytes.
+ * `plus` turns '+' into a space (query strings). Returns the decoded length,
+ * or -1 on a bad escape or a decoded NUL.
+ */
+static long
+decode(const char *src, size_t len, char *dst, bool plus)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c == '%') {
+			int hi, lo;
+			if (len - i < 3 || (hi = hexval((unsigned char)src[i + 1])) < 0 ||
+			    (lo = hexval((unsigned char)src[i + 2])) < 0)
+				return -1;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		dst[o++] = (char)c;
+	}
+	return (long)o;
+}
+
+static void
+parse_path(struct request *req, const char *path, size_t len)
+{
+	size_t used = 0;
+
+	req->under_v1 = len >= 3 && memcmp(path, "/v1", 3) == 0 &&
+	                (len == 3 || path[3] == '/');
+	if (len == 0 || path[0] != '/' || len > sizeof(req->path_buf))
+		return;
+	/* One trailing slash is tolerated; "/" itself has no segments. */
+	if (len > 1 && path[len - 1] == '/')
+		len--;
+	for (size_t i = 1; i < len; ) {
+		const char *end = memchr(path + i, '/', len - i);
+		size_t n = end ? (size_t)(end - (path + i)) : len - i;
+		long d;
+
+		if (n == 0 || req->nseg == REQUEST_SEGMENTS_MAX)
+			return;
+		d = decode(path + i, n, req->path_buf + used, false);
+		if (d < 0)
+			return;
+		req->seg[req->nseg].s = req->path_buf + used;
+		req->seg[req->nseg].len = (size_t)d;
+		req->nseg++;
+		used += (size_t)d;
+		i += n + 1;
+	}
+	req->path_ok = true;
+}
+
+static void
+parse_query(struct request *req, const char *q)
+{
+	size_t len = strlen(q), used = 0;
+
+	if (len > REQUEST_QUERY_MAX)
+		return;
+	for (size_t i = 0; i < len; ) {
+		const char *amp = memchr(q + i, '&', len - i);
+		size_t n = amp ? (size_t)(amp - (q + i)) : len - i;
+		const char *eq = memchr(q + i, '=', n);
+		size_t nlen = eq ? (size_t)(eq - (q + i)) : n;
+		struct request_param *p;
+		long dn, dv;
+
+		if (n == 0) {              /* "a=1&&b=2": nothing between the '&'s */
+			i++;
+			continue;
+		}
+		if (req->nparam == REQUEST_PARAMS_MAX)
+			return;
+		p = &req->param[req->nparam];
+		/* Each decoded piece is NUL-terminated so that a name can be quoted in an error. */
+		dn = decode(q + i, nlen, req->query_buf + used, true);
+		if (dn < 0 || !validate_utf8(req->query_buf + used, (size_t)dn))
+			return;
+		p->name.s = req->query_buf + used;
+		p->name.len = (size_t)dn;
+		req->query_buf[used + (size_t)dn] = '\0';
+		used += (size_t)dn + 1;
+		dv = eq ? decode(eq + 1, n - nlen - 1, req->query_buf + used, true) : 0;
+		if (dv < 0 || !validate_utf8(req->query_buf + used, (size_t)dv))
+			return;
+		p->value.s = req->query_buf + used;
+		p->value.len = (size_t)dv;
+		req->query_buf[used + (size_t)dv] = '\0';
+		used += (size_t)dv + 1;
+		req->nparam++;
+		i += n + 1;
+	}
+	req->query_ok = true;
+}
+
+void
+request_parse(struct request *req, request_getter get, void *ctx)
+{
+	const char *uri = get("REQUEST_URI", ctx);
+	const char *qs = get("QUERY_STRING", ctx);
+	const char *mark;
+	size_t plen;
+
+	memset(req, 0, sizeof(*req));
+	req->method = parse_method(get("REQUEST_METHOD", ctx));
+	if (uri == NULL)
+		uri = "";
+	mark = strchr(uri, '?');
+	plen = mark ? (size_t)(mark - uri) : strlen(uri);
+	parse_path(req, uri, plen);
+	/* The raw query from the URI, so that the web server's rewriting cannot differ. */
+	parse_query(req, mark ? mark + 1 : (qs ? qs : ""));
+	req->authorization = get("HTTP_AUTHORIZATION", ctx);
+	req->content_type = get("CONTENT_TYPE", ctx);
+	req->organization = get("HTTP_PARSESPHERE_ORGANIZATION", ctx);
+}
+
+static bool
+str_eq(const struct request_str *a, const char *b)
+{
+	return a->len == strlen(b) && memcmp(a->s, b, a->len) == 0;
+}
+
+const char *
+request_query_check(const struct request *req, const char *const *allowed)
+{
+	for (int i = 0; i < req->nparam; i++) {
+		const struct request_param *p = &req->param[i];
+		const char *known = NULL;
+
+		for (const char *const *a = allowed; *a != NULL; a++)
+			if (str_eq(&p->name, *a))
+				known = *a;
+		if (known == NULL)
+			return p->name.s;
+		for (int j = 0; j < i; j++)
+			if (str_eq(&req->param[j].name, known))
+				return known;
+	}
+	return NULL;
+}
+
+const struct request_str *
+request_query(const struct request *req, const char *name)
+{
+	for (int i = 0; i < req->nparam; i++)
+		if (str_eq(&req->param[i].name, name))
+			return &req->param[i].value;
+	return NULL;
+}

@@ -1,0 +1,78 @@
+/*
+ * request: the FastCGI parameters and body of one request, validated once
+ * into typed values. Everything after this module trusts these fields:
+ * segments and query values are percent-decoded, NUL-free and bounded.
+ *
+ * Ownership: the struct owns its decoded copies (path, query). Header
+ * pointers borrow from the parameter source and are valid only until the
+ * FastCGI request is finished. The body buffer belongs to the caller.
+ */
+#ifndef PS_REQUEST_H
+#define PS_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define REQUEST_BODY_MAX      65536
+#define REQUEST_PATH_MAX      1024
+#define REQUEST_SEGMENTS_MAX  8
+#define REQUEST_QUERY_MAX     1024
+#define REQUEST_PARAMS_MAX    16
+
+enum request_method {
+	METHOD_GET, METHOD_POST, METHOD_PUT, METHOD_PATCH, METHOD_DELETE,
+	METHOD_HEAD, METHOD_OPTIONS, METHOD_OTHER
+};
+
+struct request_str {
+	const char *s;
+	size_t len;
+};
+
+struct request_param {
+	struct request_str name, value;
+};
+
+struct request {
+	enum request_method method;
+
+	/* Path: false for `//`, a bad escape, a decoded NUL or too many bytes. */
+	bool path_ok;
+	bool under_v1;                  /* /v1 or /v1/..., whatever follows */
+	int nseg;
+	struct request_str seg[REQUEST_SEGMENTS_MAX];
+	char path_buf[REQUEST_PATH_MAX];
+
+	/* Query: false for a bad escape, a decoded NUL, invalid UTF-8, too many
+	 * parameters or bytes. Names and values are NUL-terminated. */
+	bool query_ok;
+	int nparam;
+	struct request_param param[REQUEST_PARAMS_MAX];
+	char query_buf[REQUEST_QUERY_MAX + 2 * REQUEST_PARAMS_MAX];
+
+	const char *authorization;      /* NULL when absent */
+	const char *content_type;
+	const char *organization;       /* ParseSphere-Organization */
+
+	const char *body;               /* caller's buffer */
+	size_t body_len;
+	bool body_too_large;            /* more than REQUEST_BODY_MAX bytes were sent */
+};
+
+/* A source of CGI parameters (FCGX_GetParam in the server, a table in tests). */
+typedef const char *(*request_getter)(const char *name, void *ctx);
+
+/* Fills req from the parameters; the body fields are left empty. */
+void request_parse(struct request *req, request_getter get, void *ctx);
+
+/*
+ * Checks the query against the names a route accepts (NULL-terminated).
+ * Returns NULL when valid, else the offending parameter's name (unknown or
+ * repeated), which stays valid as long as req. Requires req->query_ok.
+ */
+const char *request_query_check(const struct request *req, const char *const *allowed);
+
+/* The value of a parameter, or NULL. */
+const struct request_str *request_query(const struct request *req, const char *name);
+
+#endif

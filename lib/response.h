@@ -1,0 +1,57 @@
+/*
+ * response: one HTTP response as the FastCGI worker will write it: status,
+ * the headers every response carries (API.md, "Conventions"), extra headers,
+ * and a JSON body.
+ *
+ * A response owns its body (a json-c object) from response_json/response_error
+ * until response_reset, which also makes it reusable for the next request.
+ */
+#ifndef PS_RESPONSE_H
+#define PS_RESPONSE_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "errors.h"
+
+#define RESPONSE_ID_LEN     36
+#define RESPONSE_EXTRA_MAX  512
+
+struct response {
+	int status;
+	enum err error;                       /* ERR_NONE unless an error body */
+	char request_id[RESPONSE_ID_LEN + 1];
+	char extra[RESPONSE_EXTRA_MAX];       /* "Name: value\r\n" lines */
+	size_t extra_len;
+	json_object *body;
+};
+
+/* Starts a response with a fresh request id. */
+void response_init(struct response *r);
+void response_reset(struct response *r);
+
+/* Adds a header line; names and values are the service's own, never input. */
+void response_header(struct response *r, const char *name, const char *value);
+
+/* Takes ownership of body. */
+void response_json(struct response *r, int status, json_object *body);
+
+/*
+ * An error body: error_code, message (NULL: the table's), param (NULL: none)
+ * and request_id, plus the headers the error needs (WWW-Authenticate on 401,
+ * Retry-After on 503). `token_presented` selects error="invalid_token".
+ */
+void response_error(struct response *r, enum err e, const char *param,
+                    const char *message);
+void response_auth_error(struct response *r, enum err e, int token_presented);
+
+/*
+ * Formats the CGI response head ("Status: ..." through the blank line) into
+ * buf. Returns its length, or 0 if cap is too small.
+ */
+size_t response_head(const struct response *r, size_t body_len, char *buf, size_t cap);
+
+/* The body text; valid until the response is reset. */
+const char *response_body(const struct response *r, size_t *len);
+
+#endif

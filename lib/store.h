@@ -1,0 +1,123 @@
+/*
+ * store: every query the service and the admin tool run, one function per
+ * statement, through db's prepared statements. Rows come back as plain
+ * structs the caller owns; nothing returned points into db buffers.
+ */
+#ifndef PS_STORE_H
+#define PS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apikey.h"
+#include "db.h"
+#include "uuid.h"
+
+#define STORE_NAME_MAX  400   /* 100 code points of at most 4 bytes */
+#define STORE_EMAIL_MAX 254
+
+enum store_role { ROLE_NONE = 0, ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER };
+
+const char *store_role_name(enum store_role r);       /* NULL for ROLE_NONE */
+enum store_role store_role_parse(const char *s);      /* ROLE_NONE if unknown */
+
+struct store_key {
+	uint8_t id[UUID_LEN];
+	bool has_org;
+	uint8_t organization_id[UUID_LEN];
+	uint8_t created_by[UUID_LEN];
+	char name[STORE_NAME_MAX + 1];
+	char prefix[APIKEY_PREFIX_LEN + 1];
+	int64_t created_at;
+	bool revoked;
+	int64_t revoked_at;
+	bool used;
+	int64_t last_used_at;
+	uint64_t request_count;
+};
+
+struct store_account {
+	uint8_t id[UUID_LEN];
+	char email[STORE_EMAIL_MAX * 4 + 1];
+	char name[STORE_NAME_MAX + 1];
+	bool is_active;
+};
+
+struct store_org {
+	uint8_t id[UUID_LEN];
+	char name[STORE_NAME_MAX + 1];
+	bool is_active;
+};
+
+/* A key found by its hash, with everything authentication decides on. */
+struct store_principal {
+	struct store_key key;
+	struct store_account account;   /* the owner (personal) or creator (org key) */
+	struct store_org org;           /* valid when key.has_org */
+	enum store_role role;           /* creator's role in key's org, ROLE_NONE if not a member */
+};
+
+/* Which keys a caller sees: those of `owner`, and only its own if own_only. */
+struct store_scope {
+	uint8_t owner[UUID_LEN];
+	bool own_only;
+	uint8_t actor[UUID_LEN];
+};
+
+/* The statement catalogue db is created with. */
+extern const struct db_stmt_def store_statements[];
+extern const size_t store_statement_count;
+
+/* Lookups return DB_OK with *found set, or a db error. */
+enum db_status store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
+                                       struct store_principal *out, bool *found);
+/* The org and the account's role in it; ROLE_NONE unless an active member. */
+enum db_status store_membership(struct db *db, const uint8_t org[UUID_LEN],
+                                const uint8_t account[UUID_LEN],
+                                struct store_org *org_out, enum store_role *role, bool *found);
+
+enum db_status store_key_insert(struct db *db, const struct store_key *k,
+                                const uint8_t hash[APIKEY_HASH_LEN]);
+enum db_status store_key_get(struct db *db, const struct store_scope *scope,
+                             const uint8_t id[UUID_LEN], struct store_key *out, bool *found);
+/* Sets revoked_at to `now` unless already set. */
+enum db_status store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now);
+
+struct store_cursor {
+	int64_t created_at;
+	uint8_t id[UUID_LEN];
+};
+/* Up to `limit` keys older than cursor (NULL: from the newest), newest first. */
+enum db_status store_key_list(struct db *db, const struct store_scope *scope,
+                              const struct store_cursor *after, bool include_revoked,
+                              unsigned limit, struct store_key *out, unsigned *n);
+
+struct store_usage_day {
+	int64_t day;                /* midnight UTC, microseconds */
+	uint64_t request_count;
+};
+/* Days with use from `since` (midnight UTC) on, oldest first, at most max rows. */
+enum db_status store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
+                                   struct store_usage_day *out, unsigned max, unsigned *n);
+
+/* Admin operations. */
+enum db_status store_account_insert(struct db *db, const struct store_account *a, int64_t now);
+enum db_status store_account_get(struct db *db, const uint8_t id[UUID_LEN],
+                                 struct store_account *out, bool *found);
+enum db_status store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active);
+/* hash: a crypto_pwhash_str string. */
+enum db_status store_account_set_password(struct db *db, const uint8_t id[UUID_LEN],
+                                          const char *hash);
+
+enum db_status store_org_insert(struct db *db, const struct store_org *o, int64_t now);
+enum db_status store_org_get(struct db *db, const uint8_t id[UUID_LEN],
+                             struct store_org *out, bool *found);
+enum db_status store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active);
+/* Adds a member or changes the role of an existing one. */
+enum db_status store_member_set(struct db *db, const uint8_t org[UUID_LEN],
+                                const uint8_t account[UUID_LEN], enum store_role role,
+                                int64_t now);
+enum db_status store_member_remove(struct db *db, const uint8_t org[UUID_LEN],
+                                   const uint8_t account[UUID_LEN], bool *removed);
+
+#endif

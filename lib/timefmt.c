@@ -1,0 +1,118 @@
+#include "timefmt.h"
+
+#include <time.h>
+
+#define US_PER_SEC INT64_C(1000000)
+#define SEC_PER_DAY INT64_C(86400)
+
+int64_t
+timefmt_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+void
+timefmt_to_civil(int64_t us, struct timefmt_civil *c)
+{
+	int64_t sec = floor_div(us, US_PER_SEC);
+	int64_t days = floor_div(sec, SEC_PER_DAY);
+	int64_t rem = sec - days * SEC_PER_DAY;
+
+	civil_from_days(days, &c->year, &c->month, &c->day);
+	c->hour = (int)(rem / 3600);
+	c->minute = (int)(rem / 60 % 60);
+	c->second = (int)(rem % 60);
+	c->usec = (int)(us - sec * US_PER_SEC);
+}
+
+int64_t
+timefmt_from_civil(const struct timefmt_civil *c)
+{
+	int64_t days = days_from_civil(c->year, c->month, c->day);
+	int64_t sec = days * SEC_PER_DAY + c->hour * 3600 + c->minute * 60 + c->second;
+	return sec * US_PER_SEC + c->usec;
+}
+
+/* Writes v as exactly n decimal digits (v is in range by construction). */
+static char *
+put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+static char *
+put_date(char *p, const struct timefmt_civil *c)
+{
+	p = put_digits(p, c->year % 10000, 4);
+	*p++ = '-';
+	p = put_digits(p, c->month, 2);
+	*p++ = '-';
+	return put_digits(p, c->day, 2);
+}
+
+void
+timefmt_rfc3339(int64_t us, char out[TIMEFMT_RFC3339_LEN + 1])
+{
+	struct timefmt_civil c;
+	char *p;
+
+	timefmt_to_civil(us, &c);
+	p = put_date(out, &c);
+	*p++ = 'T';
+	p = put_digits(p, c.hour, 2);
+	*p++ = ':';
+	p = put_digits(p, c.minute, 2);
+	*p++ = ':';
+	p = put_digits(p, c.second, 2);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
+void
+timefmt_date(int64_t us, char out[TIMEFMT_DATE_LEN + 1])
+{
+	struct timefmt_civil c;
+
+	timefmt_to_civil(us, &c);
+	*put_date(out, &c) = '\0';
+}

@@ -1,0 +1,27 @@
+/*
+ * timefmt: instants as signed microseconds since the Unix epoch, UTC.
+ * Conversions to calendar fields are pure (no TZ, no locale), so they behave
+ * the same in every worker whatever the host's time zone.
+ */
+#ifndef PS_TIMEFMT_H
+#define PS_TIMEFMT_H
+
+#include <stdint.h>
+
+#define TIMEFMT_RFC3339_LEN 20   /* "2026-11-26T12:00:00Z" */
+#define TIMEFMT_DATE_LEN    10   /* "2026-11-26" */
+
+struct timefmt_civil {
+	int year, month, day, hour, minute, second, usec;
+};
+
+int64_t timefmt_now_us(void);
+
+void timefmt_to_civil(int64_t us, struct timefmt_civil *c);
+int64_t timefmt_from_civil(const struct timefmt_civil *c);
+
+/* Second precision, fractions truncated; writes a NUL. */
+void timefmt_rfc3339(int64_t us, char out[TIMEFMT_RFC3339_LEN + 1]);
+void timefmt_date(int64_t us, char out[TIMEFMT_DATE_LEN + 1]);
+
+#endif

@@ -1,0 +1,64 @@
+#include "uuid.h"
+
+#include <sodium.h>
+
+void
+uuid_v7(uint8_t out[UUID_LEN], uint64_t unix_ms)
+{
+	randombytes_buf(out + 6, UUID_LEN - 6);
+	for (int i = 0; i < 6; i++)
+		out[i] = (uint8_t)(unix_ms >> (8 * (5 - i)));
+	out[6] = (uint8_t)(0x70 | (out[6] & 0x0f));   /* version 7 */
+	out[8] = (uint8_t)(0x80 | (out[8] & 0x3f));   /* RFC 9562 variant */
+}
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+uuid_parse(const char *s, size_t len, uint8_t out[UUID_LEN])
+{
+	size_t o = 0;
+
+	if (len != UUID_TEXT_LEN)
+		return -1;
+	for (size_t i = 0; i < len; ) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return -1;
+			i++;
+			continue;
+		}
+		int hi = hexval((unsigned char)s[i]);
+		int lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[o++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	return 0;
+}
+
+void
+uuid_format(const uint8_t id[UUID_LEN], char out[UUID_TEXT_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (int i = 0; i < UUID_LEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[id[i] >> 4];
+		out[o++] = hex[id[i] & 0x0f];
+	}
+	out[o] = '\0';
+}

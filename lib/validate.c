@@ -1,0 +1,144 @@
+#include "validate.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+/* Decodes one code point of valid UTF-8 at s[*i], advancing *i. */
+static uint32_t
+utf8_next(const unsigned char *s, size_t *i)
+{
+	uint32_t c = s[*i];
+
+	if (c < 0x80) {
+		*i += 1;
+		return c;
+	}
+	if (c < 0xe0) {
+		c = (c & 0x1f) << 6 | (s[*i + 1] & 0x3f);
+		*i += 2;
+		return c;
+	}
+	if (c < 0xf0) {
+		c = (c & 0x0f) << 12 | (uint32_t)(s[*i + 1] & 0x3f) << 6 | (s[*i + 2] & 0x3f);
+		*i += 3;
+		return c;
+	}
+	c = (c & 0x07) << 18 | (uint32_t)(s[*i + 1] & 0x3f) << 12 |
+	    (uint32_t)(s[*i + 2] & 0x3f) << 6 | (s[*i + 3] & 0x3f);
+	*i += 4;
+	return c;
+}
+
+bool
+validate_utf8(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 2; cp = c & 0x1f; min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 3; cp = c & 0x0f; min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 4; cp = c & 0x07; min = 0x10000;
+		} else {
+			return false;
+		}
+		if (len - i < n)
+			return false;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* The Unicode White_Space property (PropList.txt). */
+static bool
+is_space(uint32_t c)
+{
+	return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 ||
+	       c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	       c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+static bool
+is_control(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+bool
+validate_name(const char *str, size_t len, size_t *start, size_t *out_len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, first = len, end = 0, count = 0;
+
+	/* One pass: remember the first and one-past-last non-space code points. */
+	while (i < len) {
+		size_t at = i;
+		uint32_t c = utf8_next(s, &i);
+		if (!is_space(c)) {
+			if (first == len)
+				first = at;
+			end = i;
+		}
+	}
+	if (first == len)
+		return false;
+	for (i = first; i < end; count++) {
+		if (is_control(utf8_next(s, &i)) || count >= VALIDATE_NAME_MAX_CP)
+			return false;
+	}
+	*start = first;
+	*out_len = end - first;
+	return true;
+}
+
+static const char *
+skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+bool
+validate_json_content_type(const char *ct)
+{
+	static const char type[] = "application/json";
+	const char *p;
+
+	if (ct == NULL || strncasecmp(ct, type, sizeof(type) - 1) != 0)
+		return false;
+	p = skip_ows(ct + sizeof(type) - 1);
+	if (*p == '\0')
+		return true;
+	if (*p != ';')
+		return false;
+	p = skip_ows(p + 1);
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return false;
+	p += 8;
+	if (strncasecmp(p, "utf-8", 5) == 0)
+		p += 5;
+	else if (strncasecmp(p, "\"utf-8\"", 7) == 0)
+		p += 7;
+	else
+		return false;
+	return *skip_ows(p) == '\0';
+}

@@ -1,0 +1,29 @@
+/*
+ * validate: small pure checks of untrusted text, used once at the edge.
+ */
+#ifndef PS_VALIDATE_H
+#define PS_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VALIDATE_NAME_MAX_CP 100
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+bool validate_utf8(const char *s, size_t len);
+
+/*
+ * A key name (API.md, creating a key): `s` must be valid UTF-8. Trims
+ * Unicode White_Space from both ends, then requires 1..100 code points and
+ * no control character (C0, DEL, C1). On success sets *start and *out_len to the
+ * trimmed slice inside `s` and returns true.
+ */
+bool validate_name(const char *s, size_t len, size_t *start, size_t *out_len);
+
+/*
+ * Content-Type for JSON bodies: `application/json`, any case, with at most a
+ * `charset=utf-8` parameter (any case, quoted or not). NULL is not valid.
+ */
+bool validate_json_content_type(const char *ct);
+
+#endif
