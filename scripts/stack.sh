@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# Start and stop a private stack: MariaDB (its own datadir and socket, no TCP
+# port), the FastCGI pool and lighttpd on 127.0.0.1. Sourced by scripts/run,
+# scripts/test and scripts/admin; every function works on $STATE.
+#
+#   stack_init DIR PORT   set the paths; create DIR
+#   stack_start           database, schema, config, workers, web server
+#   stack_stop            stop whatever of it is running (safe to repeat)
+
+PS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$PS_ROOT/build}
+WORKERS=${WORKERS:-4}
+
+stack_init() {
+	STATE=$(mkdir -p "$1" && cd "$1" && pwd)
+	PORT=$2
+	CNF=$STATE/my.cnf
+	CONF=$STATE/parsesphere.conf
+	export PS_ROOT PS_RUN_DIR="$STATE" PS_PORT="$PORT"
+}
+
+# Every MariaDB client call: --defaults-file must come first (STACK-NOTES.md).
+db_sql() {
+	mariadb --defaults-file="$CNF" "$@"
+}
+
+wait_for() {   # wait_for SECONDS DESCRIPTION COMMAND...
+	local t=$(( $1 * 10 )) what=$2
+	shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		if [ "$t" -le 0 ]; then
+			echo "stack: $what did not come up" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+stack_db_start() {
+	cat >"$CNF" <<CNF
+[client]
+socket=$STATE/mysql.sock
+user=root
+[mariadbd]
+user=root
+datadir=$STATE/mysql
+socket=$STATE/mysql.sock
+pid-file=$STATE/mysqld.pid
+log-error=$STATE/mysqld.log
+skip-networking
+innodb_buffer_pool_size=128M
+character-set-server=utf8mb4
+collation-server=utf8mb4_bin
+CNF
+	if [ ! -d "$STATE/mysql/mysql" ]; then
+		mariadb-install-db --defaults-file="$CNF" --user=root --skip-test-db \
+			--auth-root-authentication-method=socket >"$STATE/install-db.log" 2>&1 ||
+			{ cat "$STATE/install-db.log" >&2; return 1; }
+	fi
+	mariadbd --defaults-file="$CNF" >/dev/null 2>&1 &
+	wait_for 30 "MariaDB" mariadb-admin --defaults-file="$CNF" ping ||
+		{ tail -20 "$STATE/mysqld.log" >&2; return 1; }
+}
+
+# The database, an application user with only the rights it needs, the schema.
+stack_db_setup() {
+	local pw
+	if [ ! -s "$STATE/db_password" ]; then
+		(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$STATE/db_password")
+	fi
+	pw=$(cat "$STATE/db_password")
+	db_sql <<SQL
+CREATE DATABASE IF NOT EXISTS parsesphere CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'parsesphere'@'localhost' IDENTIFIED BY '$pw';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.* TO 'parsesphere'@'localhost';
+SQL
+	"$PS_ROOT/scripts/migrate" "$CNF" parsesphere
+}
+
+stack_config() {
+	if [ ! -s "$STATE/pepper" ]; then
+		(umask 077; head -c 32 /dev/urandom >"$STATE/pepper")
+	fi
+	(umask 077; cat >"$CONF" <<CONF
+# Written by scripts/stack.sh for the private stack in $STATE.
+db_socket = $STATE/mysql.sock
+db_user = parsesphere
+db_password = $(cat "$STATE/db_password")
+db_name = parsesphere
+pepper_file = $STATE/pepper
+listen = $STATE/app.sock
+workers = $WORKERS
+CONF
+	)
+}
+
+stack_app_start() {
+	rm -f "$STATE/app.sock"
+	"$BUILD/parsesphere-fcgi" --config "$CONF" >>"$STATE/app.log" 2>&1 &
+	echo $! >"$STATE/app.pid"
+	wait_for 10 "the FastCGI server" test -S "$STATE/app.sock"
+}
+
+stack_web_start() {
+	lighttpd -D -f "$PS_ROOT/conf/lighttpd.conf" >>"$STATE/lighttpd.log" 2>&1 &
+	echo $! >"$STATE/lighttpd.pid.run"
+	wait_for 10 "lighttpd" curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
+}
+
+stack_start() {
+	stack_db_start && stack_db_setup && stack_config && stack_app_start && stack_web_start
+}
+
+# Sends SIGTERM to the pid in FILE and waits up to SECONDS for it to exit.
+stop_pid() {   # stop_pid FILE SECONDS
+	local pid t=$(( $2 * 10 ))
+	[ -s "$1" ] || return 0
+	pid=$(cat "$1")
+	kill -TERM "$pid" 2>/dev/null || { rm -f "$1"; return 0; }
+	while kill -0 "$pid" 2>/dev/null && [ "$t" -gt 0 ]; do
+		sleep 0.1
+		t=$((t - 1))
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$1"
+}
+
+stack_stop() {
+	# lighttpd -D deletes its own pid file on exit: we keep the pid we started.
+	stop_pid "$STATE/lighttpd.pid.run" 10
+	stop_pid "$STATE/app.pid" 15
+	stop_pid "$STATE/mysqld.pid" 30
+}
