@@ -49,7 +49,7 @@ unit: $(UNIT_BIN)
 	@scripts/unit $(UNIT_BIN)
 
 unit-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(ASAN)" OPT=-O1 unit
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN="$(ASAN)" OPT=-O1 unit
 
 integration: all $(BUILD)/tests/integration
 	@scripts/integration $(BUILD)
