@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "timefmt.h"
 #include "validate.h"
 
 static const char *const no_params[] = {NULL};
@@ -94,6 +95,9 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 			response_auth_error(resp, e, token_presented);
 			return;
 		}
+		/* Counted whatever happens next: the key authenticated. */
+		if (env->usage != NULL)
+			usage_record(env->usage, c.who.key.id, timefmt_now_us());
 	}
 	if ((e = route(req, resp, &r)) != ERR_NONE)
 		goto fail;

@@ -19,11 +19,13 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "usage.h"
 
 /* Per-worker state, created after fork. */
 struct api_env {
 	const struct config *cfg;
 	struct db *db;
+	struct usage *usage;            /* NULL when usage tracking is off */
 };
 
 struct api_call {

@@ -7,13 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <fcgiapp.h>
 
 #include "api.h"
 #include "log.h"
 #include "store.h"
+#include "timefmt.h"
 
 #define IDLE_POLL_MS 1000
+#define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (API.md) */
+#define FINAL_FLUSH_TRIES 5
 /* Path lighttpd's server.error-handler points at (conf/lighttpd.conf). */
 #define ERROR_HANDLER_PATH "/__error"
 
@@ -116,12 +120,39 @@ install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* How long poll may sleep: until the next flush is due when counts are pending. */
+static int
+poll_timeout(const struct usage *u, int64_t next_flush)
+{
+	int64_t ms;
+
+	if (u == NULL || !usage_pending(u))
+		return IDLE_POLL_MS;
+	ms = (next_flush - timefmt_now_us()) / 1000;
+	return ms < 0 ? 0 : ms > IDLE_POLL_MS ? IDLE_POLL_MS : (int)ms;
+}
+
+/* On a graceful stop no count may be lost: retry a few times if the database is away. */
+static void
+final_flush(struct usage *u)
+{
+	for (int i = 0; u != NULL && usage_pending(u) && i < FINAL_FLUSH_TRIES; i++) {
+		if (usage_flush(u) == DB_OK)
+			return;
+		sleep(1);
+	}
+	if (u != NULL && usage_pending(u))
+		log_error("usage: %u counters could not be written before exit", u->used);
+}
+
 int
 worker_run(int listen_fd, const struct config *cfg)
 {
+	static struct usage usage;
 	struct api_env env = {.cfg = cfg};
 	FCGX_Request fr;
 	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+	int64_t next_flush = timefmt_now_us() + FLUSH_EVERY_US;
 	int rc = EXIT_FAILURE;
 
 	if (FCGX_Init() != 0)
@@ -133,16 +164,23 @@ worker_run(int listen_fd, const struct config *cfg)
 	env.db = db_new(cfg, store_statements, store_statement_count);
 	if (env.db == NULL || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		goto fail;
-	while (!stop_requested) {
-		int ready = poll(&pfd, 1, IDLE_POLL_MS);
-
-		if (ready <= 0)
-			continue;
-		if (FCGX_Accept_r(&fr) < 0)
-			continue;   /* another worker took it, or a signal: back to poll */
-		serve_one(&fr, &env);
-		FCGX_Finish_r(&fr);
+	if (cfg->usage_tracking) {
+		usage_init(&usage, env.db);
+		env.usage = &usage;
 	}
+	while (!stop_requested) {
+		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
+		    FCGX_Accept_r(&fr) >= 0) {
+			serve_one(&fr, &env);
+			FCGX_Finish_r(&fr);
+		}
+		/* After the response is sent, so that no client waits for the flush. */
+		if (env.usage != NULL && timefmt_now_us() >= next_flush) {
+			usage_flush(env.usage);
+			next_flush = timefmt_now_us() + FLUSH_EVERY_US;
+		}
+	}
+	final_flush(env.usage);
 	FCGX_Free(&fr, 1);
 	rc = EXIT_SUCCESS;
 fail:

@@ -13,6 +13,7 @@ struct db {
 	size_t n;
 	MYSQL *conn;                 /* NULL while disconnected */
 	MYSQL_STMT **stmts;          /* NULL until prepared on this connection */
+	bool in_tx;
 };
 
 struct db *
@@ -170,7 +171,7 @@ db_exec(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result)
 	 * connection for a statement that is safe to repeat: one fresh try. This
 	 * is what makes a restarted database invisible to clients.
 	 */
-	if (rc == DB_UNAVAILABLE && err != 0 && db->conn == NULL &&
+	if (rc == DB_UNAVAILABLE && err != 0 && db->conn == NULL && !db->in_tx &&
 	    (err == CR_SERVER_GONE_ERROR || db->defs[id].retry_safe))
 		rc = attempt(db, id, params, result, &err);
 	return rc;
@@ -202,6 +203,42 @@ uint64_t
 db_affected(struct db *db, unsigned id)
 {
 	return db->stmts[id] != NULL ? (uint64_t)mysql_stmt_affected_rows(db->stmts[id]) : 0;
+}
+
+enum db_status
+db_begin(struct db *db)
+{
+	enum db_status rc = connect_db(db);
+
+	if (rc == DB_OK && mysql_autocommit(db->conn, 0) != 0)
+		rc = classify(db, mysql_errno(db->conn), "begin", 0);
+	db->in_tx = rc == DB_OK;
+	return rc;
+}
+
+enum db_status
+db_commit(struct db *db)
+{
+	enum db_status rc = DB_UNAVAILABLE;
+
+	if (db->conn != NULL && mysql_commit(db->conn) == 0)
+		rc = DB_OK;
+	else if (db->conn != NULL)
+		rc = classify(db, mysql_errno(db->conn), "commit", 0);
+	if (db->conn != NULL)
+		mysql_autocommit(db->conn, 1);
+	db->in_tx = false;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->conn != NULL && db->in_tx) {
+		mysql_rollback(db->conn);
+		mysql_autocommit(db->conn, 1);
+	}
+	db->in_tx = false;
 }
 
 enum db_status

@@ -51,6 +51,15 @@ int db_fetch(struct db *db, unsigned id);
 void db_done(struct db *db, unsigned id);
 uint64_t db_affected(struct db *db, unsigned id);
 
+/*
+ * Transactions: statements between db_begin and db_commit are atomic and are
+ * never retried on a lost connection (the transaction is gone with it).
+ * db_rollback is safe after any failure.
+ */
+enum db_status db_begin(struct db *db);
+enum db_status db_commit(struct db *db);
+void db_rollback(struct db *db);
+
 /* Round trip to the server (health check). */
 enum db_status db_ping(struct db *db);
 

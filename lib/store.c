@@ -20,6 +20,8 @@ enum {
 	ST_MEMBER_SET,
 	ST_MEMBER_REMOVE,
 	ST_USAGE_HISTORY,
+	ST_USAGE_ADD_KEY,
+	ST_USAGE_ADD_DAY,
 	ST__COUNT
 };
 
@@ -78,6 +80,16 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 	[ST_USAGE_HISTORY] = {
 		"SELECT day, request_count FROM api_key_usage_daily"
 		" WHERE api_key_id = ? AND day >= ? ORDER BY day LIMIT ?", true},
+	/* Additive, never idempotent: run inside the usage flush's transaction only. */
+	[ST_USAGE_ADD_KEY] = {
+		"UPDATE api_keys SET request_count = request_count + ?,"
+		" last_used_at = GREATEST(COALESCE(last_used_at, ?), ?) WHERE id = ?", false},
+	[ST_USAGE_ADD_DAY] = {
+		"INSERT INTO api_key_usage_daily (api_key_id, day, request_count)"
+		" SELECT k.id, ?, ? FROM api_keys k WHERE k.id = ?"
+		" ON DUPLICATE KEY UPDATE"
+		"  request_count = api_key_usage_daily.request_count + VALUES(request_count)",
+		false},
 };
 const size_t store_statement_count = ST__COUNT;
 
@@ -516,4 +528,28 @@ store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
 	}
 	db_done(db, ST_USAGE_HISTORY);
 	return DB_OK;
+}
+
+enum db_status
+store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_t count,
+                int64_t last_used)
+{
+	MYSQL_BIND in[4];
+	MYSQL_TIME at, d;
+	int64_t n = count;
+	enum db_status rc;
+
+	db_time_from_us(&at, last_used);
+	db_in_i64(&in[0], &n);
+	db_in_time(&in[1], &at);
+	db_in_time(&in[2], &at);
+	db_in_blob(&in[3], key, UUID_LEN);
+	if ((rc = db_exec(db, ST_USAGE_ADD_KEY, in, NULL)) != DB_OK)
+		return rc;
+	db_time_from_us(&d, day);
+	d.time_type = MYSQL_TIMESTAMP_DATE;
+	db_bind(&in[0], MYSQL_TYPE_DATE, &d, 0, NULL, NULL);
+	db_in_i64(&in[1], &n);
+	db_in_blob(&in[2], key, UUID_LEN);
+	return db_exec(db, ST_USAGE_ADD_DAY, in, NULL);
 }

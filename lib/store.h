@@ -100,6 +100,14 @@ struct store_usage_day {
 enum db_status store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
                                    struct store_usage_day *out, unsigned max, unsigned *n);
 
+/*
+ * Adds count requests to key (request_count and the daily row of `day`,
+ * midnight UTC) and moves last_used_at forward to last_used. Additive, so
+ * concurrent workers compose; an unknown key is skipped.
+ */
+enum db_status store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day,
+                               uint32_t count, int64_t last_used);
+
 /* Admin operations. */
 enum db_status store_account_insert(struct db *db, const struct store_account *a, int64_t now);
 enum db_status store_account_get(struct db *db, const uint8_t id[UUID_LEN],

@@ -1,0 +1,97 @@
+#include "usage.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+
+#define US_PER_DAY INT64_C(86400000000)
+
+void
+usage_init(struct usage *u, struct db *db)
+{
+	memset(u, 0, sizeof(*u));
+	u->db = db;
+}
+
+static uint32_t
+slot_of(const uint8_t key[UUID_LEN], int32_t day)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a over the random tail of the id and the day */
+
+	for (int i = 8; i < UUID_LEN; i++)
+		h = (h ^ key[i]) * 16777619u;
+	h = (h ^ (uint32_t)day) * 16777619u;
+	return h & (USAGE_SLOTS - 1);
+}
+
+/* The entry for (key, day), created if absent; NULL when the table is full. */
+static struct usage_entry *
+find(struct usage *u, const uint8_t key[UUID_LEN], int32_t day)
+{
+	uint32_t i = slot_of(key, day);
+
+	for (unsigned probes = 0; probes < USAGE_SLOTS; probes++, i = (i + 1) & (USAGE_SLOTS - 1)) {
+		struct usage_entry *e = &u->slots[i];
+		if (e->count == 0) {
+			/* Keep a quarter free so that probe runs stay short. */
+			if (u->used >= USAGE_SLOTS - USAGE_SLOTS / 4)
+				return NULL;
+			memcpy(e->key, key, UUID_LEN);
+			e->day = day;
+			e->last_used = 0;
+			u->used++;
+			return e;
+		}
+		if (e->day == day && memcmp(e->key, key, UUID_LEN) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+void
+usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
+{
+	int32_t day = (int32_t)(now / US_PER_DAY);
+	struct usage_entry *e = find(u, key, day);
+
+	if (e == NULL && usage_flush(u) == DB_OK)
+		e = find(u, key, day);
+	if (e == NULL || e->count == UINT32_MAX) {
+		u->dropped++;
+		return;
+	}
+	e->count++;
+	if (now > e->last_used)
+		e->last_used = now;
+}
+
+enum db_status
+usage_flush(struct usage *u)
+{
+	enum db_status rc;
+
+	if (u->used == 0)
+		return DB_OK;
+	rc = db_begin(u->db);
+	for (unsigned i = 0; rc == DB_OK && i < USAGE_SLOTS; i++) {
+		const struct usage_entry *e = &u->slots[i];
+		if (e->count > 0)
+			rc = store_usage_add(u->db, e->key, (int64_t)e->day * US_PER_DAY,
+			                     e->count, e->last_used);
+	}
+	if (rc == DB_OK)
+		rc = db_commit(u->db);
+	if (rc != DB_OK) {
+		db_rollback(u->db);
+		return rc;   /* the entries stay for the next attempt */
+	}
+	memset(u->slots, 0, sizeof(u->slots));
+	u->used = 0;
+	if (u->dropped > 0) {
+		log_error("usage: %llu request counts were dropped while the database was unreachable",
+		          (unsigned long long)u->dropped);
+		u->dropped = 0;
+	}
+	return DB_OK;
+}

@@ -1,0 +1,54 @@
+/*
+ * usage: per-worker request counters (API.md, the key object's
+ * last_used_at and request_count, and GET /v1/api-keys/{id}/usage).
+ *
+ * Each authenticated request adds one to its key's entry for the current
+ * UTC day in memory; usage_flush writes all entries in one transaction with
+ * additive updates (count = count + delta, last_used_at = GREATEST(...)), so
+ * workers never overwrite each other. A failed flush keeps the entries for
+ * the next attempt. The table is bounded: when it is full and a flush cannot
+ * empty it, further counts are dropped, and the next successful flush logs
+ * how many.
+ *
+ * Ownership: struct usage is the worker's; it borrows the db handle.
+ */
+#ifndef PS_USAGE_H
+#define PS_USAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "uuid.h"
+
+#define USAGE_SLOTS 4096          /* distinct (key, day) pairs between flushes */
+
+struct usage_entry {
+	uint8_t key[UUID_LEN];
+	int32_t day;                  /* days since 1970-01-01, UTC */
+	uint32_t count;               /* 0: free slot */
+	int64_t last_used;            /* microseconds */
+};
+
+struct usage {
+	struct db *db;
+	unsigned used;
+	uint64_t dropped;
+	struct usage_entry slots[USAGE_SLOTS];
+};
+
+void usage_init(struct usage *u, struct db *db);
+
+/* Counts one request of key at instant now (microseconds). */
+void usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now);
+
+/* Writes and clears every entry. DB_OK also when there was nothing to write. */
+enum db_status usage_flush(struct usage *u);
+
+static inline bool
+usage_pending(const struct usage *u)
+{
+	return u->used > 0;
+}
+
+#endif
