@@ -15,13 +15,14 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
                 app/api.c app/keys.c app/me.c app/health.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
+NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/log.o $(BUILD)/lib/timefmt.o
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit unit-asan integration clean
-all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin
+.PHONY: all deps run test unit unit-asan integration bench clean
+all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h app/*.h)
 	@mkdir -p $(dir $@)
@@ -31,6 +32,9 @@ $(BUILD)/parsesphere-fcgi: $(SERVER_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/parsesphere-admin: $(ADMIN_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/parsesphere-null: $(NULL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests #include the unit under test, so each is one translation unit.
@@ -60,6 +64,10 @@ test: deps
 
 run: deps all
 	@scripts/run
+
+# Throughput and latency against a baseline measured in the same run (docs/bench.md).
+bench: deps all
+	@scripts/bench
 
 clean:
 	rm -rf build

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "worker.h"
 
 #define MAX_WORKERS 256
 #define STOP_GRACE_S 10         /* then SIGKILL */
@@ -22,13 +21,13 @@ struct slot {
 };
 
 static pid_t
-spawn(int listen_fd, const struct config *cfg, const sigset_t *orig)
+spawn(int listen_fd, const struct config *cfg, const sigset_t *orig, master_worker_fn fn)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, orig, NULL);
-		_exit(worker_run(listen_fd, cfg));
+		_exit(fn(listen_fd, cfg));
 	}
 	if (pid < 0)
 		log_error("fork: %s", strerror(errno));
@@ -86,7 +85,7 @@ stop_all(struct slot *slots, unsigned n, int alive)
 }
 
 int
-master_run(int listen_fd, const struct config *cfg, unsigned workers)
+master_run(int listen_fd, const struct config *cfg, unsigned workers, master_worker_fn fn)
 {
 	static struct slot slots[MAX_WORKERS];
 	sigset_t set, orig;
@@ -112,7 +111,7 @@ master_run(int listen_fd, const struct config *cfg, unsigned workers)
 		for (unsigned i = 0; i < workers; i++) {
 			if (slots[i].pid != 0)
 				continue;
-			slots[i].pid = spawn(listen_fd, cfg, &orig);
+			slots[i].pid = spawn(listen_fd, cfg, &orig, fn);
 			slots[i].started = time(NULL);
 			if (slots[i].pid > 0)
 				alive++;

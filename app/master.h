@@ -9,7 +9,10 @@
 
 #include "config.h"
 
+/* A worker's whole life: serve listen_fd until asked to stop; returns its exit status. */
+typedef int (*master_worker_fn)(int listen_fd, const struct config *cfg);
+
 /* Returns the exit status for the master process. */
-int master_run(int listen_fd, const struct config *cfg, unsigned workers);
+int master_run(int listen_fd, const struct config *cfg, unsigned workers, master_worker_fn fn);
 
 #endif

@@ -140,7 +140,7 @@ main(int argc, char **argv)
 		                "give --listen ADDR or start under spawn-fcgi or a web server\n");
 		goto done;
 	}
-	rc = workers > 0 ? master_run(fd, &cfg, workers) : worker_run(fd, &cfg);
+	rc = workers > 0 ? master_run(fd, &cfg, workers, worker_run) : worker_run(fd, &cfg);
 done:
 	config_free(&cfg);
 	return rc;

@@ -9,7 +9,8 @@
 
 PS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$PS_ROOT/build}
-WORKERS=${WORKERS:-4}
+WORKERS=${WORKERS:-4}          # prefork workers of the FastCGI server
+# USAGE_TRACKING=off disables usage counters (for the benchmark's comparison).
 
 stack_init() {
 	STATE=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -91,6 +92,7 @@ db_name = parsesphere
 pepper_file = $STATE/pepper
 listen = $STATE/app.sock
 workers = $WORKERS
+usage_tracking = ${USAGE_TRACKING:-on}
 CONF
 	)
 }

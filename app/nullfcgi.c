@@ -1,0 +1,83 @@
+/*
+ * parsesphere-null: the benchmark's baseline, a FastCGI responder that does
+ * nothing but answer {"status":"ok"} with the service's headers. Same prefork
+ * master and accept loop shape as the real server, so that `make bench`
+ * measures what the service adds on top of FastCGI and lighttpd.
+ *
+ *   parsesphere-null --listen ADDR [--workers N]
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcgiapp.h>
+
+#include "master.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int
+null_worker(int fd, const struct config *cfg)
+{
+	static const char reply[] =
+		"Status: 200 OK\r\n"
+		"Content-Type: application/json; charset=utf-8\r\n"
+		"Content-Length: 15\r\n"
+		"Cache-Control: no-store\r\n"
+		"\r\n"
+		"{\"status\":\"ok\"}";
+	struct sigaction sa;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	FCGX_Request fr;
+
+	(void)cfg;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		return EXIT_FAILURE;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (!stop_requested) {
+		if (poll(&pfd, 1, 1000) <= 0 || FCGX_Accept_r(&fr) < 0)
+			continue;
+		FCGX_PutStr(reply, (int)sizeof(reply) - 1, fr.out);
+		FCGX_Finish_r(&fr);
+	}
+	return EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *addr = NULL;
+	unsigned workers = 4;
+	int fd;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--listen") == 0)
+			addr = argv[i + 1];
+		else if (strcmp(argv[i], "--workers") == 0)
+			workers = (unsigned)atoi(argv[i + 1]);
+	}
+	if (addr == NULL || workers == 0 || workers > 256) {
+		fprintf(stderr, "usage: parsesphere-null --listen ADDR [--workers N]\n");
+		return 2;
+	}
+	fd = FCGX_OpenSocket(addr, 128);
+	if (fd < 0) {
+		perror(addr);
+		return EXIT_FAILURE;
+	}
+	return master_run(fd, NULL, workers, null_worker);
+}
