@@ -2,6 +2,7 @@
  * parsesphere-fcgi: the FastCGI server.
  *
  *   parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]
+ *                    [--user NAME | --allow-root]
  *
  * Socket: with --listen (a unix socket path, or host:port) it opens its own;
  * otherwise it serves the listening socket it was given on fd 0 (spawn-fcgi,
@@ -9,12 +10,21 @@
  * the prefork master; 0 serves in this process. Without the flag, an own
  * socket uses the config's `workers` and an inherited one serves in-process,
  * since whoever spawned us manages the processes.
+ *
+ * Privileges: started as root, the server reads the pepper and opens its
+ * socket, then becomes --user (default www-data) before serving anything;
+ * it serves as root only with --allow-root. Core dumps are disabled so that
+ * the pepper and keys in memory never reach a core file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,12 +37,15 @@
 #include "worker.h"
 
 #define LISTEN_BACKLOG 128
+#define DEFAULT_USER "www-data"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]\n"
-	                "  FILE defaults to $" CONFIG_ENV "; ADDR is a socket path or host:port\n");
+	                "                        [--user NAME | --allow-root]\n"
+	                "  FILE defaults to $" CONFIG_ENV "; ADDR is a socket path or host:port;\n"
+	                "  started as root, serves as NAME (default " DEFAULT_USER ")\n");
 }
 
 /* Keeps fds 0-2 open so that no later open() lands on them by accident. */
@@ -77,6 +90,44 @@ open_listener(const char *addr)
 	return fd;
 }
 
+/* No core files: they would hold the pepper and whatever keys were in flight. */
+static void
+disable_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/*
+ * Becomes `user` when running as root. The socket stays usable by the web
+ * server: a path socket is handed to the user's group first.
+ */
+static int
+drop_privileges(const char *user, const char *socket_path)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("--user %s: no such user", user);
+		return -1;
+	}
+	if (socket_path != NULL && socket_path[0] == '/' &&
+	    chown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
+		log_error("chown %s: %s", socket_path, strerror(errno));
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0 || setuid(0) == 0) {
+		log_error("cannot become %s: %s", user, strerror(errno));
+		return -1;
+	}
+	disable_core_dumps();   /* setuid resets the dumpable flag */
+	return 0;
+}
+
 static int
 parse_workers(const char *s, unsigned *out)
 {
@@ -92,18 +143,23 @@ parse_workers(const char *s, unsigned *out)
 int
 main(int argc, char **argv)
 {
-	const char *config_path = getenv(CONFIG_ENV), *listen_addr = NULL;
+	const char *config_path = getenv(CONFIG_ENV), *listen_addr = NULL, *user = DEFAULT_USER;
 	struct config cfg;
 	char err[512];
 	unsigned workers = 0;
-	int have_workers = 0, fd, rc = EXIT_FAILURE;
+	int have_workers = 0, allow_root = 0, fd, rc = EXIT_FAILURE;
 
 	ensure_std_fds();
+	disable_core_dumps();
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config_path = argv[++i];
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			listen_addr = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+			user = argv[++i];
+		else if (strcmp(argv[i], "--allow-root") == 0)
+			allow_root = 1;
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc &&
 		         parse_workers(argv[i + 1], &workers) == 0) {
 			have_workers = 1;
@@ -140,6 +196,8 @@ main(int argc, char **argv)
 		                "give --listen ADDR or start under spawn-fcgi or a web server\n");
 		goto done;
 	}
+	if (!allow_root && drop_privileges(user, listen_addr) != 0)
+		goto done;
 	rc = workers > 0 ? master_run(fd, &cfg, workers, worker_run) : worker_run(fd, &cfg);
 done:
 	config_free(&cfg);
