@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "jsoncheck.h"
 #include "validate.h"
 
 enum err
@@ -10,11 +11,19 @@ body_json_object(const char *body, size_t len, json_object **out)
 	struct json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	enum err e = ERR_INVALID_JSON;
-	size_t end;
+	size_t first = 0;
 
 	*out = NULL;
-	if (len == 0 || !validate_utf8(body, len) || memchr(body, '\0', len) != NULL)
+	/* The grammar is checked here; json-c only builds the object. */
+	if (len == 0 || !validate_utf8(body, len) || memchr(body, '\0', len) != NULL ||
+	    !jsoncheck_valid(body, len))
 		goto fail;
+	while (first < len && strchr(" \t\r\n", body[first]) != NULL)
+		first++;
+	if (first >= len || body[first] != '{') {
+		e = ERR_INVALID_REQUEST;   /* valid JSON, but not an object */
+		goto fail;
+	}
 	tok = json_tokener_new();
 	if (tok == NULL) {
 		e = ERR_INTERNAL;
@@ -22,16 +31,8 @@ body_json_object(const char *body, size_t len, json_object **out)
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
-	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success)
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		goto fail;
-	/* Only white space may follow the value. */
-	for (end = json_tokener_get_parse_end(tok); end < len; end++)
-		if (strchr(" \t\r\n", body[end]) == NULL)
-			goto fail;
-	if (!json_object_is_type(obj, json_type_object)) {
-		e = ERR_INVALID_REQUEST;
-		goto fail;
-	}
 	*out = obj;
 	obj = NULL;
 	e = ERR_NONE;

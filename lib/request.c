@@ -66,7 +66,9 @@ parse_path(struct request *req, const char *path, size_t len)
 	                (len == 3 || path[3] == '/');
 	if (len == 0 || path[0] != '/' || len > sizeof(req->path_buf))
 		return;
-	/* One trailing slash is tolerated; "/" itself has no segments. */
+	/* One trailing slash is tolerated ("/" itself has no segments); "//" is not. */
+	if (len >= 2 && path[len - 1] == '/' && path[len - 2] == '/')
+		return;
 	if (len > 1 && path[len - 1] == '/')
 		len--;
 	for (size_t i = 1; i < len; ) {

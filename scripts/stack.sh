@@ -95,6 +95,10 @@ workers = $WORKERS
 usage_tracking = ${USAGE_TRACKING:-on}
 CONF
 	)
+	# Workers run as www-data (dropped by the master, or spawned by Apache's
+	# mod_fcgid as Apache's user): they read both files through the group.
+	chgrp www-data "$STATE/pepper" "$CONF"
+	chmod 0640 "$STATE/pepper" "$CONF"
 }
 
 stack_app_start() {
@@ -108,6 +112,18 @@ stack_web_start() {
 	lighttpd -D -f "$PS_ROOT/conf/lighttpd.conf" >>"$STATE/lighttpd.log" 2>&1 &
 	echo $! >"$STATE/lighttpd.pid.run"
 	wait_for 10 "lighttpd" curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
+}
+
+# Apache with mod_fcgid spawning the server itself (conf/apache/), on APACHE_PORT.
+stack_apache_start() {
+	APACHE_PORT=$1
+	export PS_APACHE_PORT=$APACHE_PORT PS_CONFIG=$CONF
+	mkdir -p "$STATE/fcgid" "$STATE/apache-run"
+	chown www-data:www-data "$STATE/fcgid"
+	apache2 -f "$PS_ROOT/conf/apache/test-server.conf" -DFOREGROUND \
+		>>"$STATE/apache-error.log" 2>&1 &
+	echo $! >"$STATE/apache.pid.run"
+	wait_for 15 "Apache" curl -sf -o /dev/null "http://127.0.0.1:$APACHE_PORT/healthz"
 }
 
 stack_start() {
@@ -131,6 +147,7 @@ stop_pid() {   # stop_pid FILE SECONDS
 stack_stop() {
 	# lighttpd -D deletes its own pid file on exit: we keep the pid we started.
 	stop_pid "$STATE/lighttpd.pid.run" 10
+	stop_pid "$STATE/apache.pid.run" 20
 	stop_pid "$STATE/app.pid" 15
 	stop_pid "$STATE/mysqld.pid" 30
 }

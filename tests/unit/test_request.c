@@ -1,0 +1,478 @@
+/* Unit tests of lib/request.c: path, query, headers and method from CGI parameters. */
+#include "../../lib/request.c"
+#include "../../lib/validate.c"
+#include "harness.h"
+
+/* The fake parameter source: a NULL-terminated table of CGI name → value. */
+struct kv { const char *name, *value; };
+
+static const char *
+getter(const char *name, void *ctx)
+{
+	for (const struct kv *p = ctx; p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return p->value;
+	return NULL;
+}
+
+static void
+parse(struct request *req, const char *method, const char *uri, const char *qs)
+{
+	struct kv tab[] = {
+		{"REQUEST_METHOD", method}, {"REQUEST_URI", uri}, {"QUERY_STRING", qs},
+		{NULL, NULL},
+	};
+	/* Absent parameters are absent, not NULL-valued entries. */
+	struct kv live[4];
+	int n = 0;
+	for (int i = 0; tab[i].name != NULL; i++)
+		if (tab[i].value != NULL)
+			live[n++] = tab[i];
+	live[n] = (struct kv){NULL, NULL};
+	request_parse(req, getter, live);
+}
+
+static int
+seg_is(const struct request *req, int i, const char *want)
+{
+	return req->seg[i].len == strlen(want) && memcmp(req->seg[i].s, want, req->seg[i].len) == 0;
+}
+
+static void
+test_path(void)
+{
+	static const struct {
+		int line; const char *uri; bool ok, v1; int nseg; const char *seg[REQUEST_SEGMENTS_MAX];
+	} cases[] = {
+		{__LINE__, "/", true, false, 0, {NULL}},
+		{__LINE__, "/healthz", true, false, 1, {"healthz"}},
+		{__LINE__, "/healthz/", true, false, 1, {"healthz"}},
+		{__LINE__, "/v1", true, true, 1, {"v1"}},
+		{__LINE__, "/v1/", true, true, 1, {"v1"}},
+		{__LINE__, "/v1/x", true, true, 2, {"v1", "x"}},
+		{__LINE__, "/v1/api-keys", true, true, 2, {"v1", "api-keys"}},
+		{__LINE__, "/v1/api-keys/", true, true, 2, {"v1", "api-keys"}},
+		{__LINE__, "/v1/api-keys/0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a/usage", true, true, 4,
+		 {"v1", "api-keys", "0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a", "usage"}},
+		{__LINE__, "/v1/api-keys/abc/usage/", true, true, 4, {"v1", "api-keys", "abc", "usage"}},
+		{__LINE__, "/v10", true, false, 1, {"v10"}},
+		{__LINE__, "/v10/x", true, false, 2, {"v10", "x"}},
+		{__LINE__, "/v", true, false, 1, {"v"}},
+		{__LINE__, "/v1?x=1", true, true, 1, {"v1"}},
+		{__LINE__, "/v1/?x=1", true, true, 1, {"v1"}},
+		{__LINE__, "/v1/me?", true, true, 2, {"v1", "me"}},
+		/* Percent-decoding of segments; '+' is not a space in a path. */
+		{__LINE__, "/v1/api%2Dkeys", true, true, 2, {"v1", "api-keys"}},
+		{__LINE__, "/%41%62%4a%4A", true, false, 1, {"AbJJ"}},
+		{__LINE__, "/a%20b", true, false, 1, {"a b"}},
+		{__LINE__, "/a+b", true, false, 1, {"a+b"}},
+		{__LINE__, "/a%2Bb", true, false, 1, {"a+b"}},
+		{__LINE__, "/a%2Fb", true, false, 1, {"a/b"}},        /* an escaped '/' stays in the segment */
+		{__LINE__, "/a%2fb/c", true, false, 2, {"a/b", "c"}},
+		{__LINE__, "/caf%C3%A9", true, false, 1, {"caf\xc3\xa9"}},
+		{__LINE__, "/%25", true, false, 1, {"%"}},
+		{__LINE__, "/%3F", true, false, 1, {"?"}},
+		/* `//` anywhere, including before the one tolerated trailing slash. */
+		{__LINE__, "//", false, false, 0, {NULL}},
+		{__LINE__, "//v1", false, false, 0, {NULL}},
+		{__LINE__, "/v1//", false, true, 0, {NULL}},
+		{__LINE__, "/v1//api-keys", false, true, 0, {NULL}},
+		{__LINE__, "/v1/api-keys//", false, true, 0, {NULL}},
+		{__LINE__, "/v1/api-keys///", false, true, 0, {NULL}},
+		{__LINE__, "/v1/api-keys//x", false, true, 0, {NULL}},
+		{__LINE__, "/v1/api-keys/x//", false, true, 0, {NULL}},
+		{__LINE__, "/healthz//", false, false, 0, {NULL}},
+		/* Bad escapes and decoded NULs. */
+		{__LINE__, "/a%00b", false, false, 0, {NULL}},
+		{__LINE__, "/v1/%00", false, true, 0, {NULL}},
+		{__LINE__, "/a%", false, false, 0, {NULL}},
+		{__LINE__, "/a%4", false, false, 0, {NULL}},
+		{__LINE__, "/a%4/b", false, false, 0, {NULL}},
+		{__LINE__, "/a%zz", false, false, 0, {NULL}},
+		{__LINE__, "/a%4g", false, false, 0, {NULL}},
+		{__LINE__, "/a%g4", false, false, 0, {NULL}},
+		{__LINE__, "/a%%41", false, false, 0, {NULL}},
+		/* Not a path. */
+		{__LINE__, "", false, false, 0, {NULL}},
+		{__LINE__, "v1", false, false, 0, {NULL}},
+		{__LINE__, "?a=1", false, false, 0, {NULL}},
+		{__LINE__, "http://example.com/v1", false, false, 0, {NULL}},
+		/* At most REQUEST_SEGMENTS_MAX (8) segments. */
+		{__LINE__, "/1/2/3/4/5/6/7/8", true, false, 8, {"1", "2", "3", "4", "5", "6", "7", "8"}},
+		{__LINE__, "/1/2/3/4/5/6/7/8/", true, false, 8, {"1", "2", "3", "4", "5", "6", "7", "8"}},
+		{__LINE__, "/1/2/3/4/5/6/7/8/9", false, false, 0, {NULL}},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&req, "GET", cases[i].uri, NULL);
+		CHECK_AT(req.path_ok == cases[i].ok, cases[i].line, "path_ok(%s) = %d",
+		         cases[i].uri, req.path_ok);
+		CHECK_AT(req.under_v1 == cases[i].v1, cases[i].line, "under_v1(%s) = %d",
+		         cases[i].uri, req.under_v1);
+		if (!req.path_ok || !cases[i].ok)
+			continue;
+		CHECK_AT(req.nseg == cases[i].nseg, cases[i].line, "nseg(%s) = %d, want %d",
+		         cases[i].uri, req.nseg, cases[i].nseg);
+		for (int k = 0; k < req.nseg && k < cases[i].nseg; k++)
+			CHECK_AT(seg_is(&req, k, cases[i].seg[k]), cases[i].line,
+			         "seg %d of %s = %.*s, want %s", k, cases[i].uri,
+			         (int)req.seg[k].len, req.seg[k].s, cases[i].seg[k]);
+	}
+
+	/* No REQUEST_URI at all. */
+	parse(&req, "GET", NULL, NULL);
+	CHECK(!req.path_ok && !req.under_v1 && req.nseg == 0, "missing REQUEST_URI accepted");
+
+	/* The length limit: REQUEST_PATH_MAX bytes are fine, one more is not. */
+	char uri[REQUEST_PATH_MAX + 16];
+	uri[0] = '/';
+	memset(uri + 1, 'a', REQUEST_PATH_MAX - 1);
+	uri[REQUEST_PATH_MAX] = '\0';
+	parse(&req, "GET", uri, NULL);
+	CHECK(req.path_ok && req.nseg == 1 && req.seg[0].len == REQUEST_PATH_MAX - 1,
+	      "path of %d bytes: ok %d, nseg %d", REQUEST_PATH_MAX, req.path_ok, req.nseg);
+	uri[REQUEST_PATH_MAX] = 'a';
+	uri[REQUEST_PATH_MAX + 1] = '\0';
+	parse(&req, "GET", uri, NULL);
+	CHECK(!req.path_ok, "path of %d bytes accepted", REQUEST_PATH_MAX + 1);
+	/* The query does not count toward the path's length. */
+	uri[REQUEST_PATH_MAX] = '?';
+	uri[REQUEST_PATH_MAX + 1] = 'q';
+	uri[REQUEST_PATH_MAX + 2] = '\0';
+	parse(&req, "GET", uri, NULL);
+	CHECK(req.path_ok && req.query_ok && req.nparam == 1, "path + query: ok %d, nparam %d",
+	      req.path_ok, req.nparam);
+}
+
+/* Expected parameters as "name=value" pairs; values may be empty. */
+static void
+test_query(void)
+{
+	static const struct {
+		int line; const char *q; bool ok; int n; const char *name[4], *value[4];
+	} cases[] = {
+		{__LINE__, "", true, 0, {NULL}, {NULL}},
+		{__LINE__, "limit=10", true, 1, {"limit"}, {"10"}},
+		{__LINE__, "a=1&b=2", true, 2, {"a", "b"}, {"1", "2"}},
+		{__LINE__, "a=1&a=2", true, 2, {"a", "a"}, {"1", "2"}},   /* repeats kept, in order */
+		{__LINE__, "a=1&&b=2", true, 2, {"a", "b"}, {"1", "2"}},  /* empty pairs skipped */
+		{__LINE__, "&a=1&", true, 1, {"a"}, {"1"}},
+		{__LINE__, "&&&", true, 0, {NULL}, {NULL}},
+		{__LINE__, "a", true, 1, {"a"}, {""}},                     /* no '=' */
+		{__LINE__, "a&b=2", true, 2, {"a", "b"}, {"", "2"}},
+		{__LINE__, "a=", true, 1, {"a"}, {""}},
+		{__LINE__, "=1", true, 1, {""}, {"1"}},
+		{__LINE__, "=", true, 1, {""}, {""}},
+		{__LINE__, "a=b=c", true, 1, {"a"}, {"b=c"}},
+		{__LINE__, "a+b=c+d", true, 1, {"a b"}, {"c d"}},          /* '+' is a space */
+		{__LINE__, "a%2Bb=%2b", true, 1, {"a+b"}, {"+"}},
+		{__LINE__, "a%3Db=c%26d", true, 1, {"a=b"}, {"c&d"}},
+		{__LINE__, "lim%69t=%31%30", true, 1, {"limit"}, {"10"}},
+		{__LINE__, "n=caf%C3%A9", true, 1, {"n"}, {"caf\xc3\xa9"}},
+		{__LINE__, "n=caf\xc3\xa9", true, 1, {"n"}, {"caf\xc3\xa9"}},
+		{__LINE__, "%C3%A9=1", true, 1, {"\xc3\xa9"}, {"1"}},
+		{__LINE__, "starting_after=0193A1F2-7C4E-7B1A-9A55-3F2D1C0B9E8A", true, 1,
+		 {"starting_after"}, {"0193A1F2-7C4E-7B1A-9A55-3F2D1C0B9E8A"}},
+		/* Decoded NULs and bad escapes. */
+		{__LINE__, "a=%00", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a%00=1", false, 0, {NULL}, {NULL}},
+		{__LINE__, "%00", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=1&b=%00", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%4", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%4&b=1", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%zz", false, 0, {NULL}, {NULL}},
+		{__LINE__, "%=1", false, 0, {NULL}, {NULL}},
+		/* Invalid UTF-8, escaped or raw, in a name or a value. */
+		{__LINE__, "a=%FF", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%C3", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%C0%80", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%ED%A0%80", false, 0, {NULL}, {NULL}},
+		{__LINE__, "%C3=1", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=\xff", false, 0, {NULL}, {NULL}},
+		{__LINE__, "\xc3=1", false, 0, {NULL}, {NULL}},
+		{__LINE__, "a=%C3&b=%A9", false, 0, {NULL}, {NULL}},       /* not joined across pairs */
+	};
+	struct request req;
+	char uri[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(uri, sizeof(uri), "/v1/api-keys?%s", cases[i].q);
+		parse(&req, "GET", uri, NULL);
+		CHECK_AT(req.path_ok, cases[i].line, "path of %s rejected", uri);
+		CHECK_AT(req.query_ok == cases[i].ok, cases[i].line, "query_ok(%s) = %d",
+		         cases[i].q, req.query_ok);
+		if (!req.query_ok || !cases[i].ok)
+			continue;
+		CHECK_AT(req.nparam == cases[i].n, cases[i].line, "nparam(%s) = %d, want %d",
+		         cases[i].q, req.nparam, cases[i].n);
+		for (int k = 0; k < req.nparam && k < cases[i].n; k++) {
+			const struct request_param *p = &req.param[k];
+			CHECK_AT(p->name.len == strlen(cases[i].name[k]) &&
+			         memcmp(p->name.s, cases[i].name[k], p->name.len) == 0,
+			         cases[i].line, "name %d = \"%.*s\", want \"%s\"", k,
+			         (int)p->name.len, p->name.s, cases[i].name[k]);
+			CHECK_AT(p->value.len == strlen(cases[i].value[k]) &&
+			         memcmp(p->value.s, cases[i].value[k], p->value.len) == 0,
+			         cases[i].line, "value %d = \"%.*s\", want \"%s\"", k,
+			         (int)p->value.len, p->value.s, cases[i].value[k]);
+			/* NUL-terminated, so that a name can be quoted as a C string. */
+			CHECK_AT(p->name.s[p->name.len] == '\0' && p->value.s[p->value.len] == '\0',
+			         cases[i].line, "param %d is not NUL-terminated", k);
+			CHECK_AT(strcmp(p->name.s, cases[i].name[k]) == 0, cases[i].line,
+			         "name %d as C string \"%s\"", k, p->name.s);
+		}
+	}
+}
+
+static void
+test_query_limits(void)
+{
+	struct request req;
+	char uri[4096];
+	int o;
+
+	/* REQUEST_PARAMS_MAX (16) parameters are fine, 17 are not. */
+	for (int n = REQUEST_PARAMS_MAX - 1; n <= REQUEST_PARAMS_MAX + 1; n++) {
+		o = snprintf(uri, sizeof(uri), "/v1/api-keys?");
+		for (int k = 0; k < n; k++)
+			o += snprintf(uri + o, sizeof(uri) - (size_t)o, "%sp%d=%d", k ? "&" : "", k, k);
+		parse(&req, "GET", uri, NULL);
+		bool want = n <= REQUEST_PARAMS_MAX;
+		CHECK(req.query_ok == want, "%d parameters: query_ok %d", n, req.query_ok);
+		if (want)
+			CHECK(req.nparam == n && strcmp(req.param[n - 1].value.s, "") != 0,
+			      "%d parameters: nparam %d", n, req.nparam);
+	}
+	/* Empty pairs do not count toward the limit. */
+	o = snprintf(uri, sizeof(uri), "/v1/api-keys?");
+	for (int k = 0; k < REQUEST_PARAMS_MAX; k++)
+		o += snprintf(uri + o, sizeof(uri) - (size_t)o, "&&p%d", k);
+	parse(&req, "GET", uri, NULL);
+	CHECK(req.query_ok && req.nparam == REQUEST_PARAMS_MAX, "16 params among empty pairs: "
+	      "ok %d, nparam %d", req.query_ok, req.nparam);
+
+	/* 16 one-letter names without values: the buffer holds the NULs too. */
+	o = snprintf(uri, sizeof(uri), "/v1/me?");
+	for (int k = 0; k < REQUEST_PARAMS_MAX; k++)
+		o += snprintf(uri + o, sizeof(uri) - (size_t)o, "%s%c", k ? "&" : "", 'a' + k);
+	parse(&req, "GET", uri, NULL);
+	CHECK(req.query_ok && req.nparam == 16 && strcmp(req.param[15].name.s, "p") == 0 &&
+	      req.param[15].value.len == 0, "16 bare names: ok %d, nparam %d", req.query_ok,
+	      req.nparam);
+
+	/* REQUEST_QUERY_MAX bytes are fine, one more is not. */
+	o = snprintf(uri, sizeof(uri), "/v1/me?a=");
+	memset(uri + o, 'x', REQUEST_QUERY_MAX - 2);
+	uri[o + REQUEST_QUERY_MAX - 2] = '\0';
+	parse(&req, "GET", uri, NULL);
+	CHECK(req.query_ok && req.nparam == 1 && req.param[0].value.len == REQUEST_QUERY_MAX - 2,
+	      "query of %d bytes: ok %d", REQUEST_QUERY_MAX, req.query_ok);
+	uri[o + REQUEST_QUERY_MAX - 2] = 'x';
+	uri[o + REQUEST_QUERY_MAX - 1] = '\0';
+	parse(&req, "GET", uri, NULL);
+	CHECK(!req.query_ok, "query of %d bytes accepted", REQUEST_QUERY_MAX + 1);
+}
+
+/* The query comes from REQUEST_URI when it has a '?', else from QUERY_STRING. */
+static void
+test_query_source(void)
+{
+	struct request req;
+
+	parse(&req, "GET", "/v1/me", "a=1");
+	CHECK(req.query_ok && req.nparam == 1 && strcmp(req.param[0].name.s, "a") == 0,
+	      "QUERY_STRING not used: nparam %d", req.nparam);
+	parse(&req, "GET", "/v1/me?b=2", "a=1");
+	CHECK(req.query_ok && req.nparam == 1 && strcmp(req.param[0].name.s, "b") == 0,
+	      "the URI's query not preferred: nparam %d", req.nparam);
+	parse(&req, "GET", "/v1/me?", "a=1");
+	CHECK(req.query_ok && req.nparam == 0, "empty URI query: nparam %d", req.nparam);
+	parse(&req, "GET", "/v1/me", NULL);
+	CHECK(req.query_ok && req.nparam == 0, "no query: ok %d nparam %d", req.query_ok,
+	      req.nparam);
+
+	/* A second parse into the same struct forgets the first. */
+	parse(&req, "GET", "/v1/a/b/c?x=1&y=2&z=3", NULL);
+	parse(&req, "POST", "/v1", NULL);
+	CHECK(req.nparam == 0 && req.nseg == 1 && req.method == METHOD_POST,
+	      "state left over: nparam %d, nseg %d", req.nparam, req.nseg);
+}
+
+static void
+test_query_check(void)
+{
+	static const char *const list[] = {"limit", "starting_after", "include_revoked", NULL};
+	static const char *const none[] = {NULL};
+	static const struct {
+		int line; const char *q; const char *const *allowed; const char *want;
+	} cases[] = {
+		{__LINE__, "", list, NULL},
+		{__LINE__, "", none, NULL},
+		{__LINE__, "limit=1", list, NULL},
+		{__LINE__, "limit=1&starting_after=x&include_revoked=true", list, NULL},
+		{__LINE__, "include_revoked=false&limit=5", list, NULL},
+		{__LINE__, "lim%69t=5", list, NULL},              /* compared after decoding */
+		{__LINE__, "limit", list, NULL},                  /* the handler checks the value */
+		{__LINE__, "limit=1&&", list, NULL},
+		{__LINE__, "foo=1", list, "foo"},
+		{__LINE__, "limit=1&foo=2", list, "foo"},
+		{__LINE__, "foo", list, "foo"},
+		{__LINE__, "limit=1&limit=2", list, "limit"},
+		{__LINE__, "limit=1&include_revoked=true&limit=1", list, "limit"},
+		{__LINE__, "limit&limit", list, "limit"},
+		{__LINE__, "foo=1&limit=1&limit=2", list, "foo"},  /* the first problem in order */
+		{__LINE__, "limit=1&limit=2&foo=1", list, "limit"},
+		{__LINE__, "Limit=1", list, "Limit"},              /* names are case-sensitive */
+		{__LINE__, "limit%20=1", list, "limit "},
+		{__LINE__, "lim=1", list, "lim"},
+		{__LINE__, "limitx=1", list, "limitx"},
+		{__LINE__, "a+b=1", list, "a b"},
+		{__LINE__, "=1", list, ""},
+		{__LINE__, "a=1", none, "a"},
+		{__LINE__, "limit=1", none, "limit"},
+	};
+	struct request req;
+	char uri[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(uri, sizeof(uri), "/v1/api-keys?%s", cases[i].q);
+		parse(&req, "GET", uri, NULL);
+		CHECK_AT(req.query_ok, cases[i].line, "query %s rejected", cases[i].q);
+		const char *got = request_query_check(&req, cases[i].allowed);
+		CHECK_AT(cases[i].want == NULL ? got == NULL : got != NULL && strcmp(got, cases[i].want) == 0,
+		         cases[i].line, "check(%s) = %s, want %s", cases[i].q,
+		         got ? got : "NULL", cases[i].want ? cases[i].want : "NULL");
+	}
+}
+
+static void
+test_query_lookup(void)
+{
+	static const struct {
+		int line; const char *q, *name, *want;      /* want NULL: absent */
+	} cases[] = {
+		{__LINE__, "limit=5&x=1", "limit", "5"},
+		{__LINE__, "limit=5&x=1", "x", "1"},
+		{__LINE__, "limit=5&x=1", "missing", NULL},
+		{__LINE__, "limit=5&x=1", "lim", NULL},
+		{__LINE__, "limit=5&x=1", "limit5", NULL},
+		{__LINE__, "limit=5&x=1", "LIMIT", NULL},
+		{__LINE__, "limit", "limit", ""},                 /* present, empty */
+		{__LINE__, "limit=", "limit", ""},
+		{__LINE__, "a=1&a=2", "a", "1"},                   /* the first */
+		{__LINE__, "d%61ys=%33%30", "days", "30"},
+		{__LINE__, "a+b=c+d", "a b", "c d"},
+		{__LINE__, "", "limit", NULL},
+	};
+	struct request req;
+	char uri[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(uri, sizeof(uri), "/v1/api-keys?%s", cases[i].q);
+		parse(&req, "GET", uri, NULL);
+		const struct request_str *v = request_query(&req, cases[i].name);
+		if (cases[i].want == NULL) {
+			CHECK_AT(v == NULL, cases[i].line, "query(%s, %s) present", cases[i].q,
+			         cases[i].name);
+		} else {
+			CHECK_AT(v != NULL && v->len == strlen(cases[i].want) &&
+			         memcmp(v->s, cases[i].want, v->len) == 0, cases[i].line,
+			         "query(%s, %s) = \"%.*s\", want \"%s\"", cases[i].q, cases[i].name,
+			         v ? (int)v->len : 4, v ? v->s : "NULL", cases[i].want);
+		}
+	}
+}
+
+static void
+test_headers(void)
+{
+	static const char auth[] = "Bearer sk_abc";
+	static const char ct[] = "application/json; charset=utf-8";
+	static const char org[] = "0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a";
+	struct kv with[] = {
+		{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/v1/api-keys"},
+		{"HTTP_AUTHORIZATION", auth}, {"CONTENT_TYPE", ct},
+		{"HTTP_PARSESPHERE_ORGANIZATION", org},
+		/* Look-alikes that must not be used. */
+		{"AUTHORIZATION", "wrong"}, {"HTTP_CONTENT_TYPE", "wrong"},
+		{"PARSESPHERE_ORGANIZATION", "wrong"}, {NULL, NULL},
+	};
+	struct kv without[] = {
+		{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", "/v1/me"},
+		{"AUTHORIZATION", "wrong"}, {"HTTP_CONTENT_TYPE", "wrong"},
+		{"HTTP_X_PARSESPHERE_ORGANIZATION", "wrong"}, {NULL, NULL},
+	};
+	struct kv empty[] = {
+		{"REQUEST_URI", "/v1/me"}, {"HTTP_AUTHORIZATION", ""}, {"CONTENT_TYPE", ""},
+		{"HTTP_PARSESPHERE_ORGANIZATION", ""}, {NULL, NULL},
+	};
+	struct request req;
+
+	request_parse(&req, getter, with);
+	CHECK(req.authorization != NULL && strcmp(req.authorization, auth) == 0,
+	      "authorization %s", req.authorization ? req.authorization : "NULL");
+	CHECK(req.content_type != NULL && strcmp(req.content_type, ct) == 0,
+	      "content type %s", req.content_type ? req.content_type : "NULL");
+	CHECK(req.organization != NULL && strcmp(req.organization, org) == 0,
+	      "organization %s", req.organization ? req.organization : "NULL");
+	CHECK(req.method == METHOD_POST && req.path_ok && req.nseg == 2, "method/path");
+	CHECK(req.body == NULL && req.body_len == 0 && !req.body_too_large,
+	      "body fields not left empty");
+
+	request_parse(&req, getter, without);
+	CHECK(req.authorization == NULL, "absent authorization = %s", req.authorization);
+	CHECK(req.content_type == NULL, "absent content type = %s", req.content_type);
+	CHECK(req.organization == NULL, "absent organization = %s", req.organization);
+
+	request_parse(&req, getter, empty);
+	CHECK(req.authorization != NULL && req.authorization[0] == '\0', "empty authorization");
+	CHECK(req.content_type != NULL && req.content_type[0] == '\0', "empty content type");
+	CHECK(req.organization != NULL && req.organization[0] == '\0', "empty organization");
+	CHECK(req.method == METHOD_OTHER, "no REQUEST_METHOD = %d", req.method);
+}
+
+static void
+test_method(void)
+{
+	static const struct { int line; const char *m; enum request_method want; } cases[] = {
+		{__LINE__, "GET", METHOD_GET},
+		{__LINE__, "POST", METHOD_POST},
+		{__LINE__, "PUT", METHOD_PUT},
+		{__LINE__, "PATCH", METHOD_PATCH},
+		{__LINE__, "DELETE", METHOD_DELETE},
+		{__LINE__, "HEAD", METHOD_HEAD},
+		{__LINE__, "OPTIONS", METHOD_OPTIONS},
+		{__LINE__, "get", METHOD_OTHER},          /* methods are case-sensitive */
+		{__LINE__, "Post", METHOD_OTHER},
+		{__LINE__, "GETX", METHOD_OTHER},
+		{__LINE__, "GE", METHOD_OTHER},
+		{__LINE__, "GET ", METHOD_OTHER},
+		{__LINE__, "TRACE", METHOD_OTHER},
+		{__LINE__, "CONNECT", METHOD_OTHER},
+		{__LINE__, "", METHOD_OTHER},
+		{__LINE__, NULL, METHOD_OTHER},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&req, cases[i].m, "/v1/me", NULL);
+		CHECK_AT(req.method == cases[i].want, cases[i].line, "method(%s) = %d, want %d",
+		         cases[i].m ? cases[i].m : "NULL", req.method, cases[i].want);
+	}
+}
+
+int
+main(void)
+{
+	test_path();
+	test_query();
+	test_query_limits();
+	test_query_source();
+	test_query_check();
+	test_query_lookup();
+	test_headers();
+	test_method();
+	return harness_summary();
+}

@@ -1,0 +1,190 @@
+/* Unit tests of lib/timefmt.c: civil conversions, RFC 3339 and date text. */
+#include "../../lib/timefmt.c"
+#include "harness.h"
+
+#include <inttypes.h>
+
+#define S INT64_C(1000000)   /* microseconds per second */
+
+/* Epoch seconds checked with `date -u -d @N`. */
+static const struct {
+	int line;
+	int64_t sec;
+	struct timefmt_civil c;      /* usec 0 */
+	const char *rfc3339;
+} known[] = {
+	{__LINE__, 0, {1970, 1, 1, 0, 0, 0, 0}, "1970-01-01T00:00:00Z"},
+	{__LINE__, 1795867200, {2026, 11, 28, 12, 0, 0, 0}, "2026-11-28T12:00:00Z"},
+	{__LINE__, 1709164800, {2024, 2, 29, 0, 0, 0, 0}, "2024-02-29T00:00:00Z"},
+	{__LINE__, 951782400, {2000, 2, 29, 0, 0, 0, 0}, "2000-02-29T00:00:00Z"},
+	{__LINE__, 951868800, {2000, 3, 1, 0, 0, 0, 0}, "2000-03-01T00:00:00Z"},
+	{__LINE__, 4107456000, {2100, 2, 28, 0, 0, 0, 0}, "2100-02-28T00:00:00Z"},
+	{__LINE__, 4107542400, {2100, 3, 1, 0, 0, 0, 0}, "2100-03-01T00:00:00Z"},  /* no Feb 29 */
+	{__LINE__, 1735689599, {2024, 12, 31, 23, 59, 59, 0}, "2024-12-31T23:59:59Z"},
+	{__LINE__, 1735689600, {2025, 1, 1, 0, 0, 0, 0}, "2025-01-01T00:00:00Z"},
+	{__LINE__, 1798761599, {2026, 12, 31, 23, 59, 59, 0}, "2026-12-31T23:59:59Z"},
+	{__LINE__, 946684799, {1999, 12, 31, 23, 59, 59, 0}, "1999-12-31T23:59:59Z"},
+	{__LINE__, -1, {1969, 12, 31, 23, 59, 59, 0}, "1969-12-31T23:59:59Z"},
+	{__LINE__, -86400, {1969, 12, 31, 0, 0, 0, 0}, "1969-12-31T00:00:00Z"},
+	{__LINE__, -2208988800, {1900, 1, 1, 0, 0, 0, 0}, "1900-01-01T00:00:00Z"},
+	{__LINE__, -62135596800, {1, 1, 1, 0, 0, 0, 0}, "0001-01-01T00:00:00Z"},
+	{__LINE__, 253402300799, {9999, 12, 31, 23, 59, 59, 0}, "9999-12-31T23:59:59Z"},
+};
+
+static int
+civil_eq(const struct timefmt_civil *a, const struct timefmt_civil *b)
+{
+	return a->year == b->year && a->month == b->month && a->day == b->day &&
+	       a->hour == b->hour && a->minute == b->minute && a->second == b->second &&
+	       a->usec == b->usec;
+}
+
+static void
+test_known(void)
+{
+	struct timefmt_civil c;
+	char out[TIMEFMT_RFC3339_LEN + 1], date[TIMEFMT_DATE_LEN + 1];
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		int64_t us = known[i].sec * S;
+
+		memset(&c, 0x55, sizeof(c));
+		timefmt_to_civil(us, &c);
+		CHECK_AT(civil_eq(&c, &known[i].c), known[i].line,
+		         "to_civil(%" PRId64 ") = %d-%d-%d %d:%d:%d.%06d", known[i].sec,
+		         c.year, c.month, c.day, c.hour, c.minute, c.second, c.usec);
+		int64_t back = timefmt_from_civil(&known[i].c);
+		CHECK_AT(back == us, known[i].line, "from_civil = %" PRId64 ", want %" PRId64,
+		         back, us);
+		memset(out, 'X', sizeof(out));
+		timefmt_rfc3339(us, out);
+		CHECK_AT(out[TIMEFMT_RFC3339_LEN] == '\0' && strcmp(out, known[i].rfc3339) == 0,
+		         known[i].line, "rfc3339 = %.21s, want %s", out, known[i].rfc3339);
+		memset(date, 'X', sizeof(date));
+		timefmt_date(us, date);
+		CHECK_AT(date[TIMEFMT_DATE_LEN] == '\0' &&
+		         memcmp(date, known[i].rfc3339, TIMEFMT_DATE_LEN) == 0, known[i].line,
+		         "date = %.11s, want %.10s", date, known[i].rfc3339);
+	}
+}
+
+/* Fractions are truncated toward the earlier second, also before the epoch. */
+static void
+test_truncation(void)
+{
+	static const struct { int line; int64_t us; const char *want; int usec; } cases[] = {
+		{__LINE__, 1795867200 * S + 999999, "2026-11-28T12:00:00Z", 999999},
+		{__LINE__, 1795867200 * S + 500000, "2026-11-28T12:00:00Z", 500000},
+		{__LINE__, 1795867200 * S + 1, "2026-11-28T12:00:00Z", 1},
+		{__LINE__, 1795867201 * S - 1, "2026-11-28T12:00:00Z", 999999},
+		{__LINE__, 1795867201 * S, "2026-11-28T12:00:01Z", 0},
+		{__LINE__, 1735689600 * S - 1, "2024-12-31T23:59:59Z", 999999},
+		{__LINE__, 1, "1970-01-01T00:00:00Z", 1},
+		{__LINE__, -1, "1969-12-31T23:59:59Z", 999999},
+		{__LINE__, -S, "1969-12-31T23:59:59Z", 0},
+		{__LINE__, -S - 1, "1969-12-31T23:59:58Z", 999999},
+		{__LINE__, -86400 * S - 1, "1969-12-30T23:59:59Z", 999999},
+	};
+	struct timefmt_civil c;
+	char out[TIMEFMT_RFC3339_LEN + 1];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		timefmt_rfc3339(cases[i].us, out);
+		CHECK_AT(strcmp(out, cases[i].want) == 0, cases[i].line, "rfc3339(%" PRId64
+		         ") = %s, want %s", cases[i].us, out, cases[i].want);
+		timefmt_to_civil(cases[i].us, &c);
+		CHECK_AT(c.usec == cases[i].usec, cases[i].line, "usec %d, want %d", c.usec,
+		         cases[i].usec);
+		CHECK_AT(timefmt_from_civil(&c) == cases[i].us, cases[i].line,
+		         "round trip of %" PRId64, cases[i].us);
+	}
+}
+
+static void
+test_from_civil_usec(void)
+{
+	struct timefmt_civil c = {2026, 11, 28, 12, 0, 0, 123456};
+	CHECK(timefmt_from_civil(&c) == INT64_C(1795867200123456), "usec not added");
+	struct timefmt_civil d = {1969, 12, 31, 23, 59, 59, 999999};
+	CHECK(timefmt_from_civil(&d) == -1, "1969-12-31T23:59:59.999999 = %" PRId64,
+	      timefmt_from_civil(&d));
+}
+
+/* A sweep against libc's gmtime_r, an independent implementation. */
+static void
+test_against_gmtime(void)
+{
+	int bad_civil = 0, bad_text = 0, bad_trip = 0, n = 0;
+	char out[TIMEFMT_RFC3339_LEN + 1], want[64];
+
+	/* 1800 to 2300 in steps of a prime number of seconds (hits every time of day). */
+	for (int64_t t = INT64_C(-5364662400); t < INT64_C(10413792000); t += 86399 * 7 + 13) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		struct timefmt_civil c;
+		int64_t us = t * S + (t & 0xfffff) % S;
+
+		gmtime_r(&tt, &tm);
+		timefmt_to_civil(us, &c);
+		bad_civil += c.year != tm.tm_year + 1900 || c.month != tm.tm_mon + 1 ||
+		             c.day != tm.tm_mday || c.hour != tm.tm_hour ||
+		             c.minute != tm.tm_min || c.second != tm.tm_sec;
+		bad_trip += timefmt_from_civil(&c) != us;
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		timefmt_rfc3339(us, out);
+		bad_text += strcmp(out, want) != 0;
+		n++;
+	}
+	CHECK(n > 10000, "only %d instants", n);
+	CHECK(bad_civil == 0, "%d of %d instants differ from gmtime_r", bad_civil, n);
+	CHECK(bad_text == 0, "%d of %d texts differ from strftime", bad_text, n);
+	CHECK(bad_trip == 0, "%d of %d round trips differ", bad_trip, n);
+}
+
+/* Every day of a leap and a non-leap century: from_civil is one day per step. */
+static void
+test_days(void)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int bad = 0;
+	int64_t expect = INT64_C(-2208988800) * S;        /* 1900-01-01 */
+
+	for (int y = 1900; y <= 2100; y++) {
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		for (int m = 1; m <= 12; m++) {
+			int nd = mdays[m - 1] + (m == 2 && leap);
+			for (int d = 1; d <= nd; d++) {
+				struct timefmt_civil c = {y, m, d, 0, 0, 0, 0}, back;
+				bad += timefmt_from_civil(&c) != expect;
+				timefmt_to_civil(expect, &back);
+				bad += !civil_eq(&c, &back);
+				expect += 86400 * S;
+			}
+		}
+	}
+	CHECK(bad == 0, "%d day mismatches from 1900 to 2100", bad);
+	CHECK(expect == INT64_C(4133980800) * S, "2101-01-01 is %" PRId64, expect / S);
+}
+
+static void
+test_now(void)
+{
+	int64_t a = timefmt_now_us(), b = timefmt_now_us();
+
+	/* After 2024-01-01 and before 2100-01-01, and not going backwards much. */
+	CHECK(a > INT64_C(1704067200) * S && a < INT64_C(4102444800) * S,
+	      "now = %" PRId64, a);
+	CHECK(b >= a - S, "clock went back %" PRId64 " us", a - b);
+}
+
+int
+main(void)
+{
+	test_known();
+	test_truncation();
+	test_from_civil_usec();
+	test_against_gmtime();
+	test_days();
+	test_now();
+	return harness_summary();
+}
