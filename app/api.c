@@ -78,34 +78,51 @@ check_request(const struct api_route *r, const struct request *req, const char *
 	return ERR_NONE;
 }
 
+/* Authentication and usage counting; on failure the response is set. */
+static bool
+authenticate(struct api_call *c)
+{
+	bool token_presented = false;
+	enum err e = auth_authenticate(c->env->db, c->env->cfg->pepper, c->req->authorization,
+	                               &c->who, &token_presented);
+
+	if (e != ERR_NONE) {
+		response_auth_error(c->resp, e, token_presented);
+		return false;
+	}
+	/* Counted whatever happens next: the key authenticated. */
+	if (c->env->usage != NULL)
+		usage_record(c->env->usage, c->who.key.id, timefmt_now_us());
+	return true;
+}
+
+/* The organization context; *param names the header when it is malformed. */
+static enum err
+context(struct api_call *c, const char **param)
+{
+	enum err e = auth_context(c->env->db, &c->who, c->req->organization, &c->ctx);
+
+	if (e == ERR_INVALID_REQUEST)
+		*param = "ParseSphere-Organization";
+	return e;
+}
+
 void
 api_serve(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct api_call c = {.env = env, .req = req, .resp = resp};
 	const struct api_route *r = NULL;
 	const char *param = NULL;
-	bool token_presented = false;
 	enum err e;
 
 	/* Authentication comes first for anything under /v1, whatever the path. */
-	if (req->under_v1) {
-		e = auth_authenticate(env->db, env->cfg->pepper, req->authorization,
-		                      &c.who, &token_presented);
-		if (e != ERR_NONE) {
-			response_auth_error(resp, e, token_presented);
-			return;
-		}
-		/* Counted whatever happens next: the key authenticated. */
-		if (env->usage != NULL)
-			usage_record(env->usage, c.who.key.id, timefmt_now_us());
-	}
+	if (req->under_v1 && !authenticate(&c))
+		return;
 	if ((e = route(req, resp, &r)) != ERR_NONE)
 		goto fail;
 	if (req->under_v1) {
-		e = auth_context(env->db, &c.who, req->organization, &c.ctx);
-		if (e == ERR_INVALID_REQUEST)
-			param = "ParseSphere-Organization";
-		else if (e == ERR_NONE && r->manages_keys && c.ctx.is_org && c.ctx.role == ROLE_NONE)
+		e = context(&c, &param);
+		if (e == ERR_NONE && r->manages_keys && c.ctx.is_org && c.ctx.role == ROLE_NONE)
 			e = ERR_NOT_ORGANIZATION_MEMBER;
 		if (e != ERR_NONE)
 			goto fail;
@@ -116,6 +133,33 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 	return;
 fail:
 	response_error(resp, e, param, NULL);
+}
+
+void
+api_authorize(struct api_env *env, const struct request *req, struct response *resp)
+{
+	struct api_call c = {.env = env, .req = req, .resp = resp};
+	char id[UUID_TEXT_LEN + 1];
+	const char *param = NULL;
+	enum err e;
+
+	if (!authenticate(&c))
+		return;
+	if ((e = context(&c, &param)) != ERR_NONE) {
+		response_error(resp, e, param, NULL);
+		return;
+	}
+	/* The web server hands these to the backend of the protected path. */
+	uuid_format(c.ctx.scope.actor, id);
+	response_header(resp, "Variable-PARSESPHERE_ACCOUNT_ID", id);
+	if (c.ctx.is_org)
+		uuid_format(c.ctx.org.id, id);
+	response_header(resp, "Variable-PARSESPHERE_ORGANIZATION_ID", c.ctx.is_org ? id : "");
+	uuid_format(c.who.key.id, id);
+	response_header(resp, "Variable-PARSESPHERE_API_KEY_ID", id);
+	response_header(resp, "Variable-PARSESPHERE_ROLE",
+	                c.ctx.is_org && c.ctx.role != ROLE_NONE ? store_role_name(c.ctx.role) : "");
+	response_json(resp, 200, json_object_new_object());
 }
 
 void

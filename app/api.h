@@ -49,6 +49,13 @@ struct api_route {
 /* Answers req into resp (initialised by the caller). */
 void api_serve(struct api_env *env, const struct request *req, struct response *resp);
 
+/*
+ * The FastCGI Authorizer role: authenticates like api_serve (same errors, same
+ * usage counting, the organization header honoured) and on success answers
+ * 200 with Variable-PARSESPHERE_* headers for the protected backend.
+ */
+void api_authorize(struct api_env *env, const struct request *req, struct response *resp);
+
 /* Answers for an error the web server produced itself (its error handler). */
 void api_web_server_error(int status, struct response *resp);
 

@@ -70,6 +70,14 @@ web_server_error(FCGX_Request *fr)
 	return status >= 400 && status <= 599 ? status : 0;
 }
 
+static bool
+is_authorizer(FCGX_Request *fr)
+{
+	const char *role = FCGX_GetParam("FCGI_ROLE", fr->envp);
+
+	return role != NULL && strcmp(role, "AUTHORIZER") == 0;
+}
+
 static void
 send_response(FCGX_Request *fr, const struct response *resp)
 {
@@ -95,6 +103,8 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 	read_body(fr, &req, body);
 	if ((status = web_server_error(fr)) != 0)
 		api_web_server_error(status, &resp);
+	else if (is_authorizer(fr))
+		api_authorize(env, &req, &resp);
 	else
 		api_serve(env, &req, &resp);
 	if (resp.status >= 500)

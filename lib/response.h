@@ -15,7 +15,7 @@
 #include "errors.h"
 
 #define RESPONSE_ID_LEN     36
-#define RESPONSE_EXTRA_MAX  512
+#define RESPONSE_EXTRA_MAX  1024
 
 struct response {
 	int status;
