@@ -38,7 +38,7 @@ $(BUILD)/parsesphere-null: $(NULL_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests #include the unit under test, so each is one translation unit.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(wildcard lib/*.c lib/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(wildcard lib/*.c lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 

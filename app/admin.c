@@ -97,32 +97,45 @@ parse_email(const char *s, char *out, size_t cap)
 	return 0;
 }
 
+/* 0 when the account exists (copied to out if non-NULL); else prints why. */
+static int
+require_account(struct admin *a, const uint8_t id[UUID_LEN], struct store_account *out)
+{
+	struct store_account acc;
+	bool found;
+	enum db_status rc = store_account_get(a->db, id, out ? out : &acc, &found);
+
+	if (rc != DB_OK)
+		return db_fail(rc);
+	return found ? 0 : fail("%s", "no such account");
+}
+
+static int
+require_org(struct admin *a, const uint8_t id[UUID_LEN], struct store_org *out)
+{
+	struct store_org org;
+	bool found;
+	enum db_status rc = store_org_get(a->db, id, out ? out : &org, &found);
+
+	if (rc != DB_OK)
+		return db_fail(rc);
+	return found ? 0 : fail("%s", "no such organization");
+}
+
 static int
 show_account(struct admin *a, const uint8_t id[UUID_LEN])
 {
 	struct store_account acc;
-	bool found;
-	enum db_status rc = store_account_get(a->db, id, &acc, &found);
 
-	if (rc != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such account");
-	return print(render_account(&acc));
+	return require_account(a, id, &acc) ? 1 : print(render_account(&acc));
 }
 
 static int
 show_org(struct admin *a, const uint8_t id[UUID_LEN])
 {
 	struct store_org org;
-	bool found;
-	enum db_status rc = store_org_get(a->db, id, &org, &found);
 
-	if (rc != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such organization");
-	return print(render_org(&org));
+	return require_org(a, id, &org) ? 1 : print(render_org(&org));
 }
 
 static int
@@ -147,16 +160,11 @@ static int
 account_set_active(struct admin *a, bool active)
 {
 	uint8_t id[UUID_LEN];
-	struct store_account acc;
-	bool found;
 	enum db_status rc;
 
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID"))
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID") ||
+	    require_account(a, id, NULL))
 		return 1;
-	if ((rc = store_account_get(a->db, id, &acc, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such account");
 	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK)
 		return db_fail(rc);
 	return show_account(a, id);
@@ -167,9 +175,7 @@ account_set_password(struct admin *a)
 {
 	uint8_t id[UUID_LEN];
 	char *pw = NULL, hash[crypto_pwhash_STRBYTES];
-	struct store_account acc;
 	size_t len;
-	bool found;
 	enum db_status rc;
 	int status = 1;
 
@@ -188,10 +194,8 @@ account_set_password(struct admin *a)
 		goto done;
 	}
 	pw[len] = '\0';
-	if ((rc = store_account_get(a->db, id, &acc, &found)) != DB_OK || !found) {
-		rc != DB_OK ? db_fail(rc) : fail("%s", "no such account");
+	if (require_account(a, id, NULL))
 		goto done;
-	}
 	if (crypto_pwhash_str(hash, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		fail("%s", "out of memory while hashing");
@@ -212,18 +216,14 @@ org_create(struct admin *a)
 {
 	struct store_org org = {.is_active = true};
 	uint8_t owner[UUID_LEN];
-	struct store_account acc;
-	bool found;
 	enum db_status rc;
 	int64_t now = timefmt_now_us();
 
 	if (parse_name(option(a, 2, "--name"), org.name) ||
 	    parse_id(option(a, 2, "--owner"), owner, "--owner"))
 		return 1;
-	if ((rc = store_account_get(a->db, owner, &acc, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such account for --owner");
+	if (require_account(a, owner, NULL))
+		return 1;
 	uuid_v7(org.id, (uint64_t)(now / 1000));
 	if ((rc = store_org_insert(a->db, &org, now)) != DB_OK ||
 	    (rc = store_member_set(a->db, org.id, owner, ROLE_OWNER, now)) != DB_OK)
@@ -235,16 +235,10 @@ static int
 org_set_active(struct admin *a, bool active)
 {
 	uint8_t id[UUID_LEN];
-	struct store_org org;
-	bool found;
 	enum db_status rc;
 
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ORG_ID"))
+	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ORG_ID") || require_org(a, id, NULL))
 		return 1;
-	if ((rc = store_org_get(a->db, id, &org, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such organization");
 	if ((rc = store_org_set_active(a->db, id, active)) != DB_OK)
 		return db_fail(rc);
 	return show_org(a, id);
@@ -254,23 +248,9 @@ org_set_active(struct admin *a, bool active)
 static int
 member_operands(struct admin *a, uint8_t org[UUID_LEN], uint8_t account[UUID_LEN])
 {
-	struct store_org o;
-	struct store_account acc;
-	bool found;
-	enum db_status rc;
-
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, org, "ORG_ID") ||
-	    parse_id(a->argc > 3 ? a->argv[3] : NULL, account, "ACCOUNT_ID"))
-		return 1;
-	if ((rc = store_org_get(a->db, org, &o, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such organization");
-	if ((rc = store_account_get(a->db, account, &acc, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such account");
-	return 0;
+	return parse_id(a->argc > 2 ? a->argv[2] : NULL, org, "ORG_ID") ||
+	       parse_id(a->argc > 3 ? a->argv[3] : NULL, account, "ACCOUNT_ID") ||
+	       require_org(a, org, NULL) || require_account(a, account, NULL);
 }
 
 static json_object *
@@ -327,7 +307,6 @@ key_create(struct admin *a)
 {
 	char secret[APIKEY_LEN + 1];
 	struct store_key k;
-	struct store_account acc;
 	struct store_org org;
 	enum store_role role;
 	const char *org_s = option(a, 2, "--org");
@@ -340,10 +319,8 @@ key_create(struct admin *a)
 	    parse_name(option(a, 2, "--name"), k.name) ||
 	    (org_s != NULL && parse_id(org_s, k.organization_id, "--org")))
 		return 1;
-	if ((rc = store_account_get(a->db, k.created_by, &acc, &found)) != DB_OK)
-		return db_fail(rc);
-	if (!found)
-		return fail("%s", "no such account");
+	if (require_account(a, k.created_by, NULL))
+		return 1;
 	if (org_s != NULL) {
 		rc = store_membership(a->db, k.organization_id, k.created_by, &org, &role, &found);
 		if (rc != DB_OK)

@@ -3,17 +3,7 @@
 #include "../../lib/validate.c"
 #include "harness.h"
 
-/* The fake parameter source: a NULL-terminated table of CGI name → value. */
-struct kv { const char *name, *value; };
-
-static const char *
-getter(const char *name, void *ctx)
-{
-	for (const struct kv *p = ctx; p->name != NULL; p++)
-		if (strcmp(p->name, name) == 0)
-			return p->value;
-	return NULL;
-}
+#include "fake_params.h"
 
 static void
 parse(struct request *req, const char *method, const char *uri, const char *qs)

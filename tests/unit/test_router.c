@@ -19,16 +19,7 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
-struct kv { const char *name, *value; };
-
-static const char *
-getter(const char *name, void *ctx)
-{
-	for (const struct kv *p = ctx; p->name != NULL; p++)
-		if (strcmp(p->name, name) == 0)
-			return p->value;
-	return NULL;
-}
+#include "fake_params.h"
 
 static void
 make_request(struct request *req, const char *method, const char *uri)
