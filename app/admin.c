@@ -162,7 +162,7 @@ account_set_active(struct admin *a, bool active)
 	uint8_t id[UUID_LEN];
 	enum db_status rc;
 
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID") ||
+	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ACCOUNT_ID") ||
 	    require_account(a, id, NULL))
 		return 1;
 	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK)
@@ -179,7 +179,7 @@ account_set_password(struct admin *a)
 	enum db_status rc;
 	int status = 1;
 
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ACCOUNT_ID"))
+	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ACCOUNT_ID"))
 		return 1;
 	pw = sodium_malloc(PASSWORD_MAX + 2);
 	if (pw == NULL)
@@ -237,7 +237,7 @@ org_set_active(struct admin *a, bool active)
 	uint8_t id[UUID_LEN];
 	enum db_status rc;
 
-	if (parse_id(a->argc > 2 ? a->argv[2] : NULL, id, "ORG_ID") || require_org(a, id, NULL))
+	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ORG_ID") || require_org(a, id, NULL))
 		return 1;
 	if ((rc = store_org_set_active(a->db, id, active)) != DB_OK)
 		return db_fail(rc);
@@ -248,8 +248,8 @@ org_set_active(struct admin *a, bool active)
 static int
 member_operands(struct admin *a, uint8_t org[UUID_LEN], uint8_t account[UUID_LEN])
 {
-	return parse_id(a->argc > 2 ? a->argv[2] : NULL, org, "ORG_ID") ||
-	       parse_id(a->argc > 3 ? a->argv[3] : NULL, account, "ACCOUNT_ID") ||
+	return parse_id(a->argc > 3 ? a->argv[3] : NULL, org, "ORG_ID") ||
+	       parse_id(a->argc > 4 ? a->argv[4] : NULL, account, "ACCOUNT_ID") ||
 	       require_org(a, org, NULL) || require_account(a, account, NULL);
 }
 

@@ -71,9 +71,8 @@ check_request(const struct api_route *r, const struct request *req, const char *
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
 	if (req->body_too_large)
 		return ERR_PAYLOAD_TOO_LARGE;
-	if (!req->query_ok)
-		return ERR_INVALID_REQUEST;
-	if ((*param = request_query_check(req, r->query)) != NULL)
+	/* A query that could not be parsed whole still names what it parsed, if wrong. */
+	if ((*param = request_query_check(req, r->query)) != NULL || !req->query_ok)
 		return ERR_INVALID_REQUEST;
 	return ERR_NONE;
 }

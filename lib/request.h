@@ -16,7 +16,7 @@
 #define REQUEST_BODY_MAX      65536
 #define REQUEST_PATH_MAX      1024
 #define REQUEST_SEGMENTS_MAX  8
-#define REQUEST_QUERY_MAX     1024
+#define REQUEST_QUERY_MAX     8192
 #define REQUEST_PARAMS_MAX    16
 
 enum request_method {
@@ -68,7 +68,8 @@ void request_parse(struct request *req, request_getter get, void *ctx);
 /*
  * Checks the query against the names a route accepts (NULL-terminated).
  * Returns NULL when valid, else the offending parameter's name (unknown or
- * repeated), which stays valid as long as req. Requires req->query_ok.
+ * repeated), which stays valid as long as req. Looks at the parameters parsed
+ * so far even when query_ok is false.
  */
 const char *request_query_check(const struct request *req, const char *const *allowed);
 

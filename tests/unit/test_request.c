@@ -220,7 +220,7 @@ static void
 test_query_limits(void)
 {
 	struct request req;
-	char uri[4096];
+	char uri[REQUEST_QUERY_MAX + 64];
 	int o;
 
 	/* REQUEST_PARAMS_MAX (16) parameters are fine, 17 are not. */

@@ -1,0 +1,203 @@
+/*
+ * The integration suite: a small HTTP/1.1 client over a raw TCP socket, a
+ * harness in the style of tests/unit/harness.h (checks carry __LINE__, the
+ * run ends with "N passed, N failed"), scripts/admin through popen and the
+ * helpers shared by the test files.
+ *
+ * Environment (set by scripts/test): PS_BASE_URL (http://host:port),
+ * PS_STATE (the stack's state directory), PS_ROOT (the project root).
+ *
+ * Memory: responses, admin results and formatted strings are owned by the
+ * running test and freed when it ends (itest_track), so tests never free.
+ */
+#ifndef PS_ITEST_H
+#define PS_ITEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <json.h>
+
+/* ---- harness -------------------------------------------------------- */
+
+extern int itest_passed, itest_failed;
+extern const char *itest_current;        /* name of the running test */
+
+void itest_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* CHECK_AT(cond, line, "what", ...): evaluates to cond (as a bool); the message
+ * arguments are evaluated only on failure. */
+#define CHECK_AT(cond, line, ...) __extension__ ({                          \
+		bool itest_ok_ = (cond);                                           \
+		if (itest_ok_)                                                     \
+			itest_passed++;                                                \
+		else                                                               \
+			itest_fail_at(__FILE__, (line), __VA_ARGS__);                  \
+		itest_ok_;                                                         \
+	})
+#define CHECK(cond, ...) CHECK_AT(cond, __LINE__, __VA_ARGS__)
+
+struct itest_case {
+	const char *name;
+	void (*run)(void);
+	const char *file;   /* failures are reported as FILE:LINE of the test file */
+};
+#define ITEST(fn) {#fn, fn, __FILE__}
+
+extern const struct itest_case itest_keys_cases[];
+extern const size_t itest_keys_count;
+extern const struct itest_case itest_orgs_cases[];
+extern const size_t itest_orgs_count;
+
+/* Frees ptr with fn when the current test ends. Returns ptr. */
+void *itest_track(void *ptr, void (*fn)(void *));
+/* printf into a string owned by the current test. */
+const char *P(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- HTTP client ------------------------------------------------------ */
+
+struct http_header {
+	char *name, *value;
+};
+
+struct http_response {
+	int status;                 /* 0 when the exchange failed (see error) */
+	char error[160];
+	char what[160];             /* "METHOD /path" for messages */
+	struct http_header *headers;
+	size_t nheaders;
+	char *body;                 /* NUL-terminated */
+	size_t body_len;
+	json_object *json;          /* the parsed body, or NULL */
+};
+
+struct http_request {
+	const char *method, *path;
+	const char *const *headers;  /* "Name: value" lines, NULL-terminated, may be NULL */
+	const char *body;            /* NULL: no body (Content-Length: 0 for POST/PUT/PATCH) */
+	size_t body_len;
+};
+
+/* Connects to PS_BASE_URL, sends the request with Connection: close, reads the
+ * whole response (10 s of silence is a failure). Never returns NULL. */
+struct http_response *http_do(const struct http_request *rq);
+void http_response_free(void *resp);
+/* First header with this name (case-insensitive), or NULL. */
+const char *http_header(const struct http_response *r, const char *name);
+size_t http_header_count(const struct http_response *r, const char *name);
+
+/* ---- API requests ------------------------------------------------------- */
+
+struct rq {
+	const char *method, *path;
+	const char *key;        /* Authorization: Bearer <key> */
+	const char *auth;       /* raw Authorization value (instead of key) */
+	const char *org;        /* ParseSphere-Organization */
+	const char *ctype;      /* Content-Type */
+	const char *body;
+	size_t body_len;        /* 0: strlen(body) */
+	const char *hdr[6];     /* more "Name: value" lines */
+};
+/* Tracked: freed at the end of the test. */
+struct http_response *itest_request(const struct rq *q);
+#define REQ(...) itest_request(&(struct rq){__VA_ARGS__})
+#define GET(p_, k) REQ(.method = "GET", .path = (p_), .key = (k))
+#define DEL(p_, k) REQ(.method = "DELETE", .path = (p_), .key = (k))
+#define POST_JSON(p_, k, b) \
+	REQ(.method = "POST", .path = (p_), .key = (k), .ctype = "application/json", .body = (b))
+#define OGET(p_, k, o) REQ(.method = "GET", .path = (p_), .key = (k), .org = (o))
+#define ODEL(p_, k, o) REQ(.method = "DELETE", .path = (p_), .key = (k), .org = (o))
+#define OPOST_JSON(p_, k, o, b) \
+	REQ(.method = "POST", .path = (p_), .key = (k), .org = (o), \
+	    .ctype = "application/json", .body = (b))
+
+/* ---- expectations (each returns true when all its checks passed) --------- */
+
+bool expect_status_at(int line, const struct http_response *r, int status);
+/* status, error_code, a message, request_id == X-Request-Id, JSON content type */
+bool expect_error_at(int line, const struct http_response *r, int status, const char *code);
+/* the error's "param" (NULL: no param member expected to matter, not checked) */
+bool expect_param_at(int line, const struct http_response *r, const char *param);
+/* Content-Type, Cache-Control, X-Request-Id of API.md's Conventions */
+bool expect_common_headers_at(int line, const struct http_response *r);
+#define EXPECT_STATUS(r, s) expect_status_at(__LINE__, (r), (s))
+#define EXPECT_ERROR(r, s, c) expect_error_at(__LINE__, (r), (s), (c))
+#define EXPECT_PARAM(r, p) expect_param_at(__LINE__, (r), (p))
+#define EXPECT_COMMON_HEADERS(r) expect_common_headers_at(__LINE__, (r))
+bool expect_invalid_at(int line, const struct http_response *r, const char *param);
+#define EXPECT_INVALID(r, p) expect_invalid_at(__LINE__, (r), (p))
+
+/* What a key object must look like (API.md, "The key object"). */
+struct key_expect {
+	const char *id;          /* NULL: any well-formed id */
+	const char *name;        /* NULL: not checked */
+	const char *created_by;  /* NULL: not checked */
+	const char *org;         /* NULL: organization_id must be null */
+	bool active;
+	bool with_secret;        /* the create response: "secret" present */
+};
+bool expect_key_at(int line, json_object *k, const struct key_expect *e);
+#define EXPECT_KEY(k, ...) expect_key_at(__LINE__, (k), &(struct key_expect){__VA_ARGS__})
+
+/* ---- JSON helpers -------------------------------------------------------- */
+
+json_object *jget(json_object *o, const char *dotted);   /* NULL if absent or null */
+const char *jstr(json_object *o, const char *dotted);     /* NULL unless a string */
+bool jis_null(json_object *o, const char *dotted);        /* present and null */
+bool jbool(json_object *o, const char *dotted, bool *out);
+/* The object's member names are exactly the comma-separated list. */
+bool jkeys_exactly(json_object *o, const char *names, char *why, size_t cap);
+/* Ids of a list response's "data", in order; n set; NULL-safe. */
+size_t jlist_ids(const struct http_response *r, const char *ids[], size_t cap);
+bool jlist_contains(const struct http_response *r, const char *id);
+
+/* ---- formats ------------------------------------------------------------- */
+
+bool is_uuid_lower(const char *s);
+bool is_rfc3339_utc(const char *s);
+bool is_secret_format(const char *s);         /* ^sk_[0-9A-Za-z]{46}$ */
+/* Seconds between an RFC 3339 timestamp and now (absolute), or -1. */
+long rfc3339_age(const char *s);
+void str_upper(char *dst, const char *src, size_t cap);
+uint32_t test_crc32(const void *data, size_t len);
+/* The 6 base62 checksum characters of API.md for body ("sk_" + 40 chars). */
+void test_checksum(const char *body, size_t len, char out[7]);
+/* A well-formed key with a valid checksum that the service never issued. */
+void random_wellformed_key(char out[50]);
+void random_uuid(char out[37]);
+/* A short random lowercase suffix for unique e-mails and names. */
+const char *unique(const char *label);
+
+/* ---- scripts/admin ------------------------------------------------------- */
+
+struct admin_result {
+	int status;          /* exit status, -1 if it could not run */
+	char *out, *err;
+	json_object *json;   /* stdout parsed, or NULL */
+};
+/* Runs "$PS_ROOT/scripts/admin ARGS..." (NULL-terminated), tracked. */
+struct admin_result *admin_run(const char *arg, ...) __attribute__((sentinel));
+
+struct acct { char id[37], email[160], name[64]; };
+struct key { char id[37], secret[64]; };
+
+bool new_account_at(int line, struct acct *a, const char *label);
+bool new_key_at(int line, struct key *k, const char *account, const char *org, const char *name);
+bool new_org_at(int line, char id[37], const char *name, const char *owner);
+bool add_member_at(int line, const char *org, const char *account, const char *role);
+bool admin_ok_at(int line, struct admin_result *r);
+#define NEW_ACCOUNT(a, label) new_account_at(__LINE__, (a), (label))
+#define NEW_KEY(k, acc, org, name) new_key_at(__LINE__, (k), (acc), (org), (name))
+#define NEW_ORG(id, name, owner) new_org_at(__LINE__, (id), (name), (owner))
+#define ADD_MEMBER(org, acc, role) add_member_at(__LINE__, (org), (acc), (role))
+#define ADMIN_OK(...) admin_ok_at(__LINE__, admin_run(__VA_ARGS__, (const char *)NULL))
+
+/* Creates a key through the API (personal or org context); fills k. */
+bool api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,
+                       const char *name);
+#define API_CREATE_KEY(k, auth, org, name) api_create_key_at(__LINE__, (k), (auth), (org), (name))
+
+#endif
