@@ -18,8 +18,6 @@
 #define IDLE_POLL_MS 1000
 #define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (API.md) */
 #define FINAL_FLUSH_TRIES 5
-/* Path lighttpd's server.error-handler points at (conf/lighttpd.conf). */
-#define ERROR_HANDLER_PATH "/__error"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -56,17 +54,18 @@ read_body(FCGX_Request *fr, struct request *req, char *buf)
 	req->body_len = len;
 }
 
-/* The status a web server asks its error handler to render, or 0. */
+/*
+ * The status a web server asks us to render as its error page, or 0: lighttpd's
+ * server.error-handler and Apache's ErrorDocument both re-enter the
+ * application with REDIRECT_STATUS set to the error (lighttpd sets 200 on
+ * ordinary requests; clients cannot send CGI variables).
+ */
 static int
 web_server_error(FCGX_Request *fr)
 {
 	const char *st = FCGX_GetParam("REDIRECT_STATUS", fr->envp);
-	const char *uri = FCGX_GetParam("REDIRECT_URI", fr->envp);
-	int status;
+	int status = st != NULL ? atoi(st) : 0;
 
-	if (st == NULL || uri == NULL || strcmp(uri, ERROR_HANDLER_PATH) != 0)
-		return 0;
-	status = atoi(st);
 	return status >= 400 && status <= 599 ? status : 0;
 }
 

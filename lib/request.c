@@ -133,6 +133,18 @@ parse_query(struct request *req, const char *q)
 	req->query_ok = true;
 }
 
+/* A declared length over the limit is refused without reading further. */
+static bool
+declared_too_large(const char *cl)
+{
+	size_t n = 0;
+
+	for (; cl != NULL && *cl >= '0' && *cl <= '9'; cl++)
+		if ((n = n * 10 + (size_t)(*cl - '0')) > REQUEST_BODY_MAX)
+			return true;
+	return false;
+}
+
 void
 request_parse(struct request *req, request_getter get, void *ctx)
 {
@@ -150,6 +162,7 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	parse_path(req, uri, plen);
 	/* The raw query from the URI, so that the web server's rewriting cannot differ. */
 	parse_query(req, mark ? mark + 1 : (qs ? qs : ""));
+	req->body_too_large = declared_too_large(get("CONTENT_LENGTH", ctx));
 	req->authorization = get("HTTP_AUTHORIZATION", ctx);
 	req->content_type = get("CONTENT_TYPE", ctx);
 	req->organization = get("HTTP_PARSESPHERE_ORGANIZATION", ctx);

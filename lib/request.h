@@ -56,13 +56,13 @@ struct request {
 
 	const char *body;               /* caller's buffer */
 	size_t body_len;
-	bool body_too_large;            /* more than REQUEST_BODY_MAX bytes were sent */
+	bool body_too_large;            /* more than REQUEST_BODY_MAX bytes sent or declared */
 };
 
 /* A source of CGI parameters (FCGX_GetParam in the server, a table in tests). */
 typedef const char *(*request_getter)(const char *name, void *ctx);
 
-/* Fills req from the parameters; the body fields are left empty. */
+/* Fills req from the parameters; body and body_len are left empty. */
 void request_parse(struct request *req, request_getter get, void *ctx);
 
 /*

@@ -956,9 +956,16 @@ expect_web_error_at(int line, const struct http_response *r, int s1, int s2)
 	         "%s: Content-Type %s", r->what, ct ? ct : "(none)");
 	CHECK_AT(jstr(r->json, "error_code") != NULL && jstr(r->json, "message") != NULL, line,
 	         "%s: not a JSON error: %.200s", r->what, r->body);
-	CHECK_AT(rid && hdr && strcmp(rid, hdr) == 0, line,
-	         "%s: request_id %s, X-Request-Id %s", r->what, rid ? rid : "(none)",
-	         hdr ? hdr : "(none)");
+	/* Apache cannot hand a request it could not parse to the application: its
+	 * static JSON page has no request id (conf/apache/parsesphere-fcgid.conf). */
+	if (r->status == 400 && rid == NULL && hdr == NULL && getenv("PS_WEB_SERVER") != NULL &&
+	    strcmp(getenv("PS_WEB_SERVER"), "apache") == 0)
+		CHECK_AT(json_object_object_get_ex(r->json, "request_id", NULL), line,
+		         "%s: no request_id field", r->what);
+	else
+		CHECK_AT(rid && hdr && strcmp(rid, hdr) == 0, line,
+		         "%s: request_id %s, X-Request-Id %s", r->what, rid ? rid : "(none)",
+		         hdr ? hdr : "(none)");
 	CHECK_AT(http_header(r, "Cache-Control") && strcmp(http_header(r, "Cache-Control"),
 	         "no-store") == 0, line, "%s: Cache-Control %s", r->what,
 	         http_header(r, "Cache-Control") ? http_header(r, "Cache-Control") : "(none)");
@@ -973,7 +980,7 @@ test_web_server_errors_are_json(void)
 
 	SETUP(&a, &k, "websrv");
 	r = GET("/v1/me%00", k.secret);
-	expect_web_error_at(__LINE__, r, 400, 400);
+	expect_web_error_at(__LINE__, r, 400, 404);   /* lighttpd: 400, Apache: 404 */
 	r = GET("/v1/api-keys/%00/usage", NULL);
 	expect_web_error_at(__LINE__, r, 400, 404);
 	r = REQ(.method = "GET", .path = "/v1/me", .key = k.secret,
