@@ -15,7 +15,8 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
                 app/api.c app/keys.c app/me.c app/health.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
-NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/log.o $(BUILD)/lib/timefmt.o
+NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/log.o \
+              $(BUILD)/lib/timefmt.o $(BUILD)/lib/config.o
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)

@@ -1,6 +1,7 @@
 #include "master.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 struct slot {
 	pid_t pid;                  /* 0: empty */
 	time_t started;
+	bool stale;                 /* runs an old configuration: replace it (SIGHUP) */
+	bool retiring;              /* asked to stop for that */
 };
 
 static pid_t
@@ -49,9 +52,10 @@ reap(struct slot *slots, unsigned n, int *alive)
 				log_error("worker %d exited (status %d, signal %d)", (int)pid,
 				          WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 				          WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-			if (time(NULL) - slots[i].started < YOUNG_DEATH_S)
+			if (time(NULL) - slots[i].started < YOUNG_DEATH_S && !slots[i].retiring)
 				young++;
 			slots[i].pid = 0;
+			slots[i].stale = slots[i].retiring = false;
 			(*alive)--;
 		}
 	}
@@ -84,8 +88,48 @@ stop_all(struct slot *slots, unsigned n, int alive)
 		alive--;
 }
 
+/*
+ * SIGHUP: re-read the configuration; on success every running worker is
+ * marked stale and replaced one at a time (retire_next), so the others keep
+ * serving and no request is dropped. A bad file keeps the old configuration.
+ */
+static void
+reload(struct config *cfg, const char *path, struct slot *slots, unsigned n)
+{
+	struct config fresh;
+	char err[512];
+
+	if (cfg == NULL || path == NULL)
+		return;
+	if (config_load(&fresh, path, err, sizeof(err)) != 0) {
+		log_error("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	config_free(cfg);
+	*cfg = fresh;
+	for (unsigned i = 0; i < n; i++)
+		slots[i].stale = slots[i].pid > 0;
+	log_info("reload: configuration re-read; replacing workers one by one");
+}
+
+/* Asks one stale worker to finish and exit, unless one is already on its way. */
+static void
+retire_next(struct slot *slots, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (slots[i].retiring)
+			return;
+	for (unsigned i = 0; i < n; i++)
+		if (slots[i].stale && slots[i].pid > 0) {
+			slots[i].retiring = true;
+			kill(slots[i].pid, SIGTERM);
+			return;
+		}
+}
+
 int
-master_run(int listen_fd, const struct config *cfg, unsigned workers, master_worker_fn fn)
+master_run(int listen_fd, struct config *cfg, const char *config_path, unsigned workers,
+           master_worker_fn fn)
 {
 	static struct slot slots[MAX_WORKERS];
 	sigset_t set, orig;
@@ -118,11 +162,14 @@ master_run(int listen_fd, const struct config *cfg, unsigned workers, master_wor
 			else
 				slots[i].pid = 0;
 		}
+		retire_next(slots, workers);
 		ts.tv_sec = backoff_ms > 0 ? backoff_ms / 1000 : 1;
 		ts.tv_nsec = backoff_ms > 0 ? (long)(backoff_ms % 1000) * 1000000L : 0;
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		if (sig == SIGHUP)
+			reload(cfg, config_path, slots, workers);
 		if (reap(slots, workers, &alive) > 0) {
 			backoff_ms = backoff_ms == 0 ? 100 : backoff_ms * 2;
 			if (backoff_ms > BACKOFF_MAX_MS)

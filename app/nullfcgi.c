@@ -79,5 +79,5 @@ main(int argc, char **argv)
 		perror(addr);
 		return EXIT_FAILURE;
 	}
-	return master_run(fd, NULL, workers, null_worker);
+	return master_run(fd, NULL, NULL, workers, null_worker);
 }

@@ -198,7 +198,7 @@ main(int argc, char **argv)
 	}
 	if (!allow_root && drop_privileges(user, listen_addr) != 0)
 		goto done;
-	rc = workers > 0 ? master_run(fd, &cfg, workers, worker_run) : worker_run(fd, &cfg);
+	rc = workers > 0 ? master_run(fd, &cfg, config_path, workers, worker_run) : worker_run(fd, &cfg);
 done:
 	config_free(&cfg);
 	return rc;
