@@ -22,7 +22,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit unit-asan integration bench clean
+.PHONY: all deps run test unit unit-asan server-asan integration bench clean
 all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h app/*.h)
@@ -55,6 +55,11 @@ unit: $(UNIT_BIN)
 
 unit-asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN="$(ASAN)" OPT=-O1 unit
+
+# The server built with ASan+UBSan, for an integration pass (scripts/test).
+server-asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN="$(ASAN)" OPT=-O1 \
+		$(BUILD)/asan/parsesphere-fcgi
 
 integration: all $(BUILD)/tests/integration
 	@scripts/integration $(BUILD)
