@@ -30,7 +30,8 @@ spawn(int listen_fd, const struct config *cfg, const sigset_t *orig, master_work
 
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, orig, NULL);
-		_exit(fn(listen_fd, cfg));
+		/* exit, not _exit: sanitizers and libraries run their exit hooks in workers. */
+		exit(fn(listen_fd, cfg));
 	}
 	if (pid < 0)
 		log_error("fork: %s", strerror(errno));
