@@ -114,10 +114,11 @@ stack_web_start() {
 	wait_for 10 "lighttpd" curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
 }
 
-# Apache with mod_fcgid spawning the server itself (conf/apache/), on APACHE_PORT.
+# Apache (conf/apache/test-server.conf): mod_fcgid spawning the server itself
+# on PORT, mod_proxy_fcgi in front of the running pool on PORT + 1.
 stack_apache_start() {
 	APACHE_PORT=$1
-	export PS_APACHE_PORT=$APACHE_PORT PS_CONFIG=$CONF
+	export PS_APACHE_PORT=$APACHE_PORT PS_APACHE_PROXY_PORT=$((APACHE_PORT + 1)) PS_CONFIG=$CONF
 	mkdir -p "$STATE/fcgid" "$STATE/apache-run"
 	chown www-data:www-data "$STATE/fcgid"
 	apache2 -f "$PS_ROOT/conf/apache/test-server.conf" -DFOREGROUND \
