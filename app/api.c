@@ -170,12 +170,15 @@ api_web_server_error(int status, struct response *resp)
 	case 413: e = ERR_PAYLOAD_TOO_LARGE; break;
 	case 404: e = ERR_NOT_FOUND; break;
 	case 405: e = ERR_METHOD_NOT_ALLOWED; break;
-	case 502: case 503: case 504: e = ERR_SERVICE_UNAVAILABLE; break;
-	default: e = status >= 500 ? ERR_INTERNAL : ERR_INVALID_REQUEST; break;
+	default: e = status >= 500 ? ERR_SERVICE_UNAVAILABLE : ERR_INVALID_REQUEST; break;
 	}
 	response_error(resp, e, NULL, status == 431 ?
 	               "The request headers are too large." : NULL);
-	/* Keep the web server's status (431, 505, ...) where it is more precise. */
-	if (status >= 400 && status <= 599)
+	/*
+	 * A web server's 5xx means the backend failed (a worker died with the
+	 * request, a timeout): for the client that is 503, retry. Its 4xx are
+	 * kept where more precise than the table's (431, 414, ...).
+	 */
+	if (status >= 400 && status <= 499)
 		resp->status = status;
 }

@@ -792,6 +792,7 @@ main(int argc, char **argv)
 	}
 	run_cases(itest_keys_cases, itest_keys_count, argc, argv);
 	run_cases(itest_orgs_cases, itest_orgs_count, argc, argv);
+	run_cases(itest_process_cases, itest_process_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);
 	return itest_failed == 0 ? 0 : 1;

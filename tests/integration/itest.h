@@ -51,6 +51,8 @@ extern const struct itest_case itest_keys_cases[];
 extern const size_t itest_keys_count;
 extern const struct itest_case itest_orgs_cases[];
 extern const size_t itest_orgs_count;
+extern const struct itest_case itest_process_cases[];
+extern const size_t itest_process_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
