@@ -99,13 +99,16 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 
 	response_init(&resp);
 	request_parse(&req, fcgi_param, fr);
-	read_body(fr, &req, body);
-	if ((status = web_server_error(fr)) != 0)
-		api_web_server_error(status, &resp);
-	else if (is_authorizer(fr))
+	if (is_authorizer(fr)) {
+		/* An authorizer gets no body stream at all: reading one would block. */
 		api_authorize(env, &req, &resp);
-	else
-		api_serve(env, &req, &resp);
+	} else {
+		read_body(fr, &req, body);
+		if ((status = web_server_error(fr)) != 0)
+			api_web_server_error(status, &resp);
+		else
+			api_serve(env, &req, &resp);
+	}
 	if (resp.status >= 500)
 		log_error("request %s: status %d", resp.request_id, resp.status);
 	send_response(fr, &resp);
