@@ -190,20 +190,25 @@ void
 keys_revoke(struct api_call *c)
 {
 	struct store_key k;
-	bool found = false;
-	enum db_status rc;
+	bool found = true, changed = false;
+	int64_t now = timefmt_now_us();
+	enum db_status rc = DB_OK;
 
 	if (!find_key(c, &k))
 		return;
 	if (!k.revoked) {
-		/* Re-read after the update: a concurrent revoke may have set its own instant. */
-		rc = store_key_revoke(c->env->db, k.id, timefmt_now_us());
-		if (rc == DB_OK)
+		rc = store_key_revoke(c->env->db, k.id, now, &changed);
+		if (rc == DB_OK && changed) {
+			k.revoked = true;
+			k.revoked_at = now;
+		} else if (rc == DB_OK) {
+			/* A concurrent revoke won: report the instant it set. */
 			rc = store_key_get(c->env->db, &c->ctx.scope, k.id, &k, &found);
-		if (rc != DB_OK || !found) {
-			api_db_failure(c, rc != DB_OK ? rc : DB_ERROR);
-			return;
 		}
+	}
+	if (rc != DB_OK || !found) {
+		api_db_failure(c, rc != DB_OK ? rc : DB_ERROR);
+		return;
 	}
 	response_json(c->resp, 200, render_key(&k));
 }

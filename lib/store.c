@@ -320,15 +320,18 @@ store_key_get(struct db *db, const struct store_scope *scope, const uint8_t id[U
 }
 
 enum db_status
-store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now)
+store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now, bool *changed)
 {
 	MYSQL_BIND in[2];
 	MYSQL_TIME t;
+	enum db_status rc;
 
 	db_time_from_us(&t, now);
 	db_in_time(&in[0], &t);
 	db_in_blob(&in[1], id, UUID_LEN);
-	return db_exec(db, ST_KEY_REVOKE, in, NULL);
+	rc = db_exec(db, ST_KEY_REVOKE, in, NULL);
+	*changed = rc == DB_OK && db_affected(db, ST_KEY_REVOKE) == 1;
+	return rc;
 }
 
 enum db_status

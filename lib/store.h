@@ -80,8 +80,9 @@ enum db_status store_key_insert(struct db *db, const struct store_key *k,
                                 const uint8_t hash[APIKEY_HASH_LEN]);
 enum db_status store_key_get(struct db *db, const struct store_scope *scope,
                              const uint8_t id[UUID_LEN], struct store_key *out, bool *found);
-/* Sets revoked_at to `now` unless already set. */
-enum db_status store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now);
+/* Sets revoked_at to `now` unless already set; *changed tells whether this call did. */
+enum db_status store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
+                                bool *changed);
 
 struct store_cursor {
 	int64_t created_at;
