@@ -8,7 +8,10 @@ enum {
 	ST_MEMBERSHIP,
 	ST_KEY_INSERT,
 	ST_KEY_GET,
-	ST_KEY_LIST,
+	ST_KEY_LIST,                 /* four variants: own only? revoked included? */
+	ST_KEY_LIST_REVOKED,
+	ST_KEY_LIST_OWN,
+	ST_KEY_LIST_OWN_REVOKED,
 	ST_KEY_REVOKE,
 	ST_ACCOUNT_INSERT,
 	ST_ACCOUNT_GET,
@@ -31,6 +34,12 @@ enum {
 /* The visibility rule of API.md: the scope's keys, or only the actor's own. */
 #define VISIBLE "k.scope_id = ? AND (? = 0 OR k.created_by = ?)"
 
+/* A page of a scope's keys older than the cursor, newest first. */
+#define LIST_SQL(own, revoked) \
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.scope_id = ?" own revoked \
+	" AND (k.created_at < ? OR (k.created_at = ? AND k.id < ?))" \
+	" ORDER BY k.created_at DESC, k.id DESC LIMIT ?"
+
 const struct db_stmt_def store_statements[ST__COUNT] = {
 	[ST_PRINCIPAL_BY_HASH] = {
 		"SELECT " KEY_COLS ", a.email, a.name, a.is_active, o.name, o.is_active, m.role"
@@ -49,11 +58,14 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 		" key_prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", false},
 	[ST_KEY_GET] = {
 		"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ? AND " VISIBLE, true},
-	[ST_KEY_LIST] = {
-		"SELECT " KEY_COLS " FROM api_keys k WHERE " VISIBLE
-		" AND (? = 1 OR k.revoked_at IS NULL)"
-		" AND (k.created_at < ? OR (k.created_at = ? AND k.id < ?))"
-		" ORDER BY k.created_at DESC, k.id DESC LIMIT ?", true},
+	/*
+	 * Four plain statements rather than one with "? = 0 OR ..." switches,
+	 * which MariaDB re-plans on every execution (make bench: ~1.5x the cost).
+	 */
+	[ST_KEY_LIST] = {LIST_SQL("", " AND k.revoked_at IS NULL"), true},
+	[ST_KEY_LIST_REVOKED] = {LIST_SQL("", ""), true},
+	[ST_KEY_LIST_OWN] = {LIST_SQL(" AND k.created_by = ?", " AND k.revoked_at IS NULL"), true},
+	[ST_KEY_LIST_OWN_REVOKED] = {LIST_SQL(" AND k.created_by = ?", ""), true},
 	[ST_KEY_REVOKE] = {
 		"UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", true},
 	[ST_ACCOUNT_INSERT] = {
@@ -344,29 +356,34 @@ store_key_list(struct db *db, const struct store_scope *scope, const struct stor
 		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
-	MYSQL_BIND in[8], res[KEY_NCOLS];
+	unsigned stmt = scope->own_only ?
+		(include_revoked ? ST_KEY_LIST_OWN_REVOKED : ST_KEY_LIST_OWN) :
+		(include_revoked ? ST_KEY_LIST_REVOKED : ST_KEY_LIST);
+	MYSQL_BIND in[7], res[KEY_NCOLS];
 	MYSQL_TIME at;
 	struct key_out k;
-	int64_t own_only, incl = include_revoked, lim = limit;
+	int64_t lim = limit;
+	int p = 0;
 	enum db_status rc;
 
 	if (after == NULL)
 		after = &top;
 	db_time_from_us(&at, after->created_at);
-	bind_scope(&in[0], scope, &own_only);
-	db_in_i64(&in[3], &incl);
-	db_in_time(&in[4], &at);
-	db_in_time(&in[5], &at);
-	db_in_blob(&in[6], after->id, UUID_LEN);
-	db_in_i64(&in[7], &lim);
+	db_in_blob(&in[p++], scope->owner, UUID_LEN);
+	if (scope->own_only)
+		db_in_blob(&in[p++], scope->actor, UUID_LEN);
+	db_in_time(&in[p++], &at);
+	db_in_time(&in[p++], &at);
+	db_in_blob(&in[p++], after->id, UUID_LEN);
+	db_in_i64(&in[p++], &lim);
 	bind_key(res, &k);
 	*n = 0;
-	rc = db_exec(db, ST_KEY_LIST, in, res);
+	rc = db_exec(db, stmt, in, res);
 	if (rc != DB_OK)
 		return rc;
-	while (*n < limit && db_fetch(db, ST_KEY_LIST) == 1)
+	while (*n < limit && db_fetch(db, stmt) == 1)
 		copy_key(&out[(*n)++], &k);
-	db_done(db, ST_KEY_LIST);
+	db_done(db, stmt);
 	return DB_OK;
 }
 
