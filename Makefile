@@ -17,13 +17,16 @@ SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c
 ADMIN_OBJ  := $(BUILD)/app/admin.o
 NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/log.o \
               $(BUILD)/lib/timefmt.o $(BUILD)/lib/config.o
+DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c lib/request.c lib/validate.c \
+                lib/router.c lib/response.c lib/errors.c lib/uuid.c lib/timefmt.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps run test unit unit-asan server-asan integration bench clean
-all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null
+all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null \
+     $(BUILD)/parsesphere-parses-demo
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h app/*.h)
 	@mkdir -p $(dir $@)
@@ -36,6 +39,10 @@ $(BUILD)/parsesphere-admin: $(ADMIN_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/parsesphere-null: $(NULL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The demo endpoint behind the FastCGI Authorizer (conf/lighttpd.conf, conf/apache/).
+$(BUILD)/parsesphere-parses-demo: $(DEMO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests #include the unit under test, so each is one translation unit.

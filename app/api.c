@@ -162,6 +162,22 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 }
 
 void
+api_authorize_replay(struct api_env *env, const struct request *req, struct response *resp)
+{
+	struct api_env uncounted = *env;
+	struct api_call c = {.env = &uncounted, .req = req, .resp = resp};
+	const char *param = NULL;
+	enum err e;
+
+	uncounted.usage = NULL;   /* the authorizer's call was counted already */
+	if (!authenticate(&c))
+		return;
+	if ((e = context(&c, &param)) == ERR_NONE)
+		e = ERR_SERVICE_UNAVAILABLE;
+	response_error(resp, e, param, NULL);
+}
+
+void
 api_web_server_error(int status, struct response *resp)
 {
 	enum err e;

@@ -56,6 +56,16 @@ void api_serve(struct api_env *env, const struct request *req, struct response *
  */
 void api_authorize(struct api_env *env, const struct request *req, struct response *resp);
 
+/*
+ * The authorizer's refusal, answered again as a responder: mod_fcgid drops a
+ * failed authorizer's answer (status and body) and reports 401, which
+ * Apache's ErrorDocument 401 sends back here (REDIRECT_STATUS=401). Same
+ * checks, without counting the request a second time; if they pass by now
+ * (the state changed in between), 503 asks the client to retry.
+ */
+void api_authorize_replay(struct api_env *env, const struct request *req,
+                          struct response *resp);
+
 /* Answers for an error the web server produced itself (its error handler). */
 void api_web_server_error(int status, struct response *resp);
 

@@ -104,7 +104,12 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 		api_authorize(env, &req, &resp);
 	} else {
 		read_body(fr, &req, body);
-		if ((status = web_server_error(fr)) != 0)
+		status = web_server_error(fr);
+		/* Apache's mod_fcgid replaces a failed authorizer's answer with its
+		 * own 401, and ErrorDocument 401 brings the request back here. */
+		if (status == 401 && req.under_v1)
+			api_authorize_replay(env, &req, &resp);
+		else if (status != 0)
 			api_web_server_error(status, &resp);
 		else
 			api_serve(env, &req, &resp);

@@ -4,7 +4,8 @@
 # scripts/test and scripts/admin; every function works on $STATE.
 #
 #   stack_init DIR PORT   set the paths; create DIR
-#   stack_start           database, schema, config, workers, web server
+#   stack_start           database, schema, config, workers, the /v1/parses
+#                         demo backend, web server
 #   stack_stop            stop whatever of it is running (safe to repeat)
 
 PS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,7 +18,12 @@ stack_init() {
 	PORT=$2
 	CNF=$STATE/my.cnf
 	CONF=$STATE/parsesphere.conf
-	export PS_ROOT PS_RUN_DIR="$STATE" PS_PORT="$PORT"
+	# The web servers' configurations read these (PS_BUILD: Apache's mod_fcgid).
+	case $BUILD in
+	/*) PS_BUILD=$BUILD ;;
+	*) PS_BUILD=$PWD/$BUILD ;;
+	esac
+	export PS_ROOT PS_RUN_DIR="$STATE" PS_PORT="$PORT" PS_BUILD
 }
 
 # Every MariaDB client call: --defaults-file must come first (STACK-NOTES.md).
@@ -54,6 +60,10 @@ innodb_buffer_pool_size=128M
 character-set-server=utf8mb4
 collation-server=utf8mb4_bin
 CNF
+	# The tests log every statement the server sees, to prove no secret reaches it.
+	if [ -n "${MYSQL_GENERAL_LOG:-}" ]; then
+		printf 'general_log=1\ngeneral_log_file=%s\n' "$STATE/mysqld-general.log" >>"$CNF"
+	fi
 	if [ ! -d "$STATE/mysql/mysql" ]; then
 		mariadb-install-db --defaults-file="$CNF" --user=root --skip-test-db \
 			--auth-root-authentication-method=socket >"$STATE/install-db.log" 2>&1 ||
@@ -108,6 +118,17 @@ stack_app_start() {
 	wait_for 10 "the FastCGI server" test -S "$STATE/app.sock"
 }
 
+# The demo backend of GET /v1/parses behind the FastCGI Authorizer
+# (conf/lighttpd.conf): spawn-fcgi binds the socket, becomes www-data and
+# runs it in its place (no fork), so the pid is the backend's.
+stack_demo_start() {
+	rm -f "$STATE/parses-demo.sock"
+	spawn-fcgi -n -s "$STATE/parses-demo.sock" -u www-data -- \
+		"$BUILD/parsesphere-parses-demo" >>"$STATE/parses-demo.log" 2>&1 &
+	echo $! >"$STATE/parses-demo.pid"
+	wait_for 10 "the /v1/parses demo backend" test -S "$STATE/parses-demo.sock"
+}
+
 stack_web_start() {
 	lighttpd -D -f "$PS_ROOT/conf/lighttpd.conf" >>"$STATE/lighttpd.log" 2>&1 &
 	echo $! >"$STATE/lighttpd.pid.run"
@@ -128,7 +149,8 @@ stack_apache_start() {
 }
 
 stack_start() {
-	stack_db_start && stack_db_setup && stack_config && stack_app_start && stack_web_start
+	stack_db_start && stack_db_setup && stack_config && stack_app_start &&
+		stack_demo_start && stack_web_start
 }
 
 # Sends SIGTERM to the pid in FILE and waits up to SECONDS for it to exit.
@@ -150,5 +172,6 @@ stack_stop() {
 	stop_pid "$STATE/lighttpd.pid.run" 10
 	stop_pid "$STATE/apache.pid.run" 20
 	stop_pid "$STATE/app.pid" 15
+	stop_pid "$STATE/parses-demo.pid" 5
 	stop_pid "$STATE/mysqld.pid" 30
 }

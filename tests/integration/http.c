@@ -365,6 +365,7 @@ parse_response(struct buf *in, struct http_response *r)
 			r->json = NULL;
 		}
 		json_tokener_free(tok);
+		itest_note_secret(r->json);
 	}
 	return 0;
 }

@@ -619,7 +619,24 @@ admin_run(const char *arg, ...)
 		fclose(ef);
 	unlink(errpath);
 	r->json = json_tokener_parse(r->out);
+	itest_note_secret(r->json);
 	return r;
+}
+
+void
+itest_note_secret(json_object *o)
+{
+	static FILE *f;
+	const char *secret = jstr(o, "secret");
+
+	if (secret == NULL)
+		return;
+	if (f == NULL && getenv("PS_STATE") != NULL)
+		f = fopen(P("%s/issued-secrets", getenv("PS_STATE")), "a");
+	if (f != NULL) {
+		fprintf(f, "%s\n", secret);
+		fflush(f);
+	}
 }
 
 bool
@@ -793,6 +810,8 @@ main(int argc, char **argv)
 	run_cases(itest_keys_cases, itest_keys_count, argc, argv);
 	run_cases(itest_orgs_cases, itest_orgs_count, argc, argv);
 	run_cases(itest_process_cases, itest_process_count, argc, argv);
+	run_cases(itest_authorizer_cases, itest_authorizer_count, argc, argv);
+	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);
 	return itest_failed == 0 ? 0 : 1;

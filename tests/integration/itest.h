@@ -53,6 +53,10 @@ extern const struct itest_case itest_orgs_cases[];
 extern const size_t itest_orgs_count;
 extern const struct itest_case itest_process_cases[];
 extern const size_t itest_process_count;
+extern const struct itest_case itest_authorizer_cases[];
+extern const size_t itest_authorizer_count;
+extern const struct itest_case itest_faults_cases[];
+extern const size_t itest_faults_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
@@ -86,6 +90,12 @@ struct http_request {
 /* Connects to PS_BASE_URL, sends the request with Connection: close, reads the
  * whole response (10 s of silence is a failure). Never returns NULL. */
 struct http_response *http_do(const struct http_request *rq);
+
+/*
+ * Records a "secret" field of o (if any) in $PS_STATE/issued-secrets, so that
+ * scripts/test can prove no log or database dump contains any of them.
+ */
+void itest_note_secret(json_object *o);
 void http_response_free(void *resp);
 /* First header with this name (case-insensitive), or NULL. */
 const char *http_header(const struct http_response *r, const char *name);
