@@ -135,6 +135,14 @@ stack_web_start() {
 	wait_for 10 "lighttpd" curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
 }
 
+# A second lighttpd on PORT that spawns the server itself (bin-path mode).
+stack_lighttpd_binpath_start() {
+	PS_PORT=$1 PS_CONFIG=$CONF lighttpd -D -f "$PS_ROOT/conf/lighttpd-binpath.conf" \
+		>>"$STATE/lighttpd-binpath.log" 2>&1 &
+	echo $! >"$STATE/lighttpd-binpath.pid.run"
+	wait_for 15 "lighttpd (bin-path)" curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"
+}
+
 # Apache (conf/apache/test-server.conf): mod_fcgid spawning the server itself
 # on PORT, mod_proxy_fcgi in front of the running pool on PORT + 1.
 stack_apache_start() {
@@ -170,6 +178,7 @@ stop_pid() {   # stop_pid FILE SECONDS
 stack_stop() {
 	# lighttpd -D deletes its own pid file on exit: we keep the pid we started.
 	stop_pid "$STATE/lighttpd.pid.run" 10
+	stop_pid "$STATE/lighttpd-binpath.pid.run" 10
 	stop_pid "$STATE/apache.pid.run" 20
 	stop_pid "$STATE/app.pid" 15
 	stop_pid "$STATE/parses-demo.pid" 5
