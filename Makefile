@@ -24,7 +24,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit unit-asan server-asan integration bench clean
+.PHONY: all deps run test unit unit-asan server-asan integration bench fuzz clean
 all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null \
      $(BUILD)/parsesphere-parses-demo
 
@@ -77,6 +77,12 @@ test: deps
 
 run: deps all
 	@scripts/run
+
+FUZZ_SECONDS ?= 60
+
+# libFuzzer drivers of tests/fuzz/ (clang, ASan+UBSan), each for FUZZ_SECONDS.
+fuzz:
+	@BUILD=$(BUILD) scripts/fuzz $(FUZZ_SECONDS)
 
 # Throughput and latency against a baseline measured in the same run (docs/bench.md).
 bench: deps all

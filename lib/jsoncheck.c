@@ -117,8 +117,7 @@ container(struct cur *c, unsigned char close, bool object)
 {
 	bool ok = false;
 
-	if (++c->depth > JSONCHECK_MAX_DEPTH)
-		return false;
+	c->depth++;
 	c->p++;
 	skip_ws(c);
 	if (c->p < c->end && *c->p == close) {
@@ -160,7 +159,8 @@ value(struct cur *c)
 	bool ok;
 
 	skip_ws(c);
-	if (c->p == c->end)
+	/* Depth counts values, as json-c does: 32 levels in all, the top included. */
+	if (c->p == c->end || c->depth >= JSONCHECK_MAX_DEPTH)
 		return false;
 	switch (*c->p) {
 	case '{': ok = container(c, '}', true); break;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define JSONCHECK_MAX_DEPTH 32   /* json-c's own default nesting limit */
+#define JSONCHECK_MAX_DEPTH 32   /* json-c's default: values nested at most 32 deep */
 
 /*
  * True when s[0..len) is exactly one JSON value with optional white space

@@ -42,7 +42,7 @@ main(void)
 		{__LINE__, "/* c */ {}", false},
 		{__LINE__, "{} // c", false},
 	};
-	char deep[2 * (JSONCHECK_MAX_DEPTH + 1) + 1];
+	char deep[2 * (JSONCHECK_MAX_DEPTH + 1) + 2];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bool got = jsoncheck_valid(cases[i].in, strlen(cases[i].in));
@@ -54,6 +54,14 @@ main(void)
 		memset(deep + d, ']', (size_t)d);
 		CHECK(jsoncheck_valid(deep, 2 * (size_t)d) == (d == JSONCHECK_MAX_DEPTH),
 		      "depth %d", d);
+	}
+	/* A scalar counts as a level too, as in json-c (found by fuzz_json). */
+	for (int d = JSONCHECK_MAX_DEPTH - 1; d <= JSONCHECK_MAX_DEPTH; d++) {
+		memset(deep, '[', (size_t)d);
+		deep[d] = '1';
+		memset(deep + d + 1, ']', (size_t)d);
+		CHECK(jsoncheck_valid(deep, 2 * (size_t)d + 1) == (d == JSONCHECK_MAX_DEPTH - 1),
+		      "scalar inside %d arrays", d);
 	}
 	/* Not NUL-terminated: the checker stops at len. */
 	CHECK(jsoncheck_valid("{}garbage", 2), "length bound ignored");
