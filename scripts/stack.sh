@@ -143,6 +143,22 @@ stack_lighttpd_binpath_start() {
 	wait_for 15 "lighttpd (bin-path)" curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"
 }
 
+# Apache as a shared host would run it, on PORT: only a web directory with
+# conf/apache/htaccess.example as .htaccess and a wrapper naming the config.
+stack_apache_htaccess_start() {
+	export PS_APACHE_HTACCESS_PORT=$1
+	mkdir -p "$STATE/htdocs" "$STATE/fcgid-htaccess" "$STATE/apache-htaccess-run"
+	chown www-data:www-data "$STATE/fcgid-htaccess"
+	cp "$PS_ROOT/conf/apache/htaccess.example" "$STATE/htdocs/.htaccess"
+	printf '#!/bin/sh\nexec %s/parsesphere-fcgi --config %s\n' "$PS_BUILD" "$CONF" \
+		>"$STATE/htdocs/parsesphere.fcgi"
+	chmod 0755 "$STATE/htdocs/parsesphere.fcgi"
+	apache2 -f "$PS_ROOT/conf/apache/htaccess-test-server.conf" -DFOREGROUND \
+		>>"$STATE/apache-htaccess-error.log" 2>&1 &
+	echo $! >"$STATE/apache-htaccess.pid.run"
+	wait_for 15 "Apache (.htaccess)" curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"
+}
+
 # Apache (conf/apache/test-server.conf): mod_fcgid spawning the server itself
 # on PORT, mod_proxy_fcgi in front of the running pool on PORT + 1.
 stack_apache_start() {
@@ -180,6 +196,7 @@ stack_stop() {
 	stop_pid "$STATE/lighttpd.pid.run" 10
 	stop_pid "$STATE/lighttpd-binpath.pid.run" 10
 	stop_pid "$STATE/apache.pid.run" 20
+	stop_pid "$STATE/apache-htaccess.pid.run" 20
 	stop_pid "$STATE/app.pid" 15
 	stop_pid "$STATE/parses-demo.pid" 5
 	stop_pid "$STATE/mysqld.pid" 30
