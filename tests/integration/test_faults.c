@@ -178,17 +178,16 @@ lines_with(const char *text, const char *needle, int max)
 
 /* ---- processes (/proc) ----------------------------------------------------------------------- */
 
-/* State letter and parent of pid from /proc/PID/stat; false when there is no such process. */
+/* State letter and parent from a /proc stat file; false when there is no such process. */
 static bool
-proc_stat(pid_t pid, char *state, pid_t *ppid)
+stat_file(const char *path, char *state, pid_t *ppid)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *close_paren;
 	FILE *f;
 	size_t n;
 	int pp;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -200,6 +199,47 @@ proc_stat(pid_t pid, char *state, pid_t *ppid)
 		return false;
 	*ppid = (pid_t)pp;
 	return true;
+}
+
+/* State letter and parent of pid from /proc/PID/stat; false when there is no such process. */
+static bool
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return stat_file(path, state, ppid);
+}
+
+/*
+ * Every thread of pid stopped (T). kill(SIGSTOP) only queues the stop: the
+ * threads of a busy mariadbd stop one by one, and until the last one has, it
+ * may still answer queries.
+ */
+static bool
+all_threads_stopped(pid_t pid, int *running)
+{
+	char dir[64];
+	DIR *d;
+	struct dirent *e;
+	int threads = 0;
+
+	*running = 0;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		char st = '?';
+		pid_t pp;
+
+		if (e->d_name[0] == '.')
+			continue;
+		threads++;
+		if (!stat_file(P("%s/%s/stat", dir, e->d_name), &st, &pp) || (st != 'T' && st != 't'))
+			(*running)++;
+	}
+	closedir(d);
+	return threads > 0 && *running == 0;
 }
 
 /* Running (not gone, not a zombie waiting for its parent). */
@@ -981,6 +1021,17 @@ db_hung(void)
 		LOAD_FINISH(&l, &t);
 		return;
 	}
+	/* hung for real: every thread of it stopped */
+	stopped_at = now_s();
+	int running = 0;
+	while (!all_threads_stopped(db, &running) && now_s() - stopped_at < 2)
+		sleep_s(0.001);
+	if (!CHECK(running == 0, "%d threads of mariadbd %d still not stopped %.1f s after kill "
+	           "-STOP", running, (int)db, now_s() - stopped_at)) {
+		kill(db, SIGCONT);
+		LOAD_FINISH(&l, &t);
+		return;
+	}
 	stopped_at = now_s();
 	/* what a client sees while it hangs: an answer in bounded time */
 	t0 = now_s();
@@ -1328,13 +1379,14 @@ worker_killed_during_creates(void)
 	size_t n, nnow;
 	long log_off;
 	const char *tag = unique("kill");
-	double end, killed_at = 0;
+	double end, killed_at = 0, t_start;
 	int created, revoked, failures = 0;
 
 	if (!STACK_POOL(&master, pool, &n) || !NEW_ACCOUNT(&a, "killcreate") ||
 	    !NEW_KEY(&own, a.id, NULL, "creator") || !crowd_map_at(__LINE__, &cr))
 		return;
 	log_off = file_size(state_path("app.log"));
+	t_start = now_s();
 	fflush(stdout);
 	for (int i = 0; i < KILL_CLIENTS; i++) {
 		pid_t pid = fork();
@@ -1369,7 +1421,7 @@ worker_killed_during_creates(void)
 	/* only the create in flight in the killed worker may fail, as a 503 or a lost connection */
 	CHECK(sum.other == 0 && sum.conn + sum.unavailable <= 1 && failures <= 1,
 	      "%d creates in %d clients, one worker killed %.2f s in: %s", sum.sent, cr.procs,
-	      killed_at, outcome_text(&sum));
+	      killed_at - t_start, outcome_text(&sum));
 	CHECK(sum.sent == KILL_CLIENTS * KILL_CREATES, "%d creates sent, want %d", sum.sent,
 	      KILL_CLIENTS * KILL_CREATES);
 	expect_created_keys_work_at(__LINE__, &cr, &created, &revoked);
