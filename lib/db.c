@@ -14,7 +14,11 @@ struct db {
 	MYSQL *conn;                 /* NULL while disconnected */
 	MYSQL_STMT **stmts;          /* NULL until prepared on this connection */
 	bool in_tx;
+	int64_t down_until;          /* after a timeout: fail fast until then (us) */
 };
+
+/* How long a worker answers 503 at once after the database timed out. */
+#define DOWN_HOLD_US INT64_C(1000000)
 
 struct db *
 db_new(const struct config *cfg, const struct db_stmt_def *defs, size_t n)
@@ -67,6 +71,8 @@ connect_db(struct db *db)
 
 	if (db->conn != NULL)
 		return DB_OK;
+	if (timefmt_now_us() < db->down_until)
+		return DB_UNAVAILABLE;   /* it just timed out: do not wait again yet */
 	m = mysql_init(NULL);
 	if (m == NULL)
 		return DB_UNAVAILABLE;
@@ -83,6 +89,7 @@ connect_db(struct db *db)
 	                       c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
 		log_error("database connect failed: %u %s", mysql_errno(m), mysql_error(m));
 		mysql_close(m);
+		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
 		return DB_UNAVAILABLE;
 	}
 	db->conn = m;
@@ -164,15 +171,21 @@ enum db_status
 db_exec(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result)
 {
 	unsigned err;
+	int64_t start = timefmt_now_us();
 	enum db_status rc = attempt(db, id, params, result, &err);
 
+	if (rc != DB_UNAVAILABLE || err == 0 || db->conn != NULL)
+		return rc;
 	/*
-	 * A connection found dead before the statement ran (2006), or any lost
-	 * connection for a statement that is safe to repeat: one fresh try. This
-	 * is what makes a restarted database invisible to clients.
+	 * The connection was lost. Quickly (a restarted server, an idle
+	 * connection closed): one fresh try if the statement did not run (2006)
+	 * or is safe to repeat, which makes a restart invisible to clients.
+	 * After a timeout (a hung server): no retry, and the next requests fail
+	 * fast for a moment instead of each waiting out the timeouts again.
 	 */
-	if (rc == DB_UNAVAILABLE && err != 0 && db->conn == NULL && !db->in_tx &&
-	    (err == CR_SERVER_GONE_ERROR || db->defs[id].retry_safe))
+	if (timefmt_now_us() - start >= DOWN_HOLD_US)
+		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
+	else if (!db->in_tx && (err == CR_SERVER_GONE_ERROR || db->defs[id].retry_safe))
 		rc = attempt(db, id, params, result, &err);
 	return rc;
 }
@@ -246,8 +259,10 @@ db_ping(struct db *db)
 {
 	enum db_status rc = connect_db(db);
 
-	if (rc == DB_OK && mysql_ping(db->conn) != 0)
+	if (rc == DB_OK && mysql_ping(db->conn) != 0) {
 		rc = classify(db, mysql_errno(db->conn), "ping", 0);
+		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
+	}
 	return rc;
 }
 
