@@ -72,8 +72,12 @@ check_request(const struct api_route *r, const struct request *req, const char *
 	if (req->body_too_large)
 		return ERR_PAYLOAD_TOO_LARGE;
 	/* A query that could not be parsed whole still names what it parsed, if wrong. */
-	if ((*param = request_query_check(req, r->query)) != NULL || !req->query_ok)
+	if ((*param = request_query_check(req, r->query)) != NULL)
 		return ERR_INVALID_REQUEST;
+	if (!req->query_ok) {
+		*param = req->query_bad;
+		return ERR_INVALID_REQUEST;
+	}
 	return ERR_NONE;
 }
 
@@ -161,8 +165,14 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 	response_json(resp, 200, json_object_new_object());
 }
 
-void
-api_authorize_replay(struct api_env *env, const struct request *req, struct response *resp)
+/*
+ * A refused authorizer's real error, for Apache: mod_fcgid drops the
+ * authorizer's answer and reports 401, which ErrorDocument 401 sends back
+ * here. Same checks, not counted again; if they pass by now (the state
+ * changed in between), 503 asks the client to retry.
+ */
+static void
+authorize_replay(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct api_env uncounted = *env;
 	struct api_call c = {.env = &uncounted, .req = req, .resp = resp};
@@ -177,24 +187,61 @@ api_authorize_replay(struct api_env *env, const struct request *req, struct resp
 	response_error(resp, e, param, NULL);
 }
 
-void
-api_web_server_error(int status, struct response *resp)
+/* The JSON rendering of an error the web server decided on its own. */
+static void
+web_server_error(int status, struct response *resp)
 {
 	enum err e;
 
 	switch (status) {
 	case 413: e = ERR_PAYLOAD_TOO_LARGE; break;
 	case 404: e = ERR_NOT_FOUND; break;
-	case 405: e = ERR_METHOD_NOT_ALLOWED; break;
+	case 405: case 501: e = ERR_METHOD_NOT_ALLOWED; break;
 	default: e = status >= 500 ? ERR_SERVICE_UNAVAILABLE : ERR_INVALID_REQUEST; break;
 	}
-	response_error(resp, e, NULL, status == 431 ?
-	               "The request headers are too large." : NULL);
+	response_error(resp, e, NULL, status == 431 ? "The request headers are too large." :
+	               status == 501 ? "The method is not supported." : NULL);
 	/*
 	 * A web server's 5xx means the backend failed (a worker died with the
 	 * request, a timeout): for the client that is 503, retry. Its 4xx are
-	 * kept where more precise than the table's (431, 414, ...).
+	 * kept where more precise than the table's (431, 414, ...), and 501.
 	 */
-	if (status >= 400 && status <= 499)
+	if ((status >= 400 && status <= 499) || status == 501)
 		resp->status = status;
+}
+
+void
+api_web_server_error(struct api_env *env, struct request *req, int status,
+                     struct response *resp)
+{
+	switch (status) {
+	case 401:
+		/* Apache's mod_fcgid replaced a failed authorizer's answer with 401. */
+		if (req->under_v1) {
+			authorize_replay(env, req, resp);
+			return;
+		}
+		break;
+	case 411:
+		/* lighttpd refuses a POST without Content-Length (and re-enters as a
+		 * GET): to the API it is a POST with an empty body. */
+		req->method = METHOD_POST;
+		req->body_len = 0;
+		api_serve(env, req, resp);
+		return;
+	case 501:
+		/*
+		 * A method the web server does not know: to the API a 405 (after
+		 * authentication) with the route's Allow, when the web server still
+		 * tells the path. lighttpd does not (its request line was refused):
+		 * then 501 method_not_allowed is all that can be said.
+		 */
+		if (req->under_v1 || req->path_ok) {
+			req->method = METHOD_OTHER;
+			api_serve(env, req, resp);
+			return;
+		}
+		break;
+	}
+	web_server_error(status, resp);
 }

@@ -57,17 +57,15 @@ void api_serve(struct api_env *env, const struct request *req, struct response *
 void api_authorize(struct api_env *env, const struct request *req, struct response *resp);
 
 /*
- * The authorizer's refusal, answered again as a responder: mod_fcgid drops a
- * failed authorizer's answer (status and body) and reports 401, which
- * Apache's ErrorDocument 401 sends back here (REDIRECT_STATUS=401). Same
- * checks, without counting the request a second time; if they pass by now
- * (the state changed in between), 503 asks the client to retry.
+ * Answers a request the web server sent to its error handler with
+ * REDIRECT_STATUS = status: a JSON error with that status, except where the
+ * web server refused what the API answers itself (lighttpd's 411 for a POST
+ * without Content-Length, 501 for an unknown method: served as the API would;
+ * Apache mod_fcgid's 401 for a refused authorizer: the authorizer's checks
+ * again, uncounted, for its real error). May rewrite req's method and body.
  */
-void api_authorize_replay(struct api_env *env, const struct request *req,
+void api_web_server_error(struct api_env *env, struct request *req, int status,
                           struct response *resp);
-
-/* Answers for an error the web server produced itself (its error handler). */
-void api_web_server_error(int status, struct response *resp);
 
 /* Shared by handlers: a store failure as the API's 503 or 500. */
 void api_db_failure(struct api_call *c, enum db_status s);

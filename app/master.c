@@ -12,7 +12,7 @@
 #include "log.h"
 
 #define MAX_WORKERS 256
-#define STOP_GRACE_S 10         /* then SIGKILL */
+#define STOP_GRACE_S 20         /* then SIGKILL; covers a worker's final flush retries */
 #define YOUNG_DEATH_S 2         /* a worker dying sooner counts toward back-off */
 #define BACKOFF_MAX_MS 5000
 

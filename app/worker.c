@@ -17,7 +17,7 @@
 
 #define IDLE_POLL_MS 1000
 #define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (API.md) */
-#define FINAL_FLUSH_TRIES 5
+#define FINAL_FLUSH_TRIES 3      /* with timeouts, within the master's grace */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -104,13 +104,8 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 		api_authorize(env, &req, &resp);
 	} else {
 		read_body(fr, &req, body);
-		status = web_server_error(fr);
-		/* Apache's mod_fcgid replaces a failed authorizer's answer with its
-		 * own 401, and ErrorDocument 401 brings the request back here. */
-		if (status == 401 && req.under_v1)
-			api_authorize_replay(env, &req, &resp);
-		else if (status != 0)
-			api_web_server_error(status, &resp);
+		if ((status = web_server_error(fr)) != 0)
+			api_web_server_error(env, &req, status, &resp);
 		else
 			api_serve(env, &req, &resp);
 	}

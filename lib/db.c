@@ -234,12 +234,13 @@ db_commit(struct db *db)
 {
 	enum db_status rc = DB_UNAVAILABLE;
 
-	if (db->conn != NULL && mysql_commit(db->conn) == 0)
+	if (db->conn != NULL && mysql_commit(db->conn) == 0 && mysql_autocommit(db->conn, 1) == 0)
 		rc = DB_OK;
 	else if (db->conn != NULL)
 		rc = classify(db, mysql_errno(db->conn), "commit", 0);
-	if (db->conn != NULL)
-		mysql_autocommit(db->conn, 1);
+	/* Whatever state a failed commit left, the server rolls it back on close. */
+	if (rc != DB_OK)
+		disconnect(db);
 	db->in_tx = false;
 	return rc;
 }
@@ -247,10 +248,10 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
-	if (db->conn != NULL && db->in_tx) {
-		mysql_rollback(db->conn);
-		mysql_autocommit(db->conn, 1);
-	}
+	/* Never risk autocommit committing half a transaction: drop the connection. */
+	if (db->conn != NULL && db->in_tx &&
+	    (mysql_rollback(db->conn) != 0 || mysql_autocommit(db->conn, 1) != 0))
+		disconnect(db);
 	db->in_tx = false;
 }
 

@@ -121,8 +121,10 @@ parse_query(struct request *req, const char *q)
 		req->query_buf[used + (size_t)dn] = '\0';
 		used += (size_t)dn + 1;
 		dv = eq ? decode(eq + 1, n - nlen - 1, req->query_buf + used, true) : 0;
-		if (dv < 0 || !validate_utf8(req->query_buf + used, (size_t)dv))
+		if (dv < 0 || !validate_utf8(req->query_buf + used, (size_t)dv)) {
+			req->query_bad = p->name.s;   /* the name is fine: report it */
 			return;
+		}
 		p->value.s = req->query_buf + used;
 		p->value.len = (size_t)dv;
 		req->query_buf[used + (size_t)dv] = '\0';

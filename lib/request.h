@@ -46,6 +46,7 @@ struct request {
 	/* Query: false for a bad escape, a decoded NUL, invalid UTF-8, too many
 	 * parameters or bytes. Names and values are NUL-terminated. */
 	bool query_ok;
+	const char *query_bad;          /* a parameter whose value could not be decoded */
 	int nparam;
 	struct request_param param[REQUEST_PARAMS_MAX];
 	char query_buf[REQUEST_QUERY_MAX + 2 * REQUEST_PARAMS_MAX];

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -631,8 +632,11 @@ itest_note_secret(json_object *o)
 
 	if (secret == NULL)
 		return;
-	if (f == NULL && getenv("PS_STATE") != NULL)
+	if (f == NULL && getenv("PS_STATE") != NULL) {
+		mode_t old = umask(077);   /* live keys: readable by root only */
 		f = fopen(P("%s/issued-secrets", getenv("PS_STATE")), "a");
+		umask(old);
+	}
 	if (f != NULL) {
 		fprintf(f, "%s\n", secret);
 		fflush(f);

@@ -1554,6 +1554,64 @@ test_request_count_and_last_used(void)
 		      "request_count after 401s: %s", r->body);
 }
 
+/*
+ * Requests the web server refuses before the application (lighttpd: 411 for a
+ * POST without Content-Length, 501 for an unknown method) still get the API's
+ * answer: authentication first, then the API's own status and code.
+ */
+static void
+put_json(void *o)
+{
+	json_object_put(o);
+}
+
+static json_object *
+curl_json(const char *args, int *status)
+{
+	const char *cmd = P("curl -s -m 10 -w '\\n%%{http_code}' %s", args);
+	FILE *p = popen(cmd, "r");
+	char buf[4096];
+	size_t n = p ? fread(buf, 1, sizeof(buf) - 1, p) : 0;
+	char *nl;
+
+	if (p != NULL)
+		pclose(p);
+	buf[n] = '\0';
+	nl = strrchr(buf, '\n');
+	*status = nl ? atoi(nl + 1) : 0;
+	if (nl)
+		*nl = '\0';
+	return itest_track(json_tokener_parse(buf), put_json);
+}
+
+static void
+test_web_server_refusals_answered_as_api(void)
+{
+	struct acct a;
+	struct key k;
+	const char *base = getenv("PS_BASE_URL");
+	json_object *j;
+	int st;
+
+	SETUP(&a, &k, "refusals");
+	/* POST without Content-Length (curl -X POST sends none) */
+	j = curl_json(P("-X POST '%s/v1/api-keys'", base), &st);
+	CHECK(st == 401 && jstr(j, "error_code") && strcmp(jstr(j, "error_code"), "missing_api_key") == 0,
+	      "POST without length, no key: %d %s", st, j ? json_object_to_json_string(j) : "-");
+	j = curl_json(P("-X POST '%s/v1/api-keys' -H 'Authorization: Bearer %s' "
+	                "-H 'Content-Type: application/json'", base, k.secret), &st);
+	CHECK(st == 400 && jstr(j, "error_code") && strcmp(jstr(j, "error_code"), "invalid_json") == 0,
+	      "POST without length, with key: %d %s", st, j ? json_object_to_json_string(j) : "-");
+	/* GET with a body: authentication first, the body ignored */
+	EXPECT_ERROR(REQ(.method = "GET", .path = "/v1/me", .body = "abc"), 401, "missing_api_key");
+	EXPECT_STATUS(REQ(.method = "GET", .path = "/v1/me", .key = k.secret, .body = "abc"), 200);
+	/* an unknown method: 405 with Allow where the web server passes it on, else 501 */
+	j = curl_json(P("-X FOO '%s/v1/api-keys' -H 'Authorization: Bearer %s'", base, k.secret), &st);
+	CHECK((st == 405 || st == 501) && jstr(j, "error_code") &&
+	      strcmp(jstr(j, "error_code"), "method_not_allowed") == 0,
+	      "FOO: %d %s", st, j ? json_object_to_json_string(j) : "-");
+}
+
 const struct itest_case itest_keys_cases[] = {
 	ITEST(test_healthz),
 	ITEST(test_missing_authorization_header),
@@ -1589,6 +1647,7 @@ const struct itest_case itest_keys_cases[] = {
 	ITEST(test_starting_after_invalid_400),
 	ITEST(test_long_authorization_header_401),
 	ITEST(test_web_server_errors_are_json),
+	ITEST(test_web_server_refusals_answered_as_api),
 	ITEST(test_check_order),
 	ITEST(test_create_response),
 	ITEST(test_secret_only_in_create_response),

@@ -453,6 +453,28 @@ test_method(void)
 	}
 }
 
+/* A value that cannot be decoded still names its parameter (for the error's param). */
+static void
+test_query_bad_value_named(void)
+{
+	static const struct { int line; const char *uri; const char *bad; } cases[] = {
+		{__LINE__, "/v1/me?a=%ZZ", "a"},
+		{__LINE__, "/v1/me?limit=1&b=%00", "b"},
+		{__LINE__, "/v1/me?c=%ff", "c"},
+		{__LINE__, "/v1/me?%ZZ=1", NULL},          /* the name itself is bad */
+	};
+	static struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&req, "GET", cases[i].uri, NULL);
+		CHECK_AT(!req.query_ok, cases[i].line, "%s accepted", cases[i].uri);
+		CHECK_AT(cases[i].bad ? req.query_bad && strcmp(req.query_bad, cases[i].bad) == 0
+		                      : req.query_bad == NULL,
+		         cases[i].line, "%s: query_bad %s", cases[i].uri,
+		         req.query_bad ? req.query_bad : "(null)");
+	}
+}
+
 int
 main(void)
 {
@@ -464,5 +486,6 @@ main(void)
 	test_query_lookup();
 	test_headers();
 	test_method();
+	test_query_bad_value_named();
 	return harness_summary();
 }
