@@ -11,6 +11,7 @@
 PS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$PS_ROOT/build}
 WORKERS=${WORKERS:-4}          # prefork workers of the FastCGI server
+APP_WRAPPER=${APP_WRAPPER:-}
 # USAGE_TRACKING=off disables usage counters (for the benchmark's comparison).
 
 stack_init() {
@@ -113,9 +114,11 @@ CONF
 
 stack_app_start() {
 	rm -f "$STATE/app.sock"
-	"$BUILD/parsesphere-fcgi" --config "$CONF" >>"$STATE/app.log" 2>&1 &
+	# APP_WRAPPER: a command to run the server under (the tests' valgrind pass).
+	# shellcheck disable=SC2086
+	$APP_WRAPPER "$BUILD/parsesphere-fcgi" --config "$CONF" >>"$STATE/app.log" 2>&1 &
 	echo $! >"$STATE/app.pid"
-	wait_for 10 "the FastCGI server" test -S "$STATE/app.sock"
+	wait_for 30 "the FastCGI server" test -S "$STATE/app.sock"
 }
 
 # The demo backend of GET /v1/parses behind the FastCGI Authorizer
