@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <json.h>
 
 /* ---- harness -------------------------------------------------------- */
@@ -211,5 +212,77 @@ bool admin_ok_at(int line, struct admin_result *r);
 bool api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,
                        const char *name);
 #define API_CREATE_KEY(k, auth, org, name) api_create_key_at(__LINE__, (k), (auth), (org), (name))
+
+/* ---- processes and the stack's files (procs.c, for test_process.c and test_faults.c) ---- */
+
+#define MAX_PIDS 300           /* room for the children of a master, and more */
+#define RESPAWN_S 5.0          /* a dead worker is replaced within this */
+
+/* Monotonic seconds: comparable across forked children. */
+double now_s(void);
+/* Sleeps s seconds (nothing if s <= 0), resuming after signals. */
+void sleep_s(double s);
+/* $PS_STATE/name, tracked. */
+const char *state_path(const char *name);
+/* True through lighttpd; else prints "skipped: needs <needs> behind lighttpd", checks /healthz. */
+bool lighttpd_only(const char *needs);
+/* The pid in a pid file, or 0. */
+pid_t read_pid_file(const char *path);
+/* `workers = N` of the stack's parsesphere.conf, or -1. */
+int configured_workers(void);
+/* Size of a file in bytes (0 if it cannot be read). */
+long file_size(const char *path);
+/* The file from offset on, tracked ("" if unreadable). */
+const char *file_from(const char *path, long offset);
+/* State letter and parent from a /proc stat file (process or thread); false if none. */
+bool stat_file(const char *path, char *state, pid_t *ppid);
+/* State letter and parent of pid from /proc/PID/stat; false if there is no such process. */
+bool proc_stat(pid_t pid, char *state, pid_t *ppid);
+/* pid is running (not gone, not a zombie). */
+bool alive(pid_t pid);
+/* Live children of parent, ascending; returns how many (at most cap). */
+size_t children_of(pid_t parent, pid_t *out, size_t cap);
+/* "[p1 p2 ...]", tracked. */
+const char *pid_list(const pid_t *p, size_t n);
+/* pid is one of set[0..n). */
+bool pid_in(pid_t pid, const pid_t *set, size_t n);
+/* Waits up to timeout s for parent to have exactly n live children, none in old[]: secs or -1. */
+double wait_pool(pid_t parent, size_t n, const pid_t *old, size_t nold, double timeout,
+                 pid_t *now, size_t *nnow);
+/* Waits up to timeout s for pid to be gone (or a zombie). */
+bool wait_gone(pid_t pid, double timeout);
+/* Waits up to timeout s for our own child pid; its wait status in *status. */
+bool reap_child(pid_t pid, double timeout, int *status);
+/* Checks the stack's master (app.pid) runs the configured pool (suite: "process", "fault"). */
+bool stack_pool_at(int line, const char *suite, pid_t *master, pid_t *pool, size_t *n);
+/* sh -c cmd, stdout and stderr into *out (tracked); returns the exit status. */
+int run_cmd(const char *cmd, const char **out);
+/* s single-quoted for sh, tracked. */
+const char *sq(const char *s);
+/* A key's "request_count" in a response, or -1. */
+long long count_of(const struct http_response *r);
+/* Checks: a new account, a key under test and an observer key to read its counters. */
+bool setup_observed_at(int line, struct acct *a, struct key *k, struct key *obs,
+                       const char *label);
+
+/* Forked load children writing tallies into one shared mapping (load_procs_start_at). */
+#define LOAD_MAX_PROCS 16
+#define LOAD_STOP 0            /* flags[LOAD_STOP]: set by the parent, the children stop */
+struct load_procs {
+	int procs;                 /* children forked */
+	pid_t pids[LOAD_MAX_PROCS];
+	void *tallies;             /* LOAD_MAX_PROCS tallies, one a child; NULL once unmapped */
+	volatile int *flags;       /* after the tallies: [LOAD_STOP], then the caller's */
+	size_t size;               /* of the mapping */
+	double reap_s;             /* how long finish waits for each child */
+};
+typedef void load_child_fn(void *tally, volatile int *flags, void *arg);
+/* Maps the tallies and flags, forks procs children running child; checked. */
+bool load_procs_start_at(int line, struct load_procs *l, int procs, size_t tally_size, int nflags,
+                         double reap_s, load_child_fn *child, void *arg);
+/* Sets flags[LOAD_STOP], reaps the children (checked: each exited 0); the tallies stay mapped. */
+bool load_procs_finish_at(int line, struct load_procs *l);
+/* Unmaps the tallies and flags. */
+void load_procs_unmap(struct load_procs *l);
 
 #endif

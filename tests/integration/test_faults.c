@@ -31,9 +31,10 @@
 
 #define KP(id) P("/v1/api-keys/%s", (id))
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_PIDS 300
-#define LOAD_MAX_PROCS 16
-#define RESPAWN_S 5.0          /* a dead worker is replaced within this */
+/* Skips a case off lighttpd, saying what it needs of the stack (procs.c). */
+#define LIGHTTPD_ONLY() lighttpd_only("the stack's own MariaDB and prefork master")
+#define STACK_POOL(m, p, n) stack_pool_at(__LINE__, "fault", (m), (p), (n))
+#define SETUP(a, k, obs, label) setup_observed_at(__LINE__, (a), (k), (obs), (label))
 #define DB_STOP_S 30.0         /* MariaDB's own shutdown, at most */
 #define STOPPED_ANSWER_S 5.0   /* database gone: every request answers within this */
 #define HUNG_ANSWER_S 8.0      /* database hung: db_timeout 3 s per call, one retry, some slack */
@@ -42,118 +43,7 @@
 #define FLUSH_S 3.0            /* database back: buffered counts written within this */
 #define HANG_S 9.0             /* how long the hung-database case keeps it stopped */
 
-/* ---- time ------------------------------------------------------------------------------------ */
-
-/* Monotonic seconds: comparable across the forked load children. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* ---- the stack ------------------------------------------------------------------------------- */
-
-static const char *
-state_path(const char *name)
-{
-	return P("%s/%s", getenv("PS_STATE"), name);
-}
-
-/*
- * Only through lighttpd is the stack's server the prefork master of
- * stack.sh; elsewhere a case is skipped with one check that still means
- * something: the service answers through this web server.
- */
-static bool
-lighttpd_only(void)
-{
-	const char *ws = getenv("PS_WEB_SERVER");
-
-	if (ws != NULL && strcmp(ws, "lighttpd") == 0)
-		return true;
-	printf("skipped %s: needs the stack's own MariaDB and prefork master behind lighttpd "
-	       "(PS_WEB_SERVER=%s)\n", itest_current, ws ? ws : "(unset)");
-	EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200);
-	return false;
-}
-
-static pid_t
-read_pid_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = 0;
-	fclose(f);
-	return (pid_t)v;
-}
-
-/* `workers = N` of the stack's configuration, or -1. */
-static int
-configured_workers(void)
-{
-	FILE *f = fopen(state_path("parsesphere.conf"), "r");
-	char line[512];
-	int n = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " workers = %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
-/* Size of a file (app.log), so that only what is written after a point is read. */
-static long
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long)st.st_size : 0;
-}
-
-/* The file from offset on, owned by the current test ("" if unreadable). */
-static const char *
-file_from(const char *path, long offset)
-{
-	FILE *f = fopen(path, "r");
-	char *s;
-	long size = file_size(path);
-
-	if (f == NULL || size < offset) {
-		if (f != NULL)
-			fclose(f);
-		return "";
-	}
-	s = calloc(1, (size_t)(size - offset) + 1);
-	if (s == NULL)
-		abort();
-	fseek(f, offset, SEEK_SET);
-	s[fread(s, 1, (size_t)(size - offset), f)] = '\0';
-	fclose(f);
-	return itest_track(s, free);
-}
 
 /* The lines of text holding needle, at most max of them ("" if none). */
 static const char *
@@ -177,39 +67,6 @@ lines_with(const char *text, const char *needle, int max)
 }
 
 /* ---- processes (/proc) ----------------------------------------------------------------------- */
-
-/* State letter and parent from a /proc stat file; false when there is no such process. */
-static bool
-stat_file(const char *path, char *state, pid_t *ppid)
-{
-	char buf[1024];
-	const char *close_paren;
-	FILE *f;
-	size_t n;
-	int pp;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses */
-	if ((close_paren = strrchr(buf, ')')) == NULL ||
-	    sscanf(close_paren + 1, " %c %d", state, &pp) != 2)
-		return false;
-	*ppid = (pid_t)pp;
-	return true;
-}
-
-/* State letter and parent of pid from /proc/PID/stat; false when there is no such process. */
-static bool
-proc_stat(pid_t pid, char *state, pid_t *ppid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	return stat_file(path, state, ppid);
-}
 
 /*
  * Every thread of pid stopped (T). kill(SIGSTOP) only queues the stop: the
@@ -242,197 +99,10 @@ all_threads_stopped(pid_t pid, int *running)
 	return threads > 0 && *running == 0;
 }
 
-/* Running (not gone, not a zombie waiting for its parent). */
-static bool
-alive(pid_t pid)
-{
-	char st;
-	pid_t pp;
-
-	return pid > 0 && proc_stat(pid, &st, &pp) && st != 'Z' && st != 'X';
-}
-
-static int
-cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Live children of parent, ascending; returns how many (at most cap). */
-static size_t
-children_of(pid_t parent, pid_t *out, size_t cap)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	size_t n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL && n < cap) {
-		char *end, st;
-		long v = strtol(e->d_name, &end, 10);
-		pid_t pp;
-
-		if (e->d_name[0] == '\0' || *end != '\0' || v <= 0)
-			continue;
-		if (proc_stat((pid_t)v, &st, &pp) && pp == parent && st != 'Z' && st != 'X')
-			out[n++] = (pid_t)v;
-	}
-	closedir(d);
-	qsort(out, n, sizeof(*out), cmp_pid);
-	return n;
-}
-
-static const char *
-pid_list(const pid_t *p, size_t n)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%d", i ? " " : "", (int)p[i]);
-	fputc(']', f);
-	fclose(f);
-	return itest_track(s, free);
-}
-
 static bool
 same_pids(const pid_t *a, size_t na, const pid_t *b, size_t nb)
 {
 	return na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
-}
-
-static bool
-pid_in(pid_t pid, const pid_t *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i] == pid)
-			return true;
-	return false;
-}
-
-/*
- * Waits up to timeout seconds for parent to have exactly n live children,
- * none of them in old[]; now[]/nnow get the last children seen. Returns the
- * seconds it took, or -1.
- */
-static double
-wait_pool(pid_t parent, size_t n, const pid_t *old, size_t nold, double timeout, pid_t *now,
-          size_t *nnow)
-{
-	double start = now_s();
-
-	for (;;) {
-		bool fresh = true;
-
-		*nnow = children_of(parent, now, MAX_PIDS);
-		for (size_t i = 0; i < *nnow; i++)
-			fresh = fresh && !pid_in(now[i], old, nold);
-		if (*nnow == n && fresh)
-			return now_s() - start;
-		if (now_s() - start >= timeout)
-			return -1;
-		sleep_s(0.05);
-	}
-}
-
-/* Waits up to timeout seconds for pid to be gone (or a zombie). */
-static bool
-wait_gone(pid_t pid, double timeout)
-{
-	double end = now_s() + timeout;
-
-	while (alive(pid)) {
-		if (now_s() >= end)
-			return false;
-		sleep_s(0.05);
-	}
-	return true;
-}
-
-/* Waits up to timeout seconds for our own child; its wait status in *status. */
-static bool
-reap_child(pid_t pid, double timeout, int *status)
-{
-	double end = now_s() + timeout;
-
-	for (;;) {
-		pid_t got = waitpid(pid, status, WNOHANG);
-		if (got == pid || (got < 0 && errno != EINTR))
-			return got == pid;
-		if (now_s() >= end)
-			return false;
-		sleep_s(0.05);
-	}
-}
-
-/*
- * The stack's master (app.pid) alive with the configured number of workers;
- * pool[] and *n get them. Every case starts with this.
- */
-static bool
-stack_pool_at(int line, pid_t *master, pid_t *pool, size_t *n)
-{
-	int want = configured_workers();
-
-	*master = read_pid_file(state_path("app.pid"));
-	*n = 0;
-	if (!CHECK_AT(*master > 0 && alive(*master), line, "no running master: app.pid %d",
-	              (int)*master))
-		return false;
-	if (!CHECK_AT(want >= 2, line, "the stack's configuration has workers = %d; the fault "
-	              "tests need a pool of at least 2", want))
-		return false;
-	/* A worker replaced by an earlier test may be on its way back: allow the back-off. */
-	wait_pool(*master, (size_t)want, NULL, 0, RESPAWN_S, pool, n);
-	return CHECK_AT(*n == (size_t)want, line, "master %d has %zu workers %s, configured %d",
-	                (int)*master, *n, pid_list(pool, *n), want);
-}
-#define STACK_POOL(m, p, n) stack_pool_at(__LINE__, (m), (p), (n))
-
-/* ---- runs a shell command -------------------------------------------------------------------- */
-
-/* sh -c cmd with stdout and stderr captured into *out (tracked); returns the exit status. */
-static int
-run_cmd(const char *cmd, const char **out)
-{
-	char *s = NULL, chunk[4096];
-	size_t len = 0, n;
-	FILE *cf = open_memstream(&s, &len), *p;
-	int st;
-
-	fflush(stdout);
-	if ((p = popen(P("%s </dev/null 2>&1", cmd), "r")) == NULL) {
-		fclose(cf);
-		free(s);
-		*out = "popen failed";
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, n, cf);
-	st = pclose(p);
-	fclose(cf);
-	*out = itest_track(s, free);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static const char *
-sq(const char *s)   /* single-quoted for sh */
-{
-	char *q = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&q, &len);
-
-	fputc('\'', f);
-	for (; *s != '\0'; s++)
-		*s == '\'' ? fputs("'\\''", f) : fputc(*s, f);
-	fputc('\'', f);
-	fclose(f);
-	return itest_track(q, free);
 }
 
 /* ---- the database ---------------------------------------------------------------------------- */
@@ -505,7 +175,7 @@ restore_stack_at(int line)
 		sleep_s(0.1);
 	if (CHECK_AT(h->status == 200, line, "the stack does not come back: GET /healthz %d %.200s",
 	             h->status, h->status ? h->body : h->error))
-		stack_pool_at(line, &master, pool, &n);
+		stack_pool_at(line, "fault", &master, pool, &n);
 }
 #define RESTORE_STACK() restore_stack_at(__LINE__)
 
@@ -604,92 +274,50 @@ struct phased {
 	struct outcome ph[3];
 };
 
-struct load {
-	int procs;
-	pid_t pids[LOAD_MAX_PROCS];
-	struct phased *tallies;      /* shared with the children */
-	volatile int *stop, *phase;  /* set by the parent */
+#define LOAD_PHASE 1           /* flags[LOAD_PHASE]: the phase, set by the parent */
+
+struct load_args {
+	const char *path, *key;
 };
 
-#define LOAD_SHM_SIZE (sizeof(struct phased) * LOAD_MAX_PROCS + 2 * sizeof(int))
-
 static void
-load_child(struct phased *t, volatile int *stop, volatile int *phase, const char *path,
-           const char *key)
+load_child(void *tally, volatile int *flags, void *arg)
 {
-	const char *hdrs[] = {P("Authorization: Bearer %s", key), NULL};
+	struct phased *t = tally;
+	const struct load_args *a = arg;
+	const char *hdrs[] = {P("Authorization: Bearer %s", a->key), NULL};
 	double end = now_s() + 60;   /* never outlive a parent that forgot to stop us */
 
-	while (!*stop && now_s() < end) {
-		int ph = *phase;
+	while (!flags[LOAD_STOP] && now_s() < end) {
+		int ph = flags[LOAD_PHASE];
 		double started = now_s();
 		struct http_response *r = http_do(&(struct http_request){
-			.method = "GET", .path = path, .headers = hdrs});
+			.method = "GET", .path = a->path, .headers = hdrs});
 		note_outcome(&t->ph[ph], r, 200, started);
 		http_response_free(r);
 	}
 }
 
-static bool load_finish_at(int line, struct load *l, struct phased *sum);
-
-/* Forks procs children sending GET path with key until load_finish. */
-static bool
-load_start_at(int line, struct load *l, int procs, const char *path, const char *key)
-{
-	void *shm;
-
-	memset(l, 0, sizeof(*l));
-	if (procs > LOAD_MAX_PROCS)
-		procs = LOAD_MAX_PROCS;
-	shm = mmap(NULL, LOAD_SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!CHECK_AT(shm != MAP_FAILED, line, "mmap: %s", strerror(errno)))
-		return false;
-	memset(shm, 0, LOAD_SHM_SIZE);
-	l->tallies = shm;
-	l->stop = (volatile int *)(l->tallies + LOAD_MAX_PROCS);
-	l->phase = l->stop + 1;
-	fflush(stdout);
-	for (int i = 0; i < procs; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			load_child(&l->tallies[i], l->stop, l->phase, path, key);
-			_exit(0);
-		}
-		if (!CHECK_AT(pid > 0, line, "fork: %s", strerror(errno))) {
-			struct phased ignored;
-			load_finish_at(line, l, &ignored);   /* no child left behind */
-			return false;
-		}
-		l->pids[l->procs++] = pid;
-	}
-	return true;
-}
-#define LOAD_START(l, procs, path, key) load_start_at(__LINE__, (l), (procs), (path), (key))
+/* Forks procs children sending GET path with key until load_finish. Reaped within 30 s each. */
+#define LOAD_START(l, procs, path, key) \
+	load_procs_start_at(__LINE__, (l), (procs), sizeof(struct phased), 2, 30, load_child, \
+	                    &(struct load_args){(path), (key)})
 
 /* Stops and reaps the children; sums their tallies per phase into *sum. */
 static bool
-load_finish_at(int line, struct load *l, struct phased *sum)
+load_finish_at(int line, struct load_procs *l, struct phased *sum)
 {
-	bool ok = true;
+	const struct phased *t = l->tallies;
+	bool ok;
 
 	memset(sum, 0, sizeof(*sum));
-	if (l->stop == NULL)
+	if (t == NULL)
 		return false;
-	*l->stop = 1;
-	for (int i = 0; i < l->procs; i++) {
-		int st = 0;
-		bool reaped = reap_child(l->pids[i], 30, &st);
-		if (!reaped) {
-			kill(l->pids[i], SIGKILL);
-			waitpid(l->pids[i], &st, 0);
-		}
-		ok &= CHECK_AT(reaped && WIFEXITED(st) && WEXITSTATUS(st) == 0, line,
-		               "load child %d did not finish cleanly (status 0x%x)", (int)l->pids[i], st);
+	ok = load_procs_finish_at(line, l);
+	for (int i = 0; i < l->procs; i++)
 		for (int p = 0; p < 3; p++)
-			add_outcome(&sum->ph[p], &l->tallies[i].ph[p]);
-	}
-	munmap(l->tallies, LOAD_SHM_SIZE);
-	l->stop = l->phase = NULL;
+			add_outcome(&sum->ph[p], &t[i].ph[p]);
+	load_procs_unmap(l);
 	return ok;
 }
 #define LOAD_FINISH(l, sum) load_finish_at(__LINE__, (l), (sum))
@@ -764,14 +392,6 @@ expect_back_at(int line, const char *path, const char *key, double since, double
 	                within, r->what, r->status, r->status ? r->body : r->error);
 }
 
-static long long
-count_of(const struct http_response *r)
-{
-	json_object *c = jget(r->json, "request_count");
-
-	return c && json_object_is_type(c, json_type_int) ? (long long)json_object_get_int64(c) : -1;
-}
-
 /* Reads key_id with observer until its request_count is want or `within` s after since. */
 static bool
 expect_count_at(int line, const char *key_id, const char *observer, long long want,
@@ -821,17 +441,6 @@ expect_no_500_logged_at(int line, long log_off, const char *context)
 	                lines_with(log, ": status 500", 5));
 }
 
-/* ---- setup ----------------------------------------------------------------------------------- */
-
-/* An account with a key under test and an observer key to read its counters. */
-static bool
-setup_at(int line, struct acct *a, struct key *k, struct key *obs, const char *label)
-{
-	return new_account_at(line, a, label) && new_key_at(line, k, a->id, NULL, label) &&
-	       new_key_at(line, obs, a->id, NULL, "observer");
-}
-#define SETUP(a, k, obs, label) setup_at(__LINE__, (a), (k), (obs), (label))
-
 /* ---- 1. MariaDB stopped under load ----------------------------------------------------------- */
 
 static void
@@ -839,7 +448,7 @@ db_stopped_under_load(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct phased t;
 	pid_t master, pool[MAX_PIDS], db;
 	size_t n;
@@ -853,7 +462,7 @@ db_stopped_under_load(void)
 	if (!LOAD_START(&l, 6, "/v1/me", k.secret))
 		return;
 	sleep_s(0.5);
-	*l.phase = 1;
+	l.flags[LOAD_PHASE] = 1;
 	DB_STOP(db);
 	down_at = now_s();
 	sleep_s(0.5);   /* the load runs against the stopped database */
@@ -870,7 +479,7 @@ db_stopped_under_load(void)
 
 	started = DB_START();
 	up_at = now_s();
-	*l.phase = 2;
+	l.flags[LOAD_PHASE] = 2;
 	if (started)
 		expect_back_at(__LINE__, "/v1/me", k.secret, up_at, BACK_S,
 		               "GET /v1/me after stack_db_start", &back);
@@ -907,7 +516,7 @@ db_stopped_under_load(void)
 static void
 test_fault_db_stopped_under_load(void)
 {
-	if (!lighttpd_only())
+	if (!LIGHTTPD_ONLY())
 		return;
 	db_stopped_under_load();
 	RESTORE_STACK();
@@ -987,7 +596,7 @@ counts_buffered_during_outage(void)
 static void
 test_fault_counts_buffered_while_db_down_are_flushed(void)
 {
-	if (!lighttpd_only())
+	if (!LIGHTTPD_ONLY())
 		return;
 	counts_buffered_during_outage();
 	RESTORE_STACK();
@@ -1000,7 +609,7 @@ db_hung(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct phased t;
 	pid_t master, pool[MAX_PIDS], db;
 	size_t n;
@@ -1016,7 +625,7 @@ db_hung(void)
 	if (!LOAD_START(&l, (int)n - 1, "/v1/me", k.secret))
 		return;
 	sleep_s(0.5);
-	*l.phase = 1;
+	l.flags[LOAD_PHASE] = 1;
 	if (!CHECK(kill(db, SIGSTOP) == 0, "kill -STOP %d: %s", (int)db, strerror(errno))) {
 		LOAD_FINISH(&l, &t);
 		return;
@@ -1042,7 +651,7 @@ db_hung(void)
 
 	kill(db, SIGCONT);
 	cont_at = now_s();
-	*l.phase = 2;
+	l.flags[LOAD_PHASE] = 2;
 	expect_back_at(__LINE__, "/v1/me", k.secret, cont_at, RESUME_S,
 	               "GET /v1/me after kill -CONT of MariaDB", &back);
 	sleep_s(1);
@@ -1084,7 +693,7 @@ db_hung(void)
 static void
 test_fault_db_hung_answers_503_in_time(void)
 {
-	if (!lighttpd_only())
+	if (!LIGHTTPD_ONLY())
 		return;
 	db_hung();
 	RESTORE_STACK();
@@ -1434,7 +1043,7 @@ worker_killed_during_creates(void)
 static void
 test_fault_worker_killed_during_creates(void)
 {
-	if (!lighttpd_only())
+	if (!LIGHTTPD_ONLY())
 		return;
 	worker_killed_during_creates();
 	RESTORE_STACK();
@@ -1623,7 +1232,7 @@ storm(void)
 static void
 test_fault_storm_with_kill_and_db_restart(void)
 {
-	if (!lighttpd_only())
+	if (!LIGHTTPD_ONLY())
 		return;
 	storm();
 	RESTORE_STACK();

@@ -29,37 +29,15 @@
 
 #define KP(id) P("/v1/api-keys/%s", (id))
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_PIDS 300
-#define LOAD_MAX_PROCS 16
+/* Skips a case off lighttpd, saying what it needs of the stack (procs.c). */
+#define LIGHTTPD_ONLY() lighttpd_only("the prefork master of scripts/stack.sh")
+#define STACK_POOL(m, p, n) stack_pool_at(__LINE__, "process", (m), (p), (n))
+#define SETUP(a, k, obs, label) setup_observed_at(__LINE__, (a), (k), (obs), (label))
 #define COUNT_DELAY_S 2.0      /* API.md: counts visible within 2 s */
-#define RESPAWN_S 5.0          /* a dead worker is replaced within this */
 #define RELOAD_S 10.0          /* SIGHUP replaces every worker within this */
 #define STOP_S 15.0            /* the master's grace (10 s) and some */
 
 /* ---- time ------------------------------------------------------------------------------------ */
-
-/* Monotonic seconds: comparable across the forked load children. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static void
 today_utc(char out[11])
@@ -72,12 +50,6 @@ today_utc(char out[11])
 }
 
 /* ---- the stack ------------------------------------------------------------------------------- */
-
-static const char *
-state_path(const char *name)
-{
-	return P("%s/%s", getenv("PS_STATE"), name);
-}
 
 /* The server binary: $BUILD (relative to PS_ROOT, as scripts/test sets it) or build/. */
 static const char *
@@ -92,233 +64,7 @@ server_binary(void)
 	return P("%s/%s/parsesphere-fcgi", root, b);
 }
 
-/*
- * Only through lighttpd is the stack's server the prefork master of
- * stack.sh; elsewhere a case is skipped with one check that still means
- * something: the service answers through this web server.
- */
-static bool
-lighttpd_only(void)
-{
-	const char *ws = getenv("PS_WEB_SERVER");
-
-	if (ws != NULL && strcmp(ws, "lighttpd") == 0)
-		return true;
-	printf("skipped %s: needs the prefork master of scripts/stack.sh behind lighttpd "
-	       "(PS_WEB_SERVER=%s)\n", itest_current, ws ? ws : "(unset)");
-	EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200);
-	return false;
-}
-
-static pid_t
-read_pid_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = 0;
-	fclose(f);
-	return (pid_t)v;
-}
-
-/* `workers = N` of the stack's configuration, or -1. */
-static int
-configured_workers(void)
-{
-	FILE *f = fopen(state_path("parsesphere.conf"), "r");
-	char line[512];
-	int n = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " workers = %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
-/* Size of a file (app.log), so that only what is written after a point is read. */
-static long
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long)st.st_size : 0;
-}
-
-/* The file from offset on, owned by the current test ("" if unreadable). */
-static const char *
-file_from(const char *path, long offset)
-{
-	FILE *f = fopen(path, "r");
-	char *s;
-	long size = file_size(path);
-
-	if (f == NULL || size < offset) {
-		if (f != NULL)
-			fclose(f);
-		return "";
-	}
-	s = calloc(1, (size_t)(size - offset) + 1);
-	if (s == NULL)
-		abort();
-	fseek(f, offset, SEEK_SET);
-	s[fread(s, 1, (size_t)(size - offset), f)] = '\0';
-	fclose(f);
-	return itest_track(s, free);
-}
-
 /* ---- processes (/proc) ----------------------------------------------------------------------- */
-
-/* State letter and parent of pid from /proc/PID/stat; false when there is no such process. */
-static bool
-proc_stat(pid_t pid, char *state, pid_t *ppid)
-{
-	char path[64], buf[1024];
-	const char *close_paren;
-	FILE *f;
-	size_t n;
-	int pp;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses */
-	if ((close_paren = strrchr(buf, ')')) == NULL ||
-	    sscanf(close_paren + 1, " %c %d", state, &pp) != 2)
-		return false;
-	*ppid = (pid_t)pp;
-	return true;
-}
-
-/* Running (not gone, not a zombie waiting for its parent). */
-static bool
-alive(pid_t pid)
-{
-	char st;
-	pid_t pp;
-
-	return pid > 0 && proc_stat(pid, &st, &pp) && st != 'Z' && st != 'X';
-}
-
-static int
-cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Live children of parent, ascending; returns how many (at most cap). */
-static size_t
-children_of(pid_t parent, pid_t *out, size_t cap)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	size_t n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL && n < cap) {
-		char *end, st;
-		long v = strtol(e->d_name, &end, 10);
-		pid_t pp;
-
-		if (e->d_name[0] == '\0' || *end != '\0' || v <= 0)
-			continue;
-		if (proc_stat((pid_t)v, &st, &pp) && pp == parent && st != 'Z' && st != 'X')
-			out[n++] = (pid_t)v;
-	}
-	closedir(d);
-	qsort(out, n, sizeof(*out), cmp_pid);
-	return n;
-}
-
-static const char *
-pid_list(const pid_t *p, size_t n)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%d", i ? " " : "", (int)p[i]);
-	fputc(']', f);
-	fclose(f);
-	return itest_track(s, free);
-}
-
-static bool
-pid_in(pid_t pid, const pid_t *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i] == pid)
-			return true;
-	return false;
-}
-
-/*
- * Waits up to timeout seconds for parent to have exactly n live children,
- * none of them in old[]; now[]/nnow get the last children seen. Returns the
- * seconds it took, or -1.
- */
-static double
-wait_pool(pid_t parent, size_t n, const pid_t *old, size_t nold, double timeout, pid_t *now,
-          size_t *nnow)
-{
-	double start = now_s();
-
-	for (;;) {
-		bool fresh = true;
-
-		*nnow = children_of(parent, now, MAX_PIDS);
-		for (size_t i = 0; i < *nnow; i++)
-			fresh = fresh && !pid_in(now[i], old, nold);
-		if (*nnow == n && fresh)
-			return now_s() - start;
-		if (now_s() - start >= timeout)
-			return -1;
-		sleep_s(0.05);
-	}
-}
-
-/* Waits up to timeout seconds for pid to be gone (or a zombie). */
-static bool
-wait_gone(pid_t pid, double timeout)
-{
-	double end = now_s() + timeout;
-
-	while (alive(pid)) {
-		if (now_s() >= end)
-			return false;
-		sleep_s(0.05);
-	}
-	return true;
-}
-
-/* Waits up to timeout seconds for our own child; its wait status in *status. */
-static bool
-reap_child(pid_t pid, double timeout, int *status)
-{
-	double end = now_s() + timeout;
-
-	for (;;) {
-		pid_t got = waitpid(pid, status, WNOHANG);
-		if (got == pid || (got < 0 && errno != EINTR))
-			return got == pid;
-		if (now_s() >= end)
-			return false;
-		sleep_s(0.05);
-	}
-}
 
 /* "Uid:" or "Gid:" of /proc/PID/status: real, effective, saved, filesystem. */
 static bool
@@ -339,30 +85,6 @@ proc_ids(pid_t pid, const char *which, long ids[4])
 	return found;
 }
 
-/*
- * The stack's master (app.pid) alive with the configured number of workers;
- * pool[] and *n get them. Every process test starts with this.
- */
-static bool
-stack_pool_at(int line, pid_t *master, pid_t *pool, size_t *n)
-{
-	int want = configured_workers();
-
-	*master = read_pid_file(state_path("app.pid"));
-	*n = 0;
-	if (!CHECK_AT(*master > 0 && alive(*master), line, "no running master: app.pid %d",
-	              (int)*master))
-		return false;
-	if (!CHECK_AT(want >= 2, line, "the stack's configuration has workers = %d; the process "
-	              "tests need a pool of at least 2", want))
-		return false;
-	/* A worker replaced by an earlier test may be on its way back: allow the back-off. */
-	wait_pool(*master, (size_t)want, NULL, 0, RESPAWN_S, pool, n);
-	return CHECK_AT(*n == (size_t)want, line, "master %d has %zu workers %s, configured %d",
-	                (int)*master, *n, pid_list(pool, *n), want);
-}
-#define STACK_POOL(m, p, n) stack_pool_at(__LINE__, (m), (p), (n))
-
 /* ---- load ------------------------------------------------------------------------------------ */
 
 struct tally {
@@ -371,28 +93,26 @@ struct tally {
 	char first_failure[320];
 };
 
-struct load {
-	int procs;
-	pid_t pids[LOAD_MAX_PROCS];
-	struct tally *tallies;       /* shared with the children */
-	volatile int *stop;          /* set by the parent: children finish their request and stop */
+struct load_args {
+	const char *path, *key;
+	int count;
+	double seconds;
 };
-
-static bool load_finish_at(int line, struct load *l, struct tally *sum);
 
 /* One load child: `count` requests (0: until stopped or `seconds` passed). */
 static void
-load_child(struct tally *t, volatile int *stop, const char *path, const char *key, int count,
-           double seconds)
+load_child(void *tally, volatile int *flags, void *arg)
 {
-	const char *hdrs[] = {P("Authorization: Bearer %s", key), NULL};
-	double end = now_s() + seconds;
+	struct tally *t = tally;
+	const struct load_args *a = arg;
+	const char *hdrs[] = {P("Authorization: Bearer %s", a->key), NULL};
+	double end = now_s() + a->seconds;
 
-	for (int i = 0; count == 0 || i < count; i++) {
-		if (count == 0 && (*stop || now_s() >= end))
+	for (int i = 0; a->count == 0 || i < a->count; i++) {
+		if (a->count == 0 && (flags[LOAD_STOP] || now_s() >= end))
 			break;
 		struct http_response *r = http_do(&(struct http_request){
-			.method = "GET", .path = path, .headers = hdrs});
+			.method = "GET", .path = a->path, .headers = hdrs});
 		t->sent++;
 		t->last_response = now_s();
 		if (r->status < 200 || r->status > 299) {
@@ -404,83 +124,36 @@ load_child(struct tally *t, volatile int *stop, const char *path, const char *ke
 	}
 }
 
-/* Forks procs children sending GET path with key; see load_child. */
-static bool
-load_start_at(int line, struct load *l, int procs, const char *path, const char *key, int count,
-              double seconds)
-{
-	size_t size = sizeof(struct tally) * LOAD_MAX_PROCS + sizeof(int);
-	void *shm;
-
-	memset(l, 0, sizeof(*l));
-	if (procs > LOAD_MAX_PROCS)
-		procs = LOAD_MAX_PROCS;
-	shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!CHECK_AT(shm != MAP_FAILED, line, "mmap: %s", strerror(errno)))
-		return false;
-	memset(shm, 0, size);
-	l->tallies = shm;
-	l->stop = (volatile int *)(l->tallies + LOAD_MAX_PROCS);
-	fflush(stdout);
-	for (int i = 0; i < procs; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			load_child(&l->tallies[i], l->stop, path, key, count, seconds);
-			_exit(0);
-		}
-		if (!CHECK_AT(pid > 0, line, "fork: %s", strerror(errno))) {
-			struct tally ignored;
-			load_finish_at(line, l, &ignored);   /* no child left behind */
-			return false;
-		}
-		l->pids[l->procs++] = pid;
-	}
-	return true;
-}
+/* Forks procs children sending GET path with key; see load_child. Reaped within 60 s each. */
 #define LOAD_START(l, procs, path, key, count, seconds) \
-	load_start_at(__LINE__, (l), (procs), (path), (key), (count), (seconds))
+	load_procs_start_at(__LINE__, (l), (procs), sizeof(struct tally), 1, 60, load_child, \
+	                    &(struct load_args){(path), (key), (count), (seconds)})
 
 /* Stops (duration loads) and reaps the children; sums their tallies into *sum. */
 static bool
-load_finish_at(int line, struct load *l, struct tally *sum)
+load_finish_at(int line, struct load_procs *l, struct tally *sum)
 {
-	bool ok = true;
+	const struct tally *t = l->tallies;
+	bool ok;
 
 	memset(sum, 0, sizeof(*sum));
-	if (l->stop == NULL)
+	if (t == NULL)
 		return false;
-	*l->stop = 1;
+	ok = load_procs_finish_at(line, l);
 	for (int i = 0; i < l->procs; i++) {
-		int st = 0;
-		bool reaped = reap_child(l->pids[i], 60, &st);
-		if (!reaped) {
-			kill(l->pids[i], SIGKILL);
-			waitpid(l->pids[i], &st, 0);
-		}
-		ok &= CHECK_AT(reaped && WIFEXITED(st) && WEXITSTATUS(st) == 0, line,
-		               "load child %d did not finish cleanly (status 0x%x)", (int)l->pids[i], st);
-		sum->sent += l->tallies[i].sent;
-		sum->failed += l->tallies[i].failed;
-		if (l->tallies[i].last_response > sum->last_response)
-			sum->last_response = l->tallies[i].last_response;
-		if (sum->first_failure[0] == '\0' && l->tallies[i].first_failure[0] != '\0')
-			memcpy(sum->first_failure, l->tallies[i].first_failure, sizeof(sum->first_failure));
+		sum->sent += t[i].sent;
+		sum->failed += t[i].failed;
+		if (t[i].last_response > sum->last_response)
+			sum->last_response = t[i].last_response;
+		if (sum->first_failure[0] == '\0' && t[i].first_failure[0] != '\0')
+			memcpy(sum->first_failure, t[i].first_failure, sizeof(sum->first_failure));
 	}
-	munmap(l->tallies, sizeof(struct tally) * LOAD_MAX_PROCS + sizeof(int));
-	l->stop = NULL;
+	load_procs_unmap(l);
 	return ok;
 }
 #define LOAD_FINISH(l, sum) load_finish_at(__LINE__, (l), (sum))
 
 /* ---- usage counters -------------------------------------------------------------------------- */
-
-static long long
-count_of(const struct http_response *r)
-{
-	json_object *c = jget(r->json, "request_count");
-
-	return c && json_object_is_type(c, json_type_int) ? (long long)json_object_get_int64(c) : -1;
-}
 
 /*
  * Reads key_id with observer until its request_count is want or 2 s have
@@ -511,58 +184,6 @@ expect_count_at(int line, const char *key_id, const char *observer, long long wa
 	                t - since, COUNT_DELAY_S, r->body);
 }
 
-/* ---- runs a shell command -------------------------------------------------------------------- */
-
-/* sh -c cmd with stdout and stderr captured into *out (tracked); returns the exit status. */
-static int
-run_cmd(const char *cmd, const char **out)
-{
-	char *s = NULL, chunk[4096];
-	size_t len = 0, n;
-	FILE *cf = open_memstream(&s, &len), *p;
-	int st;
-
-	fflush(stdout);
-	if ((p = popen(P("%s </dev/null 2>&1", cmd), "r")) == NULL) {
-		fclose(cf);
-		free(s);
-		*out = "popen failed";
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, n, cf);
-	st = pclose(p);
-	fclose(cf);
-	*out = itest_track(s, free);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static const char *
-sq(const char *s)   /* single-quoted for sh */
-{
-	char *q = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&q, &len);
-
-	fputc('\'', f);
-	for (; *s != '\0'; s++)
-		*s == '\'' ? fputs("'\\''", f) : fputc(*s, f);
-	fputc('\'', f);
-	fclose(f);
-	return itest_track(q, free);
-}
-
-/* ---- setup ----------------------------------------------------------------------------------- */
-
-/* An account with a key under test and an observer key to read its counters. */
-static bool
-setup_at(int line, struct acct *a, struct key *k, struct key *obs, const char *label)
-{
-	return new_account_at(line, a, label) && new_key_at(line, k, a->id, NULL, label) &&
-	       new_key_at(line, obs, a->id, NULL, "observer");
-}
-#define SETUP(a, k, obs, label) setup_at(__LINE__, (a), (k), (obs), (label))
-
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 /* The master and every worker serve as an unprivileged user (server.c drops root). */
@@ -572,7 +193,7 @@ test_master_and_workers_not_root(void)
 	pid_t master, pool[MAX_PIDS], all[MAX_PIDS + 1];
 	size_t n;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n))
 		return;
 	all[0] = master;
 	memcpy(all + 1, pool, n * sizeof(*pool));
@@ -598,14 +219,14 @@ test_concurrent_requests_counted_exactly(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct tally t;
 	pid_t master, pool[MAX_PIDS];
 	size_t n;
 	char before[11], after[11];
 	struct http_response *r;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "conc"))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "conc"))
 		return;
 	today_utc(before);
 	if (!LOAD_START(&l, 6, "/v1/me", k.secret, 10, 0))
@@ -653,7 +274,7 @@ test_graceful_stop_loses_no_count(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct tally t;
 	pid_t master, pool[MAX_PIDS], fresh;
 	size_t n;
@@ -662,7 +283,7 @@ test_graceful_stop_loses_no_count(void)
 	int rc;
 	double stopped, up_at;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "stop"))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "stop"))
 		return;
 	log_off = file_size(state_path("app.log"));
 	if (!LOAD_START(&l, 4, "/v1/me", k.secret, 10, 0))
@@ -714,13 +335,13 @@ test_killed_worker_replaced_under_load(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct tally t;
 	pid_t master, pool[MAX_PIDS], now[MAX_PIDS], victim;
 	size_t n, nnow;
 	double killed, took;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "kill9"))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "kill9"))
 		return;
 	if (!LOAD_START(&l, 6, "/v1/me", k.secret, 0, 30))
 		return;
@@ -753,7 +374,7 @@ test_crashed_worker_respawned_and_logged(void)
 	const char *log = "", *want;
 	double took, end;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "segv"))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "segv"))
 		return;
 	log_off = file_size(state_path("app.log"));
 	victim = pool[n - 1];
@@ -785,14 +406,14 @@ test_reload_replaces_every_worker_under_load(void)
 {
 	struct acct a;
 	struct key k, obs;
-	struct load l;
+	struct load_procs l;
 	struct tally t;
 	pid_t master, pool[MAX_PIDS], now[MAX_PIDS];
 	size_t n, nnow;
 	long log_off;
 	double hup, took;
 
-	if (!lighttpd_only() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "hup"))
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "hup"))
 		return;
 	log_off = file_size(state_path("app.log"));
 	if (!LOAD_START(&l, 6, "/v1/me", k.secret, 0, 30))
@@ -925,7 +546,7 @@ test_spawn_fcgi_prefork(void)
 	size_t nk = 0;
 	double last = now_s();
 
-	if (!lighttpd_only() || !SETUP(&a, &k, &obs, "spawn"))
+	if (!LIGHTTPD_ONLY() || !SETUP(&a, &k, &obs, "spawn"))
 		return;
 	pid = spawn_fcgi_start(sock, logf, "2");
 	if (!CHECK(pid > 0, "fork: %s", strerror(errno)))
@@ -963,7 +584,7 @@ test_single_process_mode(void)
 	size_t nk = 0;
 	double last = now_s();
 
-	if (!lighttpd_only() || !SETUP(&a, &k, &obs, "single"))
+	if (!LIGHTTPD_ONLY() || !SETUP(&a, &k, &obs, "single"))
 		return;
 	pid = spawn_fcgi_start(sock, logf, NULL);
 	if (!CHECK(pid > 0, "fork: %s", strerror(errno)))
