@@ -138,6 +138,28 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	}
 }
 
+/*
+ * Polls one fd for IO_TIMEOUT_MS. Returns 1 when ready, 0 when interrupted
+ * (try again), -1 on timeout or error with r->error set ("timeout while <doing>").
+ */
+static int
+wait_io(struct pollfd *pfd, struct http_response *r, const char *doing)
+{
+	int n = poll(pfd, 1, IO_TIMEOUT_MS);
+
+	if (n == 0) {
+		snprintf(r->error, sizeof(r->error), "timeout while %s", doing);
+		return -1;
+	}
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 /* Sends out; stops early (not an error) when the server starts answering or
  * closes. Returns -1 on timeout. */
 static int
@@ -147,19 +169,12 @@ send_all(int fd, const struct buf *out, struct http_response *r)
 
 	while (sent < out->len) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT | POLLIN};
-		int n = poll(&pfd, 1, IO_TIMEOUT_MS);
+		int n = wait_io(&pfd, r, P("sending (%zu of %zu bytes)", sent, out->len));
 
-		if (n == 0) {
-			snprintf(r->error, sizeof(r->error), "timeout while sending (%zu of %zu bytes)",
-			         sent, out->len);
+		if (n < 0)
 			return -1;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
-			return -1;
-		}
+		if (n == 0)
+			continue;
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
 			return 0;   /* an early answer (or a close): read it */
 		ssize_t w = send(fd, out->p + sent, out->len - sent, MSG_NOSIGNAL);
@@ -213,19 +228,12 @@ recv_all(int fd, struct buf *in, struct http_response *r)
 
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int n = poll(&pfd, 1, IO_TIMEOUT_MS);
+		int n = wait_io(&pfd, r, P("reading (%zu bytes read)", in->len));
 
-		if (n == 0) {
-			snprintf(r->error, sizeof(r->error), "timeout while reading (%zu bytes read)",
-			         in->len);
+		if (n < 0)
 			return -1;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
-			return -1;
-		}
+		if (n == 0)
+			continue;
 		ssize_t got = recv(fd, chunk, sizeof(chunk), 0);
 		if (got == 0)
 			return 0;

@@ -745,6 +745,26 @@ crowd_map_at(int line, struct crowd *cr)
 	return true;
 }
 
+/* Forks n clients running fn(client, key, tag, index, created counter). */
+typedef void (*crowd_child_fn)(struct client *c, const char *key, const char *tag, int child,
+                               volatile int *created);
+
+static void
+crowd_fork_at(int line, struct crowd *cr, int n, crowd_child_fn fn, const char *key,
+              const char *tag)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			fn(&cr->c[i], key, tag, i, cr->created);
+			_exit(0);
+		}
+		if (!CHECK_AT(pid > 0, line, "fork: %s", strerror(errno)))
+			break;
+		cr->pids[cr->procs++] = pid;
+	}
+}
+
 /* Reaps the children (stopping them first); false if one did not finish cleanly. */
 static bool
 crowd_finish_at(int line, struct crowd *cr, double timeout)
@@ -997,16 +1017,7 @@ worker_killed_during_creates(void)
 	log_off = file_size(state_path("app.log"));
 	t_start = now_s();
 	fflush(stdout);
-	for (int i = 0; i < KILL_CLIENTS; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			kill_child(&cr.c[i], own.secret, tag, i, cr.created);
-			_exit(0);
-		}
-		if (!CHECK(pid > 0, "fork: %s", strerror(errno)))
-			break;
-		cr.pids[cr.procs++] = pid;
-	}
+	crowd_fork_at(__LINE__, &cr, KILL_CLIENTS, kill_child, own.secret, tag);
 	/* the kill lands in the middle: a third of the creates done */
 	end = now_s() + 20;
 	while (*cr.created < KILL_CLIENTS * KILL_CREATES / 3 && now_s() < end)
@@ -1142,16 +1153,7 @@ storm(void)
 	log_off = file_size(state_path("app.log"));
 	t_start = now_s();
 	fflush(stdout);
-	for (int i = 0; i < STORM_CLIENTS; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			storm_child(&cr.c[i], own.secret, tag, i, cr.created);
-			_exit(0);
-		}
-		if (!CHECK(pid > 0, "fork: %s", strerror(errno)))
-			break;
-		cr.pids[cr.procs++] = pid;
-	}
+	crowd_fork_at(__LINE__, &cr, STORM_CLIENTS, storm_child, own.secret, tag);
 	/* a worker killed at 15 % of the creates, the database restarted at 35 % */
 	end = now_s() + 30;
 	while (*cr.created < total * 15 / 100 && now_s() < end)
