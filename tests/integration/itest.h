@@ -266,7 +266,7 @@ bool setup_observed_at(int line, struct acct *a, struct key *k, struct key *obs,
                        const char *label);
 
 /* Forked load children writing tallies into one shared mapping (load_procs_start_at). */
-#define LOAD_MAX_PROCS 16
+#define LOAD_MAX_PROCS 32
 #define LOAD_STOP 0            /* flags[LOAD_STOP]: set by the parent, the children stop */
 struct load_procs {
 	int procs;                 /* children forked */

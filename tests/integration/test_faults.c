@@ -19,11 +19,13 @@
  */
 #include "itest.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1062,8 +1064,8 @@ test_fault_worker_killed_during_creates(void)
 
 /* ---- 5. the storm ---------------------------------------------------------------------------- */
 
-#define STORM_CLIENTS 8
-#define STORM_CREATES 38        /* per client: 304 creates, every second one revoked: 152 */
+#define STORM_CLIENTS 32
+#define STORM_CREATES 63        /* per client: 2 016 creates, every second one revoked: 1 008 */
 #define STORM_RETRY_S 0.1       /* a client's pause after a 503 (Retry-After, shortened) */
 #define STORM_REVOKE_TRIES 100
 
@@ -1240,11 +1242,68 @@ test_fault_storm_with_kill_and_db_restart(void)
 	RESTORE_STACK();
 }
 
+#define SLOW_CLIENTS 48    /* several times the worker pool */
+
+/*
+ * Slow and half-open clients hold only the web server, never the pool:
+ * lighttpd reads a whole request before it hands it to a worker. With 48
+ * connections stuck in their headers, in their body, or silent, every
+ * ordinary request is still answered at once.
+ */
+static void
+test_fault_slow_clients_do_not_block_the_pool(void)
+{
+	static const char *const partial[] = {
+		"GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bear",
+		"POST /v1/api-keys HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		"Content-Length: 1000\r\n\r\n{\"name\":",
+		"",   /* connected, then silent */
+	};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct acct a;
+	struct key k;
+	char host[64];
+	int fds[SLOW_CLIENTS], nfd = 0, port = 0;
+
+	if (!LIGHTTPD_ONLY() || !NEW_ACCOUNT(&a, "slow") || !NEW_KEY(&k, a.id, NULL, "slow"))
+		return;
+	if (!CHECK(sscanf(getenv("PS_BASE_URL"), "http://%63[^:]:%d", host, &port) == 2 &&
+	           inet_pton(AF_INET, host, &sa.sin_addr) == 1, "PS_BASE_URL %s",
+	           getenv("PS_BASE_URL")))
+		return;
+	sa.sin_port = htons((uint16_t)port);
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		const char *msg = partial[i % 3];
+
+		if (!CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+		           "slow client %d: %s", i, strerror(errno))) {
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		fds[nfd++] = fd;
+		if (msg[0] != '\0')
+			CHECK(send(fd, msg, strlen(msg), MSG_NOSIGNAL) == (ssize_t)strlen(msg),
+			      "slow client %d: send", i);
+	}
+	for (int i = 0; i < 20; i++) {
+		double t = now_s();
+		EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+		CHECK(now_s() - t < 1.0, "request %d took %.2f s behind %d slow clients", i,
+		      now_s() - t, nfd);
+	}
+	while (nfd > 0)
+		close(fds[--nfd]);
+	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+}
+
 const struct itest_case itest_faults_cases[] = {
 	ITEST(test_fault_db_stopped_under_load),
 	ITEST(test_fault_counts_buffered_while_db_down_are_flushed),
 	ITEST(test_fault_db_hung_answers_503_in_time),
 	ITEST(test_fault_worker_killed_during_creates),
 	ITEST(test_fault_storm_with_kill_and_db_restart),
+	ITEST(test_fault_slow_clients_do_not_block_the_pool),
 };
 const size_t itest_faults_count = N_ELEMS(itest_faults_cases);
