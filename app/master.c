@@ -23,6 +23,14 @@ struct slot {
 	bool retiring;              /* asked to stop for that */
 };
 
+static struct timespec
+ms_ts(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	return t;
+}
+
 static pid_t
 spawn(int listen_fd, const struct config *cfg, const sigset_t *orig, master_worker_fn fn)
 {
@@ -164,8 +172,7 @@ master_run(int listen_fd, struct config *cfg, const char *config_path, unsigned 
 				slots[i].pid = 0;
 		}
 		retire_next(slots, workers);
-		ts.tv_sec = backoff_ms > 0 ? backoff_ms / 1000 : 1;
-		ts.tv_nsec = backoff_ms > 0 ? (long)(backoff_ms % 1000) * 1000000L : 0;
+		ts = ms_ts(backoff_ms > 0 ? backoff_ms : 1000);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
@@ -176,7 +183,7 @@ master_run(int listen_fd, struct config *cfg, const char *config_path, unsigned 
 			if (backoff_ms > BACKOFF_MAX_MS)
 				backoff_ms = BACKOFF_MAX_MS;
 			/* Wait before respawning so that a crash loop does not spin. */
-			struct timespec pause = {backoff_ms / 1000, (long)(backoff_ms % 1000) * 1000000L};
+			struct timespec pause = ms_ts(backoff_ms);
 			nanosleep(&pause, NULL);
 		} else if (sig < 0) {
 			backoff_ms = 0;   /* a quiet interval: the pool is healthy again */
