@@ -156,6 +156,15 @@ account_create(struct admin *a)
 	return print(render_account(&acc));
 }
 
+/* Ends every dashboard session of the account (deactivation, a new password). */
+static enum db_status
+end_sessions(struct admin *a, const uint8_t id[UUID_LEN])
+{
+	int64_t later = timefmt_now_us() + INT64_C(86400000000);
+
+	return store_session_delete_account(a->db, id, later, later);
+}
+
 static int
 account_set_active(struct admin *a, bool active)
 {
@@ -165,7 +174,8 @@ account_set_active(struct admin *a, bool active)
 	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ACCOUNT_ID") ||
 	    require_account(a, id, NULL))
 		return 1;
-	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK)
+	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK ||
+	    (!active && (rc = end_sessions(a, id)) != DB_OK))
 		return db_fail(rc);
 	return show_account(a, id);
 }
@@ -201,7 +211,8 @@ account_set_password(struct admin *a)
 		fail("%s", "out of memory while hashing");
 		goto done;
 	}
-	if ((rc = store_account_set_password(a->db, id, hash)) != DB_OK) {
+	if ((rc = store_account_set_password(a->db, id, hash)) != DB_OK ||
+	    (rc = end_sessions(a, id)) != DB_OK) {
 		db_fail(rc);
 		goto done;
 	}

@@ -119,7 +119,7 @@ main(void)
 	static struct request req;
 	FCGX_Request fr;
 	struct response resp;
-	char head[1024];
+	char head[RESPONSE_HEAD_MAX];
 	size_t body_len, head_len;
 	const char *body;
 

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcgiapp.h>
+#include <sodium.h>
 
 #include "api.h"
+#include "dashboard.h"
 #include "log.h"
 #include "store.h"
 #include "timefmt.h"
@@ -80,7 +82,7 @@ is_authorizer(FCGX_Request *fr)
 static void
 send_response(FCGX_Request *fr, const struct response *resp)
 {
-	char head[1024];
+	char head[RESPONSE_HEAD_MAX];
 	size_t body_len, head_len;
 	const char *body = response_body(resp, &body_len);
 
@@ -106,8 +108,12 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 		read_body(fr, &req, body);
 		if ((status = web_server_error(fr)) != 0)
 			api_web_server_error(env, &req, status, &resp);
+		else if (req.under_dashboard)
+			dashboard_serve(env, &req, &resp);
 		else
 			api_serve(env, &req, &resp);
+		/* Bodies carry passwords (log-in forms) and key names: not left behind. */
+		sodium_memzero(body, req.body_len);
 	}
 	if (resp.status >= 500)
 		log_error("request %s: status %d", resp.request_id, resp.status);

@@ -66,38 +66,56 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *header
 	return ERR_NONE;
 }
 
-enum err
-auth_context(struct db *db, const struct store_principal *who, const char *org_header,
-             struct auth_context *ctx)
+/* Builds the scope once the context's organization and role are known. */
+static void
+set_scope(struct auth_context *ctx, const uint8_t account[UUID_LEN])
 {
-	uint8_t org_id[UUID_LEN];
+	memcpy(ctx->scope.actor, account, UUID_LEN);
+	if (ctx->is_org) {
+		memcpy(ctx->scope.owner, ctx->org.id, UUID_LEN);
+		ctx->scope.own_only = ctx->role != ROLE_OWNER && ctx->role != ROLE_ADMIN;
+	} else {
+		memcpy(ctx->scope.owner, account, UUID_LEN);
+	}
+}
+
+enum err
+auth_context_account(struct db *db, const uint8_t account[UUID_LEN], const uint8_t *org_id,
+                     struct auth_context *ctx)
+{
 	bool found;
 	enum db_status rc;
 
 	memset(ctx, 0, sizeof(*ctx));
-	memcpy(ctx->scope.actor, who->key.created_by, UUID_LEN);
-	if (org_header != NULL && uuid_parse(org_header, strlen(org_header), org_id) != 0)
-		return ERR_INVALID_REQUEST;
-	if (who->key.has_org) {
-		/* An org key acts in its organization, as its creator. */
-		if (org_header != NULL && memcmp(org_id, who->key.organization_id, UUID_LEN) != 0)
-			return ERR_ORGANIZATION_MISMATCH;
-		ctx->is_org = true;
-		ctx->org = who->org;
-		ctx->role = who->role;
-	} else if (org_header != NULL) {
-		rc = store_membership(db, org_id, who->account.id, &ctx->org, &ctx->role, &found);
+	if (org_id != NULL) {
+		rc = store_membership(db, org_id, account, &ctx->org, &ctx->role, &found);
 		if (rc != DB_OK)
 			return auth_db_error(rc);
 		if (!found || !ctx->org.is_active || ctx->role == ROLE_NONE)
 			return ERR_NOT_ORGANIZATION_MEMBER;
 		ctx->is_org = true;
 	}
-	if (ctx->is_org) {
-		memcpy(ctx->scope.owner, ctx->org.id, UUID_LEN);
-		ctx->scope.own_only = ctx->role != ROLE_OWNER && ctx->role != ROLE_ADMIN;
-	} else {
-		memcpy(ctx->scope.owner, who->account.id, UUID_LEN);
-	}
+	set_scope(ctx, account);
+	return ERR_NONE;
+}
+
+enum err
+auth_context(struct db *db, const struct store_principal *who, const char *org_header,
+             struct auth_context *ctx)
+{
+	uint8_t org_id[UUID_LEN];
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (org_header != NULL && uuid_parse(org_header, strlen(org_header), org_id) != 0)
+		return ERR_INVALID_REQUEST;
+	if (!who->key.has_org)
+		return auth_context_account(db, who->account.id, org_header ? org_id : NULL, ctx);
+	/* An org key acts in its organization, as its creator. */
+	if (org_header != NULL && memcmp(org_id, who->key.organization_id, UUID_LEN) != 0)
+		return ERR_ORGANIZATION_MISMATCH;
+	ctx->is_org = true;
+	ctx->org = who->org;
+	ctx->role = who->role;
+	set_scope(ctx, who->key.created_by);
 	return ERR_NONE;
 }

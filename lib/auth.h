@@ -46,6 +46,15 @@ struct auth_context {
 enum err auth_context(struct db *db, const struct store_principal *who, const char *org_header,
                       struct auth_context *ctx);
 
+/*
+ * The context of an account acting by itself (a personal key, a dashboard
+ * session): personal when org_id is NULL, else that organization if the
+ * account is an active member of it and it is active (else
+ * ERR_NOT_ORGANIZATION_MEMBER), or a database error.
+ */
+enum err auth_context_account(struct db *db, const uint8_t account[UUID_LEN],
+                              const uint8_t *org_id, struct auth_context *ctx);
+
 /* Maps a db failure to the API error. */
 enum err auth_db_error(enum db_status s);
 

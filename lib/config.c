@@ -18,6 +18,9 @@ set_defaults(struct config *cfg)
 	cfg->db_timeout = 3;
 	cfg->workers = 4;
 	cfg->usage_tracking = true;
+	cfg->login_failures_per_account = 5;
+	cfg->login_failures_per_address = 20;
+	cfg->login_window_seconds = 60;
 	snprintf(cfg->db_name, sizeof(cfg->db_name), "parsesphere");
 }
 
@@ -84,6 +87,12 @@ apply(struct config *cfg, const char *k, const char *v)
 		return parse_uint(v, 256, &cfg->workers);
 	if (strcmp(k, "usage_tracking") == 0)
 		return parse_bool(v, &cfg->usage_tracking);
+	if (strcmp(k, "login_failures_per_account") == 0)
+		return parse_uint(v, 1000000, &cfg->login_failures_per_account);
+	if (strcmp(k, "login_failures_per_address") == 0)
+		return parse_uint(v, 1000000, &cfg->login_failures_per_address);
+	if (strcmp(k, "login_window_seconds") == 0)
+		return parse_uint(v, 86400, &cfg->login_window_seconds);
 	return -1;
 }
 

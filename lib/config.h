@@ -27,6 +27,10 @@ struct config {
 	char listen[CONFIG_STR_MAX];     /* unix socket path or host:port */
 	unsigned workers;                /* 0: serve in this process */
 	bool usage_tracking;
+	/* Dashboard log-in throttle: failures allowed per window, then 429. */
+	unsigned login_failures_per_account;
+	unsigned login_failures_per_address;
+	unsigned login_window_seconds;
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 

@@ -1,6 +1,7 @@
 #include "request.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "validate.h"
 
@@ -90,13 +91,18 @@ parse_path(struct request *req, const char *path, size_t len)
 	req->path_ok = true;
 }
 
-static void
-parse_query(struct request *req, const char *q)
+/*
+ * Parses application/x-www-form-urlencoded text (a query string, a form body)
+ * into param[], each decoded name and value NUL-terminated in buf (room for
+ * len + 2 * REQUEST_PARAMS_MAX bytes). Returns true when all of it parsed;
+ * else *bad names a parameter whose value could not be decoded, if any.
+ */
+static bool
+parse_params(const char *q, size_t len, struct request_param *param, int *nparam,
+             const char **bad, char *buf)
 {
-	size_t len = strlen(q), used = 0;
+	size_t used = 0;
 
-	if (len > REQUEST_QUERY_MAX)
-		return;
 	for (size_t i = 0; i < len; ) {
 		const char *amp = memchr(q + i, '&', len - i);
 		size_t n = amp ? (size_t)(amp - (q + i)) : len - i;
@@ -109,30 +115,50 @@ parse_query(struct request *req, const char *q)
 			i++;
 			continue;
 		}
-		if (req->nparam == REQUEST_PARAMS_MAX)
-			return;
-		p = &req->param[req->nparam];
+		if (*nparam == REQUEST_PARAMS_MAX)
+			return false;
+		p = &param[*nparam];
 		/* Each decoded piece is NUL-terminated so that a name can be quoted in an error. */
-		dn = decode(q + i, nlen, req->query_buf + used, true);
-		if (dn < 0 || !validate_utf8(req->query_buf + used, (size_t)dn))
-			return;
-		p->name.s = req->query_buf + used;
+		dn = decode(q + i, nlen, buf + used, true);
+		if (dn < 0 || !validate_utf8(buf + used, (size_t)dn))
+			return false;
+		p->name.s = buf + used;
 		p->name.len = (size_t)dn;
-		req->query_buf[used + (size_t)dn] = '\0';
+		buf[used + (size_t)dn] = '\0';
 		used += (size_t)dn + 1;
-		dv = eq ? decode(eq + 1, n - nlen - 1, req->query_buf + used, true) : 0;
-		if (dv < 0 || !validate_utf8(req->query_buf + used, (size_t)dv)) {
-			req->query_bad = p->name.s;   /* the name is fine: report it */
-			return;
+		dv = eq ? decode(eq + 1, n - nlen - 1, buf + used, true) : 0;
+		if (dv < 0 || !validate_utf8(buf + used, (size_t)dv)) {
+			*bad = p->name.s;   /* the name is fine: report it */
+			return false;
 		}
-		p->value.s = req->query_buf + used;
+		p->value.s = buf + used;
 		p->value.len = (size_t)dv;
-		req->query_buf[used + (size_t)dv] = '\0';
+		buf[used + (size_t)dv] = '\0';
 		used += (size_t)dv + 1;
-		req->nparam++;
+		(*nparam)++;
 		i += n + 1;
 	}
-	req->query_ok = true;
+	return true;
+}
+
+static void
+parse_query(struct request *req, const char *q)
+{
+	size_t len = strlen(q);
+
+	req->query_ok = len <= REQUEST_QUERY_MAX &&
+	                parse_params(q, len, req->param, &req->nparam, &req->query_bad,
+	                             req->query_buf);
+}
+
+bool
+request_form_parse(struct request_form *f, const char *body, size_t len)
+{
+	const char *bad = NULL;
+
+	f->n = 0;
+	return len <= REQUEST_BODY_MAX &&
+	       parse_params(body, len, f->param, &f->n, &bad, f->buf);
 }
 
 /* A declared length over the limit is refused without reading further. */
@@ -152,7 +178,7 @@ request_parse(struct request *req, request_getter get, void *ctx)
 {
 	const char *uri = get("REQUEST_URI", ctx);
 	const char *qs = get("QUERY_STRING", ctx);
-	const char *mark;
+	const char *mark, *https;
 	size_t plen;
 
 	memset(req, 0, sizeof(*req));
@@ -168,6 +194,12 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	req->authorization = get("HTTP_AUTHORIZATION", ctx);
 	req->content_type = get("CONTENT_TYPE", ctx);
 	req->organization = get("HTTP_PARSESPHERE_ORGANIZATION", ctx);
+	req->cookie = get("HTTP_COOKIE", ctx);
+	req->remote_addr = get("REMOTE_ADDR", ctx);
+	https = get("HTTPS", ctx);
+	req->https = https != NULL && strcasecmp(https, "on") == 0;
+	req->under_dashboard = req->path_ok && req->nseg >= 1 &&
+	                       request_seg_is(req, 0, "dashboard");
 }
 
 static bool
@@ -195,11 +227,55 @@ request_query_check(const struct request *req, const char *const *allowed)
 	return NULL;
 }
 
+static const struct request_str *
+find_param(const struct request_param *param, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (str_eq(&param[i].name, name))
+			return &param[i].value;
+	return NULL;
+}
+
 const struct request_str *
 request_query(const struct request *req, const char *name)
 {
-	for (int i = 0; i < req->nparam; i++)
-		if (str_eq(&req->param[i].name, name))
-			return &req->param[i].value;
-	return NULL;
+	return find_param(req->param, req->nparam, name);
+}
+
+const struct request_str *
+request_form_get(const struct request_form *f, const char *name)
+{
+	return find_param(f->param, f->n, name);
+}
+
+bool
+request_seg_is(const struct request *req, int i, const char *s)
+{
+	return i < req->nseg && str_eq(&req->seg[i], s);
+}
+
+bool
+request_cookie(const struct request *req, const char *name, struct request_str *out)
+{
+	size_t nlen = strlen(name);
+
+	/* "a=1; b=2" (RFC 6265 section 5.4); the first cookie of that name wins. */
+	for (const char *p = req->cookie; p != NULL && *p != '\0'; ) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		if (n > nlen && p[nlen] == '=' && memcmp(p, name, nlen) == 0) {
+			out->s = p + nlen + 1;
+			out->len = n - nlen - 1;
+			while (out->len > 0 && out->s[out->len - 1] == ' ')
+				out->len--;
+			return true;
+		}
+		p = end ? end + 1 : p + n;
+	}
+	return false;
 }

@@ -51,9 +51,14 @@ struct request {
 	struct request_param param[REQUEST_PARAMS_MAX];
 	char query_buf[REQUEST_QUERY_MAX + 2 * REQUEST_PARAMS_MAX];
 
+	bool under_dashboard;           /* /dashboard or /dashboard/... (HTML, app/dashboard.c) */
+
 	const char *authorization;      /* NULL when absent */
 	const char *content_type;
 	const char *organization;       /* ParseSphere-Organization */
+	const char *cookie;             /* the Cookie header, NULL when absent */
+	const char *remote_addr;        /* the client's address as the web server saw it */
+	bool https;                     /* the web server got the request over TLS */
 
 	const char *body;               /* caller's buffer */
 	size_t body_len;
@@ -76,5 +81,28 @@ const char *request_query_check(const struct request *req, const char *const *al
 
 /* The value of a parameter, or NULL. */
 const struct request_str *request_query(const struct request *req, const char *name);
+
+/* Segment i of the path equals s. */
+bool request_seg_is(const struct request *req, int i, const char *s);
+
+/*
+ * The value of cookie `name` (its first occurrence) in the Cookie header, not
+ * decoded: borrowed from the header, not NUL-terminated. False when absent.
+ */
+bool request_cookie(const struct request *req, const char *name, struct request_str *out);
+
+/*
+ * A form body (application/x-www-form-urlencoded) decoded like the query:
+ * NUL-free, valid UTF-8, at most REQUEST_PARAMS_MAX fields. The values are
+ * copies in buf: the caller wipes the struct after a password went through it.
+ */
+struct request_form {
+	int n;
+	struct request_param param[REQUEST_PARAMS_MAX];
+	char buf[REQUEST_BODY_MAX + 2 * REQUEST_PARAMS_MAX];
+};
+/* False when the body is not a well-formed form within the limits. */
+bool request_form_parse(struct request_form *f, const char *body, size_t len);
+const struct request_str *request_form_get(const struct request_form *f, const char *name);
 
 #endif

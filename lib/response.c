@@ -1,6 +1,7 @@
 #include "response.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "timefmt.h"
@@ -18,12 +19,29 @@ response_init(struct response *r)
 	r->error = ERR_NONE;
 }
 
-void
-response_reset(struct response *r)
+/* Drops the body, whichever kind it is. */
+static void
+drop_body(struct response *r)
 {
 	if (r->body != NULL)
 		json_object_put(r->body);
+	if (r->bytes_owned) {
+		/* A page may hold a key's secret (shown once): wiped, not just freed. */
+		explicit_bzero(r->bytes, r->bytes_len);
+		free(r->bytes);
+	}
 	r->body = NULL;
+	r->bytes = NULL;
+	r->bytes_len = 0;
+	r->bytes_owned = false;
+	r->content_type = NULL;
+	r->cache_control = NULL;
+}
+
+void
+response_reset(struct response *r)
+{
+	drop_body(r);
 }
 
 void
@@ -42,10 +60,22 @@ response_header(struct response *r, const char *name, const char *value)
 void
 response_json(struct response *r, int status, json_object *body)
 {
-	if (r->body != NULL)
-		json_object_put(r->body);
+	drop_body(r);
 	r->status = status;
 	r->body = body;
+}
+
+void
+response_bytes(struct response *r, int status, const char *content_type,
+               const char *cache_control, char *body, size_t len, bool owned)
+{
+	drop_body(r);
+	r->status = status;
+	r->bytes = body;
+	r->bytes_len = len;
+	r->bytes_owned = owned;
+	r->content_type = content_type;
+	r->cache_control = cache_control;
 }
 
 #define CHALLENGE "Bearer realm=\"parsesphere\""
@@ -89,9 +119,14 @@ const char *
 response_body(const struct response *r, size_t *len)
 {
 	size_t n = 0;
-	const char *s = json_object_to_json_string_length(r->body,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	const char *s;
 
+	if (r->content_type != NULL) {
+		*len = r->bytes_len;
+		return r->bytes;
+	}
+	s = json_object_to_json_string_length(r->body,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	*len = n;
 	return s;
 }
@@ -101,13 +136,15 @@ response_head(const struct response *r, size_t body_len, char *buf, size_t cap)
 {
 	int n = snprintf(buf, cap,
 		"Status: %d %s\r\n"
-		"Content-Type: application/json; charset=utf-8\r\n"
+		"Content-Type: %s\r\n"
 		"Content-Length: %zu\r\n"
-		"Cache-Control: no-store\r\n"
+		"Cache-Control: %s\r\n"
 		"X-Content-Type-Options: nosniff\r\n"
 		"X-Request-Id: %s\r\n"
 		"%.*s\r\n",
-		r->status, err_reason(r->status), body_len, r->request_id,
+		r->status, err_reason(r->status),
+		r->content_type ? r->content_type : "application/json; charset=utf-8", body_len,
+		r->cache_control ? r->cache_control : "no-store", r->request_id,
 		(int)r->extra_len, r->extra);
 
 	return (n > 0 && (size_t)n < cap) ? (size_t)n : 0;

@@ -3,19 +3,22 @@
  * the headers every response carries (API.md, "Conventions"), extra headers,
  * and a JSON body.
  *
- * A response owns its body (a json-c object) from response_json/response_error
- * until response_reset, which also makes it reusable for the next request.
+ * A response owns its body (a json-c object, or bytes from response_bytes)
+ * from response_json/response_error/response_bytes until response_reset,
+ * which also makes it reusable for the next request.
  */
 #ifndef PS_RESPONSE_H
 #define PS_RESPONSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
 #include "errors.h"
 
 #define RESPONSE_ID_LEN     36
-#define RESPONSE_EXTRA_MAX  1024
+#define RESPONSE_EXTRA_MAX  2048
+#define RESPONSE_HEAD_MAX   (RESPONSE_EXTRA_MAX + 512)
 
 struct response {
 	int status;
@@ -24,6 +27,12 @@ struct response {
 	char extra[RESPONSE_EXTRA_MAX];       /* "Name: value\r\n" lines */
 	size_t extra_len;
 	json_object *body;
+	/* A body that is not JSON (the dashboard's pages): response_bytes. */
+	char *bytes;
+	size_t bytes_len;
+	bool bytes_owned;                     /* freed by response_reset */
+	const char *content_type;             /* NULL: JSON */
+	const char *cache_control;            /* NULL: no-store */
 };
 
 /* Starts a response with a fresh request id. */
@@ -35,6 +44,15 @@ void response_header(struct response *r, const char *name, const char *value);
 
 /* Takes ownership of body. */
 void response_json(struct response *r, int status, json_object *body);
+
+/*
+ * A body of another type, replacing any earlier one. With owned, body is a
+ * malloc'ed buffer the response frees; else it must outlive the response
+ * (static text). content_type and cache_control are static strings
+ * (cache_control NULL: no-store).
+ */
+void response_bytes(struct response *r, int status, const char *content_type,
+                    const char *cache_control, char *body, size_t len, bool owned);
 
 /*
  * An error body: error_code, message (NULL: the table's), param (NULL: none)

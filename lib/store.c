@@ -25,6 +25,19 @@ enum {
 	ST_USAGE_HISTORY,
 	ST_USAGE_ADD_KEY,
 	ST_USAGE_ADD_DAY,
+	ST_LOGIN_BY_EMAIL,
+	ST_ACCOUNT_ORGS,
+	ST_SESSION_INSERT,
+	ST_SESSION_GET,
+	ST_SESSION_TOUCH,
+	ST_SESSION_DELETE,
+	ST_SESSION_DELETE_ACCOUNT,
+	ST_SESSION_SET_NEW_KEY,
+	ST_SESSION_TAKE_NEW_KEY,
+	ST_THROTTLE_GET,
+	ST_THROTTLE_FAIL,
+	ST_THROTTLE_CLEAR,
+	ST_THROTTLE_PRUNE,
 	ST__COUNT
 };
 
@@ -102,6 +115,51 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 		" ON DUPLICATE KEY UPDATE"
 		"  request_count = api_key_usage_daily.request_count + VALUES(request_count)",
 		false},
+	/* email_key is LOWER(email), unique: e-mails compare case-insensitively. */
+	[ST_LOGIN_BY_EMAIL] = {
+		"SELECT id, is_active, password_hash FROM accounts WHERE email_key = LOWER(?)", true},
+	[ST_ACCOUNT_ORGS] = {
+		"SELECT o.id, o.name, m.role FROM memberships m"
+		" JOIN organizations o ON o.id = m.organization_id"
+		" WHERE m.account_id = ? AND o.is_active = 1 ORDER BY o.name, o.id LIMIT ?", true},
+	[ST_SESSION_INSERT] = {
+		"INSERT INTO dashboard_sessions (id_hash, account_id, created_at, last_seen_at)"
+		" VALUES (?, ?, ?, ?)", false},
+	[ST_SESSION_GET] = {
+		"SELECT s.account_id, s.created_at, s.last_seen_at, s.new_key_id, s.new_key_sealed,"
+		" a.email, a.name, a.is_active"
+		" FROM dashboard_sessions s JOIN accounts a ON a.id = s.account_id"
+		" WHERE s.id_hash = ?", true},
+	[ST_SESSION_TOUCH] = {
+		"UPDATE dashboard_sessions SET last_seen_at = GREATEST(last_seen_at, ?)"
+		" WHERE id_hash = ?", true},
+	[ST_SESSION_DELETE] = {
+		"DELETE FROM dashboard_sessions WHERE id_hash = ?", true},
+	[ST_SESSION_DELETE_ACCOUNT] = {
+		"DELETE FROM dashboard_sessions WHERE account_id = ?"
+		" AND (last_seen_at < ? OR created_at < ?)", true},
+	[ST_SESSION_SET_NEW_KEY] = {
+		"UPDATE dashboard_sessions SET new_key_id = ?, new_key_sealed = ? WHERE id_hash = ?",
+		true},
+	/* Conditional on the sealed text read: of two concurrent takers, one wins. */
+	[ST_SESSION_TAKE_NEW_KEY] = {
+		"UPDATE dashboard_sessions SET new_key_id = NULL, new_key_sealed = NULL"
+		" WHERE id_hash = ? AND new_key_sealed = ?", true},
+	[ST_THROTTLE_GET] = {
+		"SELECT window_start, failures FROM login_throttle WHERE subject = ?", true},
+	/*
+	 * One more failure, in the current window or a new one. MariaDB applies
+	 * the assignments left to right: both IFs still see the old window_start.
+	 * Additive, so never retried.
+	 */
+	[ST_THROTTLE_FAIL] = {
+		"INSERT INTO login_throttle (subject, window_start, failures) VALUES (?, ?, 1)"
+		" ON DUPLICATE KEY UPDATE failures = IF(window_start < ?, 1, failures + 1),"
+		" window_start = IF(window_start < ?, VALUES(window_start), window_start)", false},
+	[ST_THROTTLE_CLEAR] = {
+		"DELETE FROM login_throttle WHERE subject = ?", true},
+	[ST_THROTTLE_PRUNE] = {
+		"DELETE FROM login_throttle WHERE window_start < ? LIMIT 100", true},
 };
 const size_t store_statement_count = ST__COUNT;
 
@@ -572,4 +630,237 @@ store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_
 	db_in_i64(&in[1], &n);
 	db_in_blob(&in[2], key, UUID_LEN);
 	return db_exec(db, ST_USAGE_ADD_DAY, in, NULL);
+}
+
+enum db_status
+store_login_by_email(struct db *db, const char *email, struct store_login *out, bool *found)
+{
+	MYSQL_BIND in[1], res[3];
+	unsigned long id_len = 0, hash_len = 0;
+	my_bool hash_nul = 0;
+	int8_t active = 0;
+	enum db_status rc;
+
+	memset(out, 0, sizeof(*out));
+	db_in_str(&in[0], email, strlen(email));
+	db_out_blob(&res[0], out->account_id, UUID_LEN, &id_len, NULL);
+	db_bind(&res[1], MYSQL_TYPE_TINY, &active, 0, NULL, NULL);
+	db_out_str(&res[2], out->password_hash, STORE_PWHASH_MAX, &hash_len, &hash_nul);
+	rc = query_one(db, ST_LOGIN_BY_EMAIL, in, res, found);
+	if (rc != DB_OK || !*found)
+		return rc;
+	out->is_active = active != 0;
+	/* A hash longer than the column holds cannot be ours: no password set. */
+	out->password_hash[hash_nul || hash_len > STORE_PWHASH_MAX ? 0 : hash_len] = '\0';
+	return DB_OK;
+}
+
+enum db_status
+store_account_orgs(struct db *db, const uint8_t account[UUID_LEN],
+                   struct store_account_org *out, unsigned max, unsigned *n)
+{
+	MYSQL_BIND in[2], res[3];
+	uint8_t id[UUID_LEN];
+	unsigned long id_len = 0;
+	struct text_out name, role;
+	int64_t lim = max;
+	enum db_status rc;
+
+	db_in_blob(&in[0], account, UUID_LEN);
+	db_in_i64(&in[1], &lim);
+	db_out_blob(&res[0], id, UUID_LEN, &id_len, NULL);
+	bind_text(&res[1], &name);
+	bind_text(&res[2], &role);
+	*n = 0;
+	if ((rc = db_exec(db, ST_ACCOUNT_ORGS, in, res)) != DB_OK)
+		return rc;
+	while (*n < max && db_fetch(db, ST_ACCOUNT_ORGS) == 1) {
+		struct store_account_org *o = &out[(*n)++];
+
+		memset(o, 0, sizeof(*o));
+		memcpy(o->org.id, id, UUID_LEN);
+		copy_text(o->org.name, sizeof(o->org.name), &name);
+		o->org.is_active = true;
+		o->role = role_of(&role);
+	}
+	db_done(db, ST_ACCOUNT_ORGS);
+	return DB_OK;
+}
+
+enum db_status
+store_session_insert(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                     const uint8_t account[UUID_LEN], int64_t now)
+{
+	MYSQL_BIND in[4];
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, now);
+	db_in_blob(&in[0], id, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[1], account, UUID_LEN);
+	db_in_time(&in[2], &t);
+	db_in_time(&in[3], &t);
+	return db_exec(db, ST_SESSION_INSERT, in, NULL);
+}
+
+enum db_status
+store_session_get(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                  struct store_session *out, bool *found)
+{
+	MYSQL_BIND in[1], res[8];
+	MYSQL_TIME created, seen;
+	unsigned long acc_len = 0, key_len = 0;
+	my_bool key_nul = 0, sealed_nul = 0;
+	struct text_out email, name;
+	int8_t active = 0;
+	enum db_status rc;
+
+	memset(out, 0, sizeof(*out));
+	db_in_blob(&in[0], id, STORE_SESSION_ID_LEN);
+	db_out_blob(&res[0], out->account.id, UUID_LEN, &acc_len, NULL);
+	db_out_time(&res[1], &created, NULL);
+	db_out_time(&res[2], &seen, NULL);
+	db_out_blob(&res[3], out->new_key_id, UUID_LEN, &key_len, &key_nul);
+	db_out_blob(&res[4], out->new_key_sealed, sizeof(out->new_key_sealed),
+	            &out->new_key_sealed_len, &sealed_nul);
+	bind_text(&res[5], &email);
+	bind_text(&res[6], &name);
+	db_bind(&res[7], MYSQL_TYPE_TINY, &active, 0, NULL, NULL);
+	rc = query_one(db, ST_SESSION_GET, in, res, found);
+	if (rc != DB_OK || !*found)
+		return rc;
+	out->created_at = db_time_to_us(&created);
+	out->last_seen_at = db_time_to_us(&seen);
+	out->has_new_key = !key_nul && !sealed_nul &&
+	                   out->new_key_sealed_len <= sizeof(out->new_key_sealed);
+	copy_text(out->account.email, sizeof(out->account.email), &email);
+	copy_text(out->account.name, sizeof(out->account.name), &name);
+	out->account.is_active = active != 0;
+	return DB_OK;
+}
+
+/* The statements that take a session id and one more value. */
+static enum db_status
+session_exec(struct db *db, unsigned stmt, const uint8_t id[STORE_SESSION_ID_LEN],
+             MYSQL_BIND *first)
+{
+	MYSQL_BIND in[2];
+	int n = 0;
+
+	if (first != NULL)
+		in[n++] = *first;
+	db_in_blob(&in[n], id, STORE_SESSION_ID_LEN);
+	return db_exec(db, stmt, in, NULL);
+}
+
+enum db_status
+store_session_touch(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN], int64_t now)
+{
+	MYSQL_BIND b;
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, now);
+	db_in_time(&b, &t);
+	return session_exec(db, ST_SESSION_TOUCH, id, &b);
+}
+
+enum db_status
+store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN])
+{
+	return session_exec(db, ST_SESSION_DELETE, id, NULL);
+}
+
+enum db_status
+store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
+                             int64_t seen_before, int64_t created_before)
+{
+	MYSQL_BIND in[3];
+	MYSQL_TIME seen, created;
+
+	db_time_from_us(&seen, seen_before);
+	db_time_from_us(&created, created_before);
+	db_in_blob(&in[0], account, UUID_LEN);
+	db_in_time(&in[1], &seen);
+	db_in_time(&in[2], &created);
+	return db_exec(db, ST_SESSION_DELETE_ACCOUNT, in, NULL);
+}
+
+enum db_status
+store_session_set_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                          const uint8_t key[UUID_LEN], const uint8_t *sealed, size_t len)
+{
+	MYSQL_BIND in[3];
+
+	db_in_blob(&in[0], key, UUID_LEN);
+	db_in_blob(&in[1], sealed, len);
+	db_in_blob(&in[2], id, STORE_SESSION_ID_LEN);
+	return db_exec(db, ST_SESSION_SET_NEW_KEY, in, NULL);
+}
+
+enum db_status
+store_session_take_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                           const struct store_session *s, bool *taken)
+{
+	MYSQL_BIND in[2];
+	enum db_status rc;
+
+	db_in_blob(&in[0], id, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[1], s->new_key_sealed, s->new_key_sealed_len);
+	rc = db_exec(db, ST_SESSION_TAKE_NEW_KEY, in, NULL);
+	*taken = rc == DB_OK && db_affected(db, ST_SESSION_TAKE_NEW_KEY) == 1;
+	return rc;
+}
+
+enum db_status
+store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
+                   int64_t *window_start, unsigned *failures)
+{
+	MYSQL_BIND in[1], res[2];
+	MYSQL_TIME start;
+	int64_t n = 0;
+	bool found = false;
+	enum db_status rc;
+
+	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
+	db_out_time(&res[0], &start, NULL);
+	db_out_i64(&res[1], &n, NULL);
+	rc = query_one(db, ST_THROTTLE_GET, in, res, &found);
+	*window_start = found ? db_time_to_us(&start) : 0;
+	*failures = found ? (unsigned)n : 0;
+	return rc;
+}
+
+enum db_status
+store_throttle_fail(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], int64_t now,
+                    int64_t window_from)
+{
+	MYSQL_BIND in[4];
+	MYSQL_TIME t, from;
+
+	db_time_from_us(&t, now);
+	db_time_from_us(&from, window_from);
+	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
+	db_in_time(&in[1], &t);
+	db_in_time(&in[2], &from);
+	db_in_time(&in[3], &from);
+	return db_exec(db, ST_THROTTLE_FAIL, in, NULL);
+}
+
+enum db_status
+store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN])
+{
+	MYSQL_BIND in[1];
+
+	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
+	return db_exec(db, ST_THROTTLE_CLEAR, in, NULL);
+}
+
+enum db_status
+store_throttle_prune(struct db *db, int64_t before)
+{
+	MYSQL_BIND in[1];
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, before);
+	db_in_time(&in[0], &t);
+	return db_exec(db, ST_THROTTLE_PRUNE, in, NULL);
 }

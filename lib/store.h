@@ -129,4 +129,68 @@ enum db_status store_member_set(struct db *db, const uint8_t org[UUID_LEN],
 enum db_status store_member_remove(struct db *db, const uint8_t org[UUID_LEN],
                                    const uint8_t account[UUID_LEN], bool *removed);
 
+/* ---- The dashboard -------------------------------------------------------- */
+
+#define STORE_PWHASH_MAX      127   /* a crypto_pwhash_str string */
+#define STORE_SESSION_ID_LEN  32
+#define STORE_SEALED_MAX      128
+#define STORE_SUBJECT_LEN     32
+
+/* What a log-in needs of an account; password_hash is "" when none is set. */
+struct store_login {
+	uint8_t account_id[UUID_LEN];
+	bool is_active;
+	char password_hash[STORE_PWHASH_MAX + 1];
+};
+/* The account of an e-mail, compared case-insensitively. */
+enum db_status store_login_by_email(struct db *db, const char *email, struct store_login *out,
+                                    bool *found);
+
+/* The active organizations an account belongs to, by name. */
+struct store_account_org {
+	struct store_org org;
+	enum store_role role;
+};
+enum db_status store_account_orgs(struct db *db, const uint8_t account[UUID_LEN],
+                                  struct store_account_org *out, unsigned max, unsigned *n);
+
+/* A dashboard session by the hash of its token (lib/session.h), with its account. */
+struct store_session {
+	struct store_account account;
+	int64_t created_at, last_seen_at;
+	bool has_new_key;              /* a created key's secret waits, sealed */
+	uint8_t new_key_id[UUID_LEN];
+	uint8_t new_key_sealed[STORE_SEALED_MAX];
+	unsigned long new_key_sealed_len;
+};
+enum db_status store_session_insert(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                                    const uint8_t account[UUID_LEN], int64_t now);
+enum db_status store_session_get(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                                 struct store_session *out, bool *found);
+/* Records a use (last_seen_at never moves back). */
+enum db_status store_session_touch(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                                   int64_t now);
+enum db_status store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN]);
+/* Deletes the account's sessions last seen before seen_before or created before
+ * created_before (both far ahead: all of them). */
+enum db_status store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
+                                            int64_t seen_before, int64_t created_before);
+/* Keeps a created key's sealed secret in the session, replacing any earlier one. */
+enum db_status store_session_set_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                                         const uint8_t key[UUID_LEN], const uint8_t *sealed,
+                                         size_t len);
+/* Clears the sealed secret s holds; *taken is true for exactly one caller. */
+enum db_status store_session_take_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
+                                          const struct store_session *s, bool *taken);
+
+/* Log-in failures of a subject (a hash naming an e-mail or an address). */
+enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
+                                  int64_t *window_start, unsigned *failures);
+/* One more failure: counted in the window started at or after window_from, else a new one. */
+enum db_status store_throttle_fail(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
+                                   int64_t now, int64_t window_from);
+enum db_status store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
+/* Forgets (some of the) windows that started before `before`. */
+enum db_status store_throttle_prune(struct db *db, int64_t before);
+
 #endif

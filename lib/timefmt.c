@@ -1,5 +1,6 @@
 #include "timefmt.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #define US_PER_SEC INT64_C(1000000)
@@ -115,4 +116,36 @@ timefmt_date(int64_t us, char out[TIMEFMT_DATE_LEN + 1])
 
 	timefmt_to_civil(us, &c);
 	*put_date(out, &c) = '\0';
+}
+
+void
+timefmt_human(int64_t us, char out[TIMEFMT_HUMAN_LEN + 1])
+{
+	struct timefmt_civil c;
+
+	timefmt_to_civil(us, &c);
+	snprintf(out, TIMEFMT_HUMAN_LEN + 1, "%04d-%02d-%02d %02d:%02d:%02d UTC",
+	         c.year, c.month, c.day, c.hour, c.minute, c.second);
+}
+
+void
+timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
+{
+	/* Months and years as 30 and 365 days: an approximation people expect. */
+	static const struct { int64_t secs; const char *unit; } units[] = {
+		{INT64_C(365) * 86400, "year"}, {INT64_C(30) * 86400, "month"},
+		{86400, "day"}, {3600, "hour"}, {60, "minute"},
+	};
+	int64_t secs = (now - then) / 1000000;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		int64_t n = secs / units[i].secs;
+
+		if (n >= 1) {
+			snprintf(out, TIMEFMT_AGO_MAX + 1, "%lld %s%s ago", (long long)n,
+			         units[i].unit, n == 1 ? "" : "s");
+			return;
+		}
+	}
+	snprintf(out, TIMEFMT_AGO_MAX + 1, "just now");
 }

@@ -10,6 +10,8 @@
 
 #define TIMEFMT_RFC3339_LEN 20   /* "2026-11-26T12:00:00Z" */
 #define TIMEFMT_DATE_LEN    10   /* "2026-11-26" */
+#define TIMEFMT_AGO_MAX     24   /* "11 months ago" and the like */
+#define TIMEFMT_HUMAN_LEN   23   /* "2026-11-26 12:00:00 UTC" */
 
 struct timefmt_civil {
 	int year, month, day, hour, minute, second, usec;
@@ -23,5 +25,14 @@ int64_t timefmt_from_civil(const struct timefmt_civil *c);
 /* Second precision, fractions truncated; writes a NUL. */
 void timefmt_rfc3339(int64_t us, char out[TIMEFMT_RFC3339_LEN + 1]);
 void timefmt_date(int64_t us, char out[TIMEFMT_DATE_LEN + 1]);
+/* "2026-11-26 12:00:00 UTC": the exact instant, for people. */
+void timefmt_human(int64_t us, char out[TIMEFMT_HUMAN_LEN + 1]);
+
+/*
+ * How long before `now` the instant `then` was, rounded down to the largest
+ * unit: "just now" (under a minute, or in the future by clock skew),
+ * "1 minute ago", "3 hours ago", "2 days ago", "5 months ago", "2 years ago".
+ */
+void timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1]);
 
 #endif

@@ -1,0 +1,794 @@
+/* /dashboard: routes and handlers of the HTML dashboard (docs/dashboard.md). */
+#include "dashboard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "keyissue.h"
+#include "log.h"
+#include "session.h"
+#include "timefmt.h"
+#include "validate.h"
+
+#define SECOND           INT64_C(1000000)
+#define IDLE_TIMEOUT     (30 * 60 * SECOND)
+#define ABSOLUTE_TIMEOUT (12 * 3600 * SECOND)
+#define TOUCH_EVERY      (60 * SECOND)     /* last use written at most once a minute */
+#define PAGE_KEYS        50
+#define MAX_ORGS         100
+#define EMAIL_MAX        254
+#define PASSWORD_MAX     1024
+#define DAY              (INT64_C(86400) * SECOND)
+
+#define SESSION_COOKIE "ps_session"
+#define LOGIN_COOKIE   "ps_login"
+#define COOKIE_ATTRS   "; Path=/dashboard; HttpOnly; SameSite=Strict"
+
+static const char csp[] =
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/*
+ * A valid argon2id hash of a random password nobody knows: a log-in for an
+ * e-mail without an account (or without a password) verifies against it, so
+ * that it costs the same time as a real one.
+ */
+static const char dummy_hash[] =
+	"$argon2id$v=19$m=65536,t=2,p=1$"
+	"s2LpMXG/zyQM63SASezPSw$L6CYOpGLmtAxn9Ra3P7tY+j3oV/r7JxOX2hdfHn06j8";
+
+/* One request through the dashboard. */
+struct dash {
+	struct api_env *env;
+	const struct request *req;
+	struct response *resp;
+	int64_t now;
+
+	/* The session, when the browser holds a live one. */
+	bool signed_in;
+	bool expired;                      /* it held one that timed out */
+	uint8_t token[SESSION_TOKEN_LEN];
+	uint8_t sid[SESSION_ID_LEN];
+	struct store_session sess;
+	char csrf[SESSION_TEXT_LEN + 1];
+
+	/* A POST's fields. */
+	struct request_form *form;
+
+	/* The context: personal, or an organization. */
+	struct auth_context ctx;
+	char org[UUID_TEXT_LEN + 1];       /* its id, when is_org */
+	struct store_account_org orgs[MAX_ORGS];
+	unsigned norgs;
+	struct page_frame frame;
+};
+
+typedef void (*dash_handler)(struct dash *d);
+
+enum dash_session { SESSION_UNUSED, SESSION_OPTIONAL, SESSION_REQUIRED };
+
+/* What a route needs before its handler runs. */
+struct dash_route {
+	dash_handler handle;
+	enum dash_session session;         /* REQUIRED: else 303 to the log-in page */
+	bool context;                      /* resolves org (query or form) */
+};
+
+static void login_form(struct dash *d);
+static void login(struct dash *d);
+static void logout(struct dash *d);
+static void home(struct dash *d);
+static void keys_page(struct dash *d);
+static void key_create(struct dash *d);
+static void key_created(struct dash *d);
+static void revoke_confirm(struct dash *d);
+static void revoke(struct dash *d);
+static void asset(struct dash *d);
+
+static const struct dash_route
+	r_home = {home, SESSION_UNUSED, false},
+	r_login_form = {login_form, SESSION_OPTIONAL, false},
+	r_login = {login, SESSION_UNUSED, false},
+	r_logout = {logout, SESSION_REQUIRED, false},
+	r_keys = {keys_page, SESSION_REQUIRED, true},
+	r_create = {key_create, SESSION_REQUIRED, true},
+	r_created = {key_created, SESSION_REQUIRED, true},
+	r_revoke_confirm = {revoke_confirm, SESSION_REQUIRED, true},
+	r_revoke = {revoke, SESSION_REQUIRED, true},
+	r_asset = {asset, SESSION_UNUSED, false};
+
+static const struct route routes[] = {
+	{METHOD_GET, "/dashboard", &r_home},
+	{METHOD_GET, "/dashboard/login", &r_login_form},
+	{METHOD_POST, "/dashboard/login", &r_login},
+	{METHOD_POST, "/dashboard/logout", &r_logout},
+	{METHOD_GET, "/dashboard/keys", &r_keys},
+	{METHOD_POST, "/dashboard/keys", &r_create},
+	{METHOD_GET, "/dashboard/keys/created", &r_created},
+	{METHOD_GET, "/dashboard/keys/{}/revoke", &r_revoke_confirm},
+	{METHOD_POST, "/dashboard/keys/{}/revoke", &r_revoke},
+	{METHOD_GET, "/dashboard/assets/{}", &r_asset},
+};
+
+/* ---- responses ---------------------------------------------------------------- */
+
+/* The headers of every page: no framing, no inline script, no caching. */
+static void
+page_headers(struct response *resp)
+{
+	response_header(resp, "Content-Security-Policy", csp);
+	response_header(resp, "X-Frame-Options", "DENY");
+	response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+/* Sends the document in h with status; the response takes it. */
+static void
+send_page(struct dash *d, int status, struct html *h)
+{
+	size_t len = 0;
+	char *doc = html_take(h, &len);
+
+	if (doc == NULL) {
+		log_error("request %s: out of memory building a page", d->resp->request_id);
+		status = 500;
+		doc = NULL;
+	}
+	page_headers(d->resp);
+	response_bytes(d->resp, status, "text/html; charset=utf-8", NULL,
+	               doc ? doc : (char *)"", len, doc != NULL);
+}
+
+/* A message page with the frame of the current session (if any). */
+static void
+send_message(struct dash *d, int status, const char *heading, const char *text)
+{
+	struct html h;
+
+	html_init(&h);
+	page_message(&h, d->signed_in ? &d->frame : NULL, heading, text, status >= 400);
+	send_page(d, status, &h);
+}
+
+static void
+send_db_failure(struct dash *d, enum db_status s)
+{
+	if (auth_db_error(s) == ERR_INTERNAL)
+		log_error("request %s: database error", d->resp->request_id);
+	response_header(d->resp, "Retry-After", "1");
+	send_message(d, 503, "Service unavailable",
+	             "The service is briefly unavailable. Please try again in a moment.");
+}
+
+/* 303 to location (our own path: never input). */
+static void
+redirect(struct dash *d, const char *location)
+{
+	struct html h;
+
+	html_init(&h);
+	html(&h, "<!DOCTYPE html><title>See Other</title><a href=\"%s\">Continue</a>\n",
+	     location);
+	response_header(d->resp, "Location", location);
+	send_page(d, 303, &h);
+}
+
+/* A path in the current context: "/dashboard/keys" + "?org=ID" + more ("&a=b"). */
+static void
+context_path(const struct dash *d, const char *path, const char *more, char *out, size_t cap)
+{
+	if (d->ctx.is_org) {
+		snprintf(out, cap, "%s?org=%s%s%s", path, d->org, more ? "&" : "", more ? more : "");
+	} else {
+		snprintf(out, cap, "%s%s%s", path, more ? "?" : "", more ? more : "");
+	}
+}
+
+static void
+set_cookie(struct dash *d, const char *name, const char *value, bool clear)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s=%s" COOKIE_ATTRS "%s%s", name, value,
+	         d->req->https ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+	response_header(d->resp, "Set-Cookie", line);
+}
+
+/* ---- the session ---------------------------------------------------------------- */
+
+/* Reads the session cookie; signed_in when it names a live session of an active account. */
+static enum db_status
+load_session(struct dash *d)
+{
+	struct request_str v;
+	bool found = false;
+	enum db_status rc;
+
+	if (!request_cookie(d->req, SESSION_COOKIE, &v) ||
+	    !session_token_parse(v.s, v.len, d->token))
+		return DB_OK;
+	session_id(d->token, d->sid);
+	if ((rc = store_session_get(d->env->db, d->sid, &d->sess, &found)) != DB_OK || !found)
+		return rc;
+	if (!d->sess.account.is_active || d->now - d->sess.last_seen_at > IDLE_TIMEOUT ||
+	    d->now - d->sess.created_at > ABSOLUTE_TIMEOUT) {
+		d->expired = d->sess.account.is_active;
+		return store_session_delete(d->env->db, d->sid);
+	}
+	if (d->now - d->sess.last_seen_at >= TOUCH_EVERY &&
+	    (rc = store_session_touch(d->env->db, d->sid, d->now)) != DB_OK)
+		return rc;
+	d->signed_in = true;
+	session_csrf(d->token, d->csrf);
+	return DB_OK;
+}
+
+static const struct request_str *
+field(const struct dash *d, const char *name)
+{
+	static const struct request_str empty = {"", 0};
+	const struct request_str *v = d->form ? request_form_get(d->form, name) : NULL;
+
+	return v ? v : &empty;
+}
+
+/* The form's csrf field against the token it must derive from. */
+static bool
+csrf_ok(const struct dash *d, const uint8_t tok[SESSION_TOKEN_LEN])
+{
+	const struct request_str *v = field(d, "csrf");
+
+	return session_csrf_check(tok, v->s, v->len);
+}
+
+/* ---- the context ------------------------------------------------------------------- */
+
+/* The organization of the query (GET) or the form (POST); the frame for the page. */
+static bool
+resolve_context(struct dash *d)
+{
+	const struct request_str *v = d->req->method == METHOD_POST ? field(d, "org")
+	                              : request_query(d->req, "org");
+	uint8_t org_id[UUID_LEN];
+	enum db_status rc;
+	enum err e;
+
+	if (v != NULL && v->len > 0 && uuid_parse(v->s, v->len, org_id) != 0) {
+		send_message(d, 400, "Bad request", "That is not an organization id.");
+		return false;
+	}
+	rc = store_account_orgs(d->env->db, d->sess.account.id, d->orgs, MAX_ORGS, &d->norgs);
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		return false;
+	}
+	e = auth_context_account(d->env->db, d->sess.account.id,
+	                         v != NULL && v->len > 0 ? org_id : NULL, &d->ctx);
+	if (e == ERR_NOT_ORGANIZATION_MEMBER) {
+		send_message(d, 403, "Not a member",
+		             "You are not an active member of that organization.");
+		return false;
+	}
+	if (e != ERR_NONE) {
+		send_db_failure(d, e == ERR_SERVICE_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR);
+		return false;
+	}
+	if (d->ctx.is_org) {
+		uuid_format(d->ctx.org.id, d->org);
+		d->frame.org = d->org;
+	}
+	return true;
+}
+
+/* ---- log-in and log-out ----------------------------------------------------------------- */
+
+static void
+home(struct dash *d)
+{
+	redirect(d, "/dashboard/keys");
+}
+
+/* The log-in form, bound to the pre-login cookie (reused when the browser has one). */
+static void
+send_login(struct dash *d, int status, const char *email, const char *error)
+{
+	struct request_str v;
+	uint8_t tok[SESSION_TOKEN_LEN];
+	char text[SESSION_TEXT_LEN + 1], csrf[SESSION_TEXT_LEN + 1];
+	struct html h;
+
+	if (!request_cookie(d->req, LOGIN_COOKIE, &v) || !session_token_parse(v.s, v.len, tok)) {
+		session_token_new(tok);
+		session_token_text(tok, text);
+		set_cookie(d, LOGIN_COOKIE, text, false);
+	}
+	session_csrf(tok, csrf);
+	html_init(&h);
+	page_login(&h, csrf, email, error,
+	           d->expired || request_query(d->req, "expired") != NULL ?
+	           "Your session has ended. Please log in again." : NULL);
+	send_page(d, status, &h);
+	sodium_memzero(tok, sizeof(tok));
+}
+
+static void
+login_form(struct dash *d)
+{
+	if (d->signed_in)
+		redirect(d, "/dashboard/keys");
+	else
+		send_login(d, 200, NULL, NULL);
+}
+
+/* A throttle subject: a hash of what it counts ("account:" e-mail, "address:" IP). */
+static void
+subject(const char *kind, const char *value, size_t len, uint8_t out[STORE_SUBJECT_LEN])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, STORE_SUBJECT_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)kind, strlen(kind) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)value, len);
+	crypto_generichash_final(&st, out, STORE_SUBJECT_LEN);
+}
+
+/* Seconds until the subject may try again, 0 if it may now. */
+static enum db_status
+throttled(struct dash *d, const uint8_t subj[STORE_SUBJECT_LEN], unsigned limit,
+          int64_t *wait)
+{
+	int64_t start = 0, window = (int64_t)d->env->cfg->login_window_seconds * SECOND;
+	unsigned failures = 0;
+	enum db_status rc = store_throttle_get(d->env->db, subj, &start, &failures);
+
+	*wait = 0;
+	if (rc == DB_OK && failures >= limit && start + window > d->now)
+		*wait = (start + window - d->now + SECOND - 1) / SECOND;
+	return rc;
+}
+
+/* Both subjects of a log-in: the e-mail (lower case) and the client's address. */
+struct login_subjects {
+	uint8_t account[STORE_SUBJECT_LEN], address[STORE_SUBJECT_LEN];
+};
+
+static enum db_status
+record_failure(struct dash *d, const struct login_subjects *s)
+{
+	int64_t from = d->now - (int64_t)d->env->cfg->login_window_seconds * SECOND;
+	enum db_status rc = store_throttle_fail(d->env->db, s->account, d->now, from);
+
+	if (rc == DB_OK)
+		rc = store_throttle_fail(d->env->db, s->address, d->now, from);
+	if (rc == DB_OK)
+		rc = store_throttle_prune(d->env->db, from);
+	return rc;
+}
+
+/* Starts a session for the account: cookie, row, redirect. */
+static void
+start_session(struct dash *d, const uint8_t account[UUID_LEN])
+{
+	uint8_t tok[SESSION_TOKEN_LEN], sid[SESSION_ID_LEN];
+	char text[SESSION_TEXT_LEN + 1];
+	enum db_status rc;
+
+	/* Sessions of this account that ended on their own are deleted as it logs in. */
+	rc = store_session_delete_account(d->env->db, account, d->now - IDLE_TIMEOUT,
+	                                  d->now - ABSOLUTE_TIMEOUT);
+	session_token_new(tok);
+	session_id(tok, sid);
+	if (rc == DB_OK)
+		rc = store_session_insert(d->env->db, sid, account, d->now);
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		goto done;
+	}
+	session_token_text(tok, text);
+	set_cookie(d, SESSION_COOKIE, text, false);
+	set_cookie(d, LOGIN_COOKIE, "", true);
+	redirect(d, "/dashboard/keys");
+	sodium_memzero(text, sizeof(text));
+done:
+	sodium_memzero(tok, sizeof(tok));
+}
+
+static void
+login(struct dash *d)
+{
+	const struct request_str *email = field(d, "email"), *pw = field(d, "password");
+	struct request_str pre;
+	uint8_t pre_tok[SESSION_TOKEN_LEN];
+	struct login_subjects subj;
+	struct store_login acct;
+	char lower[EMAIL_MAX + 1], retry[24];
+	const char *addr = d->req->remote_addr ? d->req->remote_addr : "";
+	int64_t wait_a = 0, wait_b = 0;
+	bool found = false, ok;
+	enum db_status rc;
+
+	memset(&acct, 0, sizeof(acct));
+	if (!request_cookie(d->req, LOGIN_COOKIE, &pre) ||
+	    !session_token_parse(pre.s, pre.len, pre_tok) || !csrf_ok(d, pre_tok)) {
+		send_login(d, 403, NULL, "Your log-in form expired. Please try again.");
+		return;
+	}
+	/* Longer than any account's e-mail: cannot match; still counted below. */
+	for (size_t i = 0; i < email->len && i < EMAIL_MAX; i++)
+		lower[i] = (char)((email->s[i] >= 'A' && email->s[i] <= 'Z') ? email->s[i] | 0x20
+		                                                           : email->s[i]);
+	lower[email->len < EMAIL_MAX ? email->len : EMAIL_MAX] = '\0';
+	subject("account", lower, strlen(lower), subj.account);
+	subject("address", addr, strlen(addr), subj.address);
+	rc = throttled(d, subj.account, d->env->cfg->login_failures_per_account, &wait_a);
+	if (rc == DB_OK)
+		rc = throttled(d, subj.address, d->env->cfg->login_failures_per_address, &wait_b);
+	if (rc != DB_OK)
+		goto db_fail;
+	if (wait_a > 0 || wait_b > 0) {
+		snprintf(retry, sizeof(retry), "%lld", (long long)(wait_a > wait_b ? wait_a : wait_b));
+		response_header(d->resp, "Retry-After", retry);
+		send_login(d, 429, email->s, "Too many failed log-ins. Please wait a minute and "
+		           "try again.");
+		return;
+	}
+	if (email->len <= EMAIL_MAX && email->len > 0 &&
+	    (rc = store_login_by_email(d->env->db, lower, &acct, &found)) != DB_OK)
+		goto db_fail;
+	if (!found || acct.password_hash[0] == '\0')
+		snprintf(acct.password_hash, sizeof(acct.password_hash), "%s", dummy_hash);
+	/* The same work whether or not the account exists: no enumeration by time. */
+	ok = pw->len <= PASSWORD_MAX &&
+	     crypto_pwhash_str_verify(acct.password_hash, pw->s, pw->len) == 0 && found;
+	if (!ok) {
+		if ((rc = record_failure(d, &subj)) != DB_OK)
+			goto db_fail;
+		send_login(d, 403, email->s, "Incorrect e-mail or password.");
+		return;
+	}
+	if (!acct.is_active) {
+		send_login(d, 403, email->s, "This account is deactivated. Contact your "
+		           "administrator.");
+		return;
+	}
+	if ((rc = store_throttle_clear(d->env->db, subj.account)) != DB_OK)
+		goto db_fail;
+	start_session(d, acct.account_id);
+	return;
+db_fail:
+	send_db_failure(d, rc);
+}
+
+static void
+logout(struct dash *d)
+{
+	enum db_status rc = store_session_delete(d->env->db, d->sid);
+
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		return;
+	}
+	set_cookie(d, SESSION_COOKIE, "", true);
+	redirect(d, "/dashboard/login");
+}
+
+/* ---- keys ---------------------------------------------------------------------------- */
+
+/* Daily requests of the last 30 days for each key, oldest day first. */
+static enum db_status
+load_usage(struct dash *d, const struct store_key *keys, unsigned n, int64_t today,
+           uint64_t (*usage)[30])
+{
+	struct store_usage_day days[30];
+	unsigned got;
+	enum db_status rc;
+
+	for (unsigned i = 0; i < n; i++) {
+		memset(usage[i], 0, sizeof(usage[i]));
+		rc = store_usage_history(d->env->db, keys[i].id, today - 29 * DAY, days, 30, &got);
+		if (rc != DB_OK)
+			return rc;
+		for (unsigned j = 0; j < got; j++) {
+			int64_t idx = 29 - (today - days[j].day) / DAY;
+
+			if (idx >= 0 && idx < 30)
+				usage[i][idx] = days[j].request_count;
+		}
+	}
+	return DB_OK;
+}
+
+/* The keys page; with error set, the create form's refusal (400). */
+static void
+send_keys(struct dash *d, int status, const char *error, const char *name)
+{
+	/* Workers serve one request at a time: the rows live outside the stack. */
+	static struct store_key keys[PAGE_KEYS + 1];
+	static uint64_t usage[PAGE_KEYS][30];
+	const struct request_str *rv = request_query(d->req, "revoked");
+	const struct request_str *after = request_query(d->req, "after");
+	struct page_keys p = {.frame = &d->frame, .error = error, .name = name};
+	struct store_cursor cur;
+	struct store_key k;
+	uint8_t id[UUID_LEN];
+	bool found = false;
+	unsigned n = 0;
+	struct html h;
+	enum db_status rc = DB_OK;
+
+	p.now = d->now;
+	p.today = d->now / DAY * DAY;
+	p.show_revoked = d->req->method == METHOD_GET && rv != NULL && strcmp(rv->s, "1") == 0;
+	/* A page cursor that is not one of the context's keys starts from the top. */
+	if (d->req->method == METHOD_GET && after != NULL &&
+	    uuid_parse(after->s, after->len, id) == 0)
+		rc = store_key_get(d->env->db, &d->ctx.scope, id, &k, &found);
+	if (found) {
+		cur.created_at = k.created_at;
+		memcpy(cur.id, k.id, UUID_LEN);
+	}
+	if (rc == DB_OK)
+		rc = store_key_list(d->env->db, &d->ctx.scope, found ? &cur : NULL, p.show_revoked,
+		                    PAGE_KEYS + 1, keys, &n);
+	p.has_more = n > PAGE_KEYS;
+	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
+	if (rc == DB_OK)
+		rc = load_usage(d, keys, p.nkeys, p.today, usage);
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		return;
+	}
+	p.keys = keys;
+	p.usage = (const uint64_t (*)[30])usage;
+	p.paged = found;
+	p.context_name = d->ctx.is_org ? d->ctx.org.name : "Personal";
+	p.role = d->ctx.role;
+	html_init(&h);
+	page_keys(&h, &p);
+	send_page(d, status, &h);
+}
+
+static void
+keys_page(struct dash *d)
+{
+	send_keys(d, 200, NULL, NULL);
+}
+
+static void
+key_create(struct dash *d)
+{
+	const struct request_str *name = field(d, "name");
+	uint8_t sealed[SESSION_SEAL_MAX];
+	char secret[APIKEY_LEN + 1], path[96];
+	struct store_key k;
+	size_t start = 0, len = 0, sealed_len;
+	enum db_status rc;
+
+	memset(&k, 0, sizeof(k));
+	if (!validate_name(name->s, name->len, &start, &len)) {
+		send_keys(d, 400, "A key name needs 1 to 100 characters, without control "
+		          "characters.", name->s);
+		return;
+	}
+	memcpy(k.name, name->s + start, len);
+	k.name[len] = '\0';
+	k.has_org = d->ctx.is_org;
+	memcpy(k.organization_id, d->ctx.org.id, UUID_LEN);
+	memcpy(k.created_by, d->sess.account.id, UUID_LEN);
+	rc = keyissue_create(d->env->db, d->env->cfg->pepper, &k, secret);
+	if (rc == DB_OK) {
+		/* The secret waits for the next page, sealed for this browser only. */
+		sealed_len = session_seal(d->token, secret, strlen(secret), sealed);
+		rc = store_session_set_new_key(d->env->db, d->sid, k.id, sealed, sealed_len);
+	}
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		return;
+	}
+	context_path(d, "/dashboard/keys/created", NULL, path, sizeof(path));
+	redirect(d, path);
+}
+
+static void
+key_created(struct dash *d)
+{
+	char secret[SESSION_SEAL_MAX];
+	struct store_key k;
+	bool taken = false, found = false;
+	struct html h;
+	enum db_status rc = DB_OK;
+
+	if (d->sess.has_new_key)
+		rc = store_session_take_new_key(d->env->db, d->sid, &d->sess, &taken);
+	if (rc == DB_OK && taken)
+		rc = store_key_get(d->env->db, &d->ctx.scope, d->sess.new_key_id, &k, &found);
+	if (rc != DB_OK) {
+		send_db_failure(d, rc);
+		return;
+	}
+	if (!found || session_open(d->token, d->sess.new_key_sealed, d->sess.new_key_sealed_len,
+	                           secret) < 0) {
+		send_message(d, 410, "Secret already shown",
+		             "A key's secret is shown only once, right after it is created. If you "
+		             "did not copy it, revoke the key and create a new one.");
+		return;
+	}
+	html_init(&h);
+	page_secret(&h, &d->frame, &k, secret);
+	sodium_memzero(secret, sizeof(secret));
+	send_page(d, 200, &h);
+}
+
+/* The key of the path's {id}, visible in the context; else a 404 page. */
+static bool
+path_key(struct dash *d, struct store_key *k)
+{
+	const struct request_str *seg = &d->req->seg[2];
+	uint8_t id[UUID_LEN];
+	bool found = false;
+	enum db_status rc = DB_OK;
+
+	if (uuid_parse(seg->s, seg->len, id) == 0)
+		rc = store_key_get(d->env->db, &d->ctx.scope, id, k, &found);
+	if (rc != DB_OK)
+		send_db_failure(d, rc);
+	else if (!found)
+		send_message(d, 404, "Not found", "There is no such key in this context.");
+	return rc == DB_OK && found;
+}
+
+static void
+revoke_confirm(struct dash *d)
+{
+	struct store_key k;
+	struct html h;
+
+	if (!path_key(d, &k))
+		return;
+	html_init(&h);
+	page_revoke(&h, &d->frame, &k);
+	send_page(d, 200, &h);
+}
+
+static void
+revoke(struct dash *d)
+{
+	struct store_key k;
+	char path[96];
+	bool changed = false;
+	enum db_status rc;
+
+	if (!path_key(d, &k))
+		return;
+	if ((rc = store_key_revoke(d->env->db, k.id, d->now, &changed)) != DB_OK) {
+		send_db_failure(d, rc);
+		return;
+	}
+	context_path(d, "/dashboard/keys", "revoked=1", path, sizeof(path));
+	redirect(d, path);
+}
+
+static void
+asset(struct dash *d)
+{
+	const struct request_str *seg = &d->req->seg[2];
+	const struct dash_asset *a = dash_asset(seg->s, seg->len);
+
+	if (a == NULL) {
+		send_message(d, 404, "Not found", "There is no such page.");
+		return;
+	}
+	response_bytes(d->resp, 200, a->content_type, "max-age=3600", (char *)a->body,
+	               strlen(a->body), false);
+}
+
+/* ---- the request ----------------------------------------------------------------------- */
+
+static bool
+form_content_type(const char *ct)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+
+	return ct != NULL && strncasecmp(ct, want, sizeof(want) - 1) == 0 &&
+	       (ct[sizeof(want) - 1] == '\0' || ct[sizeof(want) - 1] == ';');
+}
+
+/* A POST's form, refused whole when it is not one. */
+static bool
+read_form(struct dash *d)
+{
+	/* 64 KiB: static, one request at a time; wiped after each use (passwords). */
+	static struct request_form form;
+
+	if (d->req->body_too_large) {
+		send_message(d, 413, "Too large", "That form was too large.");
+		return false;
+	}
+	if (!form_content_type(d->req->content_type)) {
+		send_message(d, 415, "Unsupported form", "Forms must be sent as "
+		             "application/x-www-form-urlencoded.");
+		return false;
+	}
+	if (!request_form_parse(&form, d->req->body, d->req->body_len)) {
+		send_message(d, 400, "Bad request", "That form could not be read.");
+		return false;
+	}
+	d->form = &form;
+	return true;
+}
+
+static const struct dash_route *
+route(struct dash *d)
+{
+	const struct route *match = NULL;
+	char allow[64];
+
+	switch (d->req->path_ok ? router_match(routes, sizeof(routes) / sizeof(routes[0]), d->req,
+	                                       &match, allow, sizeof(allow))
+	                        : ROUTER_NOT_FOUND) {
+	case ROUTER_FOUND:
+		return match->handler;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		response_header(d->resp, "Allow", allow);
+		send_message(d, 405, "Method not allowed", "This page does not take that method.");
+		return NULL;
+	default:
+		send_message(d, 404, "Not found", "There is no such page.");
+		return NULL;
+	}
+}
+
+void
+dashboard_serve(struct api_env *env, const struct request *req, struct response *resp)
+{
+	struct dash *d = calloc(1, sizeof(*d));
+	const struct dash_route *r;
+	enum db_status rc;
+
+	if (d == NULL) {
+		response_error(resp, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	d->env = env;
+	d->req = req;
+	d->resp = resp;
+	d->now = timefmt_now_us();
+	if ((r = route(d)) == NULL)
+		goto done;
+	if (r->session != SESSION_UNUSED && (rc = load_session(d)) != DB_OK) {
+		send_db_failure(d, rc);
+		goto done;
+	}
+	d->frame.title = "API Keys";
+	d->frame.account = &d->sess.account;
+	d->frame.csrf = d->csrf;
+	if (r->session == SESSION_REQUIRED && !d->signed_in) {
+		redirect(d, d->expired ? "/dashboard/login?expired=1" : "/dashboard/login");
+		goto done;
+	}
+	if (req->method == METHOD_POST) {
+		if (!read_form(d))
+			goto done;
+		/* Signed-in forms carry the session's token; the log-in form its own. */
+		if (r->session == SESSION_REQUIRED && !csrf_ok(d, d->token)) {
+			send_message(d, 403, "Form expired", "This form is no longer valid. Go back, "
+			             "reload the page and try again.");
+			goto done;
+		}
+	}
+	if (r->context) {
+		if (!resolve_context(d))
+			goto done;
+		d->frame.orgs = d->orgs;
+		d->frame.norgs = d->norgs;
+	}
+	r->handle(d);
+done:
+	if (d->form != NULL)
+		sodium_memzero(d->form, sizeof(*d->form));
+	sodium_memzero(d->token, sizeof(d->token));
+	free(d);
+}

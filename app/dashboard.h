@@ -1,0 +1,79 @@
+/*
+ * dashboard: the HTML pages under /dashboard/ (docs/dashboard.md), served by
+ * the API's workers with the API's store and rules:
+ *
+ *   dashboard_serve: route → session → form → CSRF → context → handler
+ *
+ * dashboard.c holds the routes and handlers (what happens), dashboard_page.c
+ * the markup (what is shown, through lib/html.h only), dashboard_assets.c the
+ * stylesheet and script. Pages are built into a struct html that the handler
+ * hands to dash_send; the response then owns the document.
+ */
+#ifndef PS_DASHBOARD_H
+#define PS_DASHBOARD_H
+
+#include "api.h"
+#include "html.h"
+#include "store.h"
+
+/* Answers a request under /dashboard into resp (initialised by the caller). */
+void dashboard_serve(struct api_env *env, const struct request *req, struct response *resp);
+
+/* ---- pages (dashboard_page.c) ---------------------------------------------- */
+
+/* What the frame of a signed-in page shows: account, context switcher, logout. */
+struct page_frame {
+	const char *title;
+	const struct store_account *account;     /* NULL: signed out */
+	const char *csrf;                        /* the session's form token */
+	const char *org;                         /* the context's org id, NULL: personal */
+	const struct store_account_org *orgs;    /* for the switcher */
+	unsigned norgs;
+};
+
+void page_begin(struct html *h, const struct page_frame *f);
+void page_end(struct html *h);
+
+/* The log-in form; error and notice may be NULL; email refills the field. */
+void page_login(struct html *h, const char *csrf, const char *email, const char *error,
+                const char *notice);
+
+/* The API Keys page. */
+struct page_keys {
+	const struct page_frame *frame;
+	const char *context_name;                /* "Personal" or the org's name */
+	enum store_role role;                    /* in the org context */
+	const struct store_key *keys;
+	unsigned nkeys;
+	/* usage[i][d]: requests of keys[i] on day d of the last 30 (oldest first) */
+	const uint64_t (*usage)[30];
+	int64_t today;                           /* midnight UTC of the last day */
+	int64_t now;
+	bool show_revoked;
+	bool has_more;
+	bool paged;                              /* not the first page */
+	const char *error;                       /* the create form's error, NULL: none */
+	const char *name;                        /* the create form's name after an error */
+};
+void page_keys(struct html *h, const struct page_keys *p);
+
+/* The new key's secret, shown once. */
+void page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
+                 const char *secret);
+/* The revoke confirmation. */
+void page_revoke(struct html *h, const struct page_frame *f, const struct store_key *k);
+/* A message page: a heading, a sentence (class "error" or "notice") and a link back. */
+void page_message(struct html *h, const struct page_frame *f, const char *heading,
+                  const char *text, bool error);
+
+/* ---- assets (dashboard_assets.c) --------------------------------------------- */
+
+struct dash_asset {
+	const char *name;            /* the last path segment */
+	const char *content_type;
+	const char *body;
+};
+/* The asset of that name, or NULL. */
+const struct dash_asset *dash_asset(const char *name, size_t len);
+
+#endif

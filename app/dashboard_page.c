@@ -1,0 +1,287 @@
+/*
+ * The dashboard's markup (docs/dashboard.md lists the ids and classes tests
+ * rely on). Everything goes through html(): values are escaped there.
+ */
+#include "dashboard.h"
+
+#include "timefmt.h"
+
+#define CHART_DAYS   30
+#define CHART_BAR_W  4
+#define CHART_GAP    1
+#define CHART_H      28
+
+void
+page_begin(struct html *h, const struct page_frame *f)
+{
+	html(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	     "<title>%s · ParseSphere</title>"
+	     "<link rel=\"stylesheet\" href=\"/dashboard/assets/app.css\">"
+	     "<script src=\"/dashboard/assets/app.js\" defer></script></head>\n<body>"
+	     "<header><a class=\"brand\" href=\"/dashboard/keys\">ParseSphere</a>",
+	     f != NULL ? f->title : "Log in");
+	if (f != NULL && f->account != NULL) {
+		if (f->orgs != NULL) {
+			html(h, "<form id=\"context\" method=\"get\" action=\"/dashboard/keys\">"
+			     "<label for=\"context-org\">Context</label> "
+			     "<select id=\"context-org\" name=\"org\">"
+			     "<option value=\"\"%s>Personal</option>",
+			     f->org == NULL ? " selected" : "");
+			for (unsigned i = 0; i < f->norgs; i++) {
+				char id[UUID_TEXT_LEN + 1];
+
+				uuid_format(f->orgs[i].org.id, id);
+				html(h, "<option value=\"%s\"", id);
+				if (f->org != NULL && strcmp(f->org, id) == 0)
+					html(h, " selected");
+				html(h, ">%s (%s)</option>", f->orgs[i].org.name,
+				     store_role_name(f->orgs[i].role));
+			}
+			html(h, "</select> <button type=\"submit\">Switch</button></form>");
+		}
+		html(h, "<span class=\"account\" title=\"%s\">%s</span>"
+		     "<form id=\"logout\" method=\"post\" action=\"/dashboard/logout\">"
+		     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		     "<button type=\"submit\">Log out</button></form>",
+		     f->account->email, f->account->name, f->csrf);
+	}
+	html(h, "</header>\n<main>");
+}
+
+void
+page_end(struct html *h)
+{
+	html(h, "</main></body></html>\n");
+}
+
+void
+page_login(struct html *h, const char *csrf, const char *email, const char *error,
+           const char *notice)
+{
+	page_begin(h, NULL);
+	html(h, "<h1>Log in</h1>");
+	if (notice != NULL)
+		html(h, "<p class=\"notice\">%s</p>", notice);
+	if (error != NULL)
+		html(h, "<p class=\"error\" role=\"alert\">%s</p>", error);
+	html(h, "<form id=\"login\" method=\"post\" action=\"/dashboard/login\">"
+	     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	     "<label>E-mail <input type=\"email\" name=\"email\" value=\"%s\" "
+	     "autocomplete=\"username\" required autofocus></label>"
+	     "<label>Password <input type=\"password\" name=\"password\" "
+	     "autocomplete=\"current-password\" required></label>"
+	     "<button type=\"submit\">Log in</button></form>",
+	     csrf, email);
+	page_end(h);
+}
+
+/* A <time> with the exact instant on hover; `ago` selects relative text. */
+static void
+time_cell(struct html *h, int64_t t, int64_t now, bool ago)
+{
+	char iso[TIMEFMT_RFC3339_LEN + 1], human[TIMEFMT_HUMAN_LEN + 1];
+	char rel[TIMEFMT_AGO_MAX + 1], day[TIMEFMT_DATE_LEN + 1];
+
+	timefmt_rfc3339(t, iso);
+	timefmt_human(t, human);
+	if (ago)
+		timefmt_ago(now, t, rel);
+	else
+		timefmt_date(t, day);
+	html(h, "<time datetime=\"%s\" title=\"%s\">%s</time>", iso, human, ago ? rel : day);
+}
+
+/* Daily requests as bars scaled to the busiest day, so that a spike stands out. */
+static void
+usage_chart(struct html *h, const uint64_t days[CHART_DAYS], int64_t today)
+{
+	uint64_t max = 0, total = 0;
+
+	for (int i = 0; i < CHART_DAYS; i++) {
+		total += days[i];
+		if (days[i] > max)
+			max = days[i];
+	}
+	html(h, "<svg class=\"usage-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	     "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	     "aria-label=\"Requests per day over the last 30 days: %llu in total\">",
+	     CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H,
+	     CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H, (unsigned long long)total);
+	for (int i = 0; i < CHART_DAYS; i++) {
+		char date[TIMEFMT_DATE_LEN + 1];
+		/* At least one pixel, so that an idle day still shows on the axis. */
+		int bar = max == 0 ? 1 : 1 + (int)(days[i] * (CHART_H - 1) / max);
+
+		timefmt_date(today - (int64_t)(CHART_DAYS - 1 - i) * INT64_C(86400000000), date);
+		html(h, "<rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
+		     "<title>%s: %llu requests</title></rect>",
+		     days[i] == 0 ? " idle" : "", i * (CHART_BAR_W + CHART_GAP), CHART_H - bar,
+		     CHART_BAR_W, bar, date, (unsigned long long)days[i]);
+	}
+	html(h, "</svg>");
+}
+
+/* "?org=ID" or "", then more parameters joined with '&'. */
+static void
+context_query(struct html *h, const char *org, const char *more)
+{
+	if (org != NULL)
+		html(h, "?org=%s", org);
+	if (more != NULL) {
+		if (org != NULL)
+			html(h, "&amp;");
+		else
+			html(h, "?");
+		html(h, "%s", more);
+	}
+}
+
+static void
+key_row(struct html *h, const struct page_keys *p, unsigned i)
+{
+	const struct store_key *k = &p->keys[i];
+	char id[UUID_TEXT_LEN + 1];
+
+	uuid_format(k->id, id);
+	html(h, "<tr class=\"key %s\" data-key-id=\"%s\" data-prefix=\"%s\">"
+	     "<td class=\"name\">%s</td><td class=\"prefix\"><code>%s…</code></td>"
+	     "<td class=\"created\">",
+	     k->revoked ? "key-revoked" : "key-active", id, k->prefix, k->name, k->prefix);
+	time_cell(h, k->created_at, p->now, false);
+	html(h, "</td><td class=\"last-used\">");
+	if (k->used)
+		time_cell(h, k->last_used_at, p->now, true);
+	else
+		html(h, "Never");
+	html(h, "</td><td class=\"requests\">%llu</td><td class=\"status\">%s</td>"
+	     "<td class=\"usage\">", (unsigned long long)k->request_count,
+	     k->revoked ? "Revoked" : "Active");
+	usage_chart(h, p->usage[i], p->today);
+	html(h, "</td><td class=\"actions\">");
+	if (!k->revoked) {
+		html(h, "<a class=\"revoke\" href=\"/dashboard/keys/%s/revoke", id);
+		context_query(h, p->frame->org, NULL);
+		html(h, "\">Revoke…</a>");
+	}
+	html(h, "</td></tr>");
+}
+
+void
+page_keys(struct html *h, const struct page_keys *p)
+{
+	const struct page_frame *f = p->frame;
+
+	page_begin(h, f);
+	html(h, "<h1>API Keys <small>%s", p->context_name);
+	if (f->org != NULL)
+		html(h, " · %s", store_role_name(p->role));
+	html(h, "</small></h1>");
+	if (f->org != NULL && p->role == ROLE_MEMBER)
+		html(h, "<p class=\"hint\">As a member you see the organization keys you created; "
+		     "owners and admins see all of them.</p>");
+	if (p->error != NULL)
+		html(h, "<p class=\"error\" role=\"alert\">%s</p>", p->error);
+	html(h, "<form id=\"create-key\" method=\"post\" action=\"/dashboard/keys\">"
+	     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	     "<input type=\"hidden\" name=\"org\" value=\"%s\">"
+	     "<label>Name <input type=\"text\" name=\"name\" value=\"%s\" maxlength=\"100\" "
+	     "placeholder=\"Production API Key\" required></label>"
+	     "<button type=\"submit\">Create Key</button></form>",
+	     f->csrf, f->org != NULL ? f->org : "", p->name);
+	html(h, "<p class=\"toggle\"><a id=\"toggle-revoked\" href=\"/dashboard/keys");
+	context_query(h, f->org, p->show_revoked ? NULL : "revoked=1");
+	html(h, "\">%s</a></p>", p->show_revoked ? "Hide revoked keys" : "Show revoked keys");
+	if (p->nkeys == 0) {
+		html(h, "<p class=\"empty\">No %skeys here yet. Create one above.</p>",
+		     p->show_revoked ? "" : "active ");
+	} else {
+		html(h, "<table id=\"keys\"><thead><tr><th>Name</th><th>Key</th><th>Created</th>"
+		     "<th>Last used</th><th>Requests</th><th>Status</th>"
+		     "<th>Last 30 days</th><th></th></tr></thead><tbody>");
+		for (unsigned i = 0; i < p->nkeys; i++)
+			key_row(h, p, i);
+		html(h, "</tbody></table>");
+	}
+	if (p->paged || p->has_more) {
+		html(h, "<nav class=\"pages\">");
+		if (p->paged) {
+			html(h, "<a href=\"/dashboard/keys");
+			context_query(h, f->org, p->show_revoked ? "revoked=1" : NULL);
+			html(h, "\">Newest keys</a> ");
+		}
+		if (p->has_more) {
+			char last[UUID_TEXT_LEN + 1];
+
+			uuid_format(p->keys[p->nkeys - 1].id, last);
+			html(h, "<a id=\"older\" href=\"/dashboard/keys");
+			context_query(h, f->org, p->show_revoked ? "revoked=1" : NULL);
+			html(h, "%s%s\">Older keys</a>",
+			     f->org != NULL || p->show_revoked ? "&after=" : "?after=", last);
+		}
+		html(h, "</nav>");
+	}
+	page_end(h);
+}
+
+/* A link back to the keys of the frame's context. */
+static void
+back_link(struct html *h, const struct page_frame *f, const char *text)
+{
+	html(h, "<p><a class=\"back\" href=\"/dashboard/keys");
+	context_query(h, f != NULL ? f->org : NULL, NULL);
+	html(h, "\">%s</a></p>", text);
+}
+
+void
+page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
+            const char *secret)
+{
+	page_begin(h, f);
+	html(h, "<h1>Your new key: %s</h1>"
+	     "<p class=\"warning\" role=\"alert\">Copy this secret now and keep it somewhere "
+	     "safe. It will not be shown again: we store only a hash of it.</p>"
+	     "<div class=\"secret\"><code id=\"secret\">%s</code> "
+	     "<button type=\"button\" id=\"copy-secret\" data-copy=\"secret\">Copy</button></div>",
+	     k->name, secret);
+	back_link(h, f, "I have copied it: back to API Keys");
+	page_end(h);
+}
+
+void
+page_revoke(struct html *h, const struct page_frame *f, const struct store_key *k)
+{
+	char id[UUID_TEXT_LEN + 1];
+
+	uuid_format(k->id, id);
+	page_begin(h, f);
+	html(h, "<h1>Revoke %s?</h1>", k->name);
+	if (k->revoked) {
+		html(h, "<p class=\"notice\">The key <code>%s…</code> is already revoked.</p>",
+		     k->prefix);
+	} else {
+		html(h, "<p class=\"warning\">Requests with the key <code>%s…</code> will be "
+		     "refused with 401 from the next request on. This cannot be undone.</p>"
+		     "<form id=\"revoke\" method=\"post\" action=\"/dashboard/keys/%s/revoke\">"
+		     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		     "<input type=\"hidden\" name=\"org\" value=\"%s\">"
+		     "<button type=\"submit\" id=\"confirm-revoke\" class=\"danger\">Revoke key"
+		     "</button></form>",
+		     k->prefix, id, f->csrf, f->org != NULL ? f->org : "");
+	}
+	back_link(h, f, "Cancel");
+	page_end(h);
+}
+
+void
+page_message(struct html *h, const struct page_frame *f, const char *heading,
+             const char *text, bool error)
+{
+	page_begin(h, f);
+	html(h, "<h1>%s</h1><p class=\"%s\">%s</p>", heading, error ? "error" : "notice", text);
+	if (f != NULL)
+		back_link(h, f, "Back to API Keys");
+	else
+		html(h, "<p><a class=\"back\" href=\"/dashboard/login\">Log in</a></p>");
+	page_end(h);
+}
