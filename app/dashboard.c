@@ -601,15 +601,16 @@ key_created(struct dash *d)
 	struct html h;
 	enum db_status rc = DB_OK;
 
+	/* The key first: a visit in another context must not use up the secret. */
 	if (d->sess.has_new_key)
-		rc = store_session_take_new_key(d->env->db, d->sid, &d->sess, &taken);
-	if (rc == DB_OK && taken)
 		rc = store_key_get(d->env->db, &d->ctx.scope, d->sess.new_key_id, &k, &found);
+	if (rc == DB_OK && found)
+		rc = store_session_take_new_key(d->env->db, d->sid, &d->sess, &taken);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
 		return;
 	}
-	if (!found || session_open(d->token, d->sess.new_key_sealed, d->sess.new_key_sealed_len,
+	if (!taken || session_open(d->token, d->sess.new_key_sealed, d->sess.new_key_sealed_len,
 	                           secret) < 0) {
 		send_message(d, 410, "Secret already shown",
 		             "A key's secret is shown only once, right after it is created. If you "
