@@ -76,23 +76,29 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"listen", offsetof(struct config, listen)},
 	};
 
+	/* Unsigned settings with their bounds (the throttle's start at 1: 0 would lock all out). */
+	static const struct { const char *key; size_t off; unsigned min, max; } uints[] = {
+		{"db_port", offsetof(struct config, db_port), 0, 65535},
+		{"db_timeout", offsetof(struct config, db_timeout), 0, 300},
+		{"workers", offsetof(struct config, workers), 0, 256},
+		{"login_failures_per_account",
+		 offsetof(struct config, login_failures_per_account), 1, 1000000},
+		{"login_failures_per_address",
+		 offsetof(struct config, login_failures_per_address), 1, 1000000},
+		{"login_window_seconds", offsetof(struct config, login_window_seconds), 1, 86400},
+	};
+
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (strcmp(k, strs[i].key) == 0)
 			return set_str((char *)cfg + strs[i].off, v);
-	if (strcmp(k, "db_port") == 0)
-		return parse_uint(v, 65535, &cfg->db_port);
-	if (strcmp(k, "db_timeout") == 0)
-		return parse_uint(v, 300, &cfg->db_timeout);
-	if (strcmp(k, "workers") == 0)
-		return parse_uint(v, 256, &cfg->workers);
+	for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
+		unsigned *out = (unsigned *)((char *)cfg + uints[i].off);
+
+		if (strcmp(k, uints[i].key) == 0)
+			return parse_uint(v, uints[i].max, out) == 0 && *out >= uints[i].min ? 0 : -1;
+	}
 	if (strcmp(k, "usage_tracking") == 0)
 		return parse_bool(v, &cfg->usage_tracking);
-	if (strcmp(k, "login_failures_per_account") == 0)
-		return parse_uint(v, 1000000, &cfg->login_failures_per_account);
-	if (strcmp(k, "login_failures_per_address") == 0)
-		return parse_uint(v, 1000000, &cfg->login_failures_per_address);
-	if (strcmp(k, "login_window_seconds") == 0)
-		return parse_uint(v, 86400, &cfg->login_window_seconds);
 	return -1;
 }
 
