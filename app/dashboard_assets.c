@@ -14,6 +14,7 @@ static const char css[] =
 	"border-bottom:1px solid var(--line)}\n"
 	"header .brand{font-weight:700;color:var(--fg);text-decoration:none;margin-right:auto}\n"
 	"header form{margin:0}\n"
+	"header select{max-width:18rem}\n"
 	".account{color:var(--muted)}\n"
 	"main{max-width:72rem;margin:1.5rem auto;padding:0 1.5rem}\n"
 	"h1 small{font-weight:400;color:var(--muted);font-size:.6em;margin-left:.5rem}\n"
