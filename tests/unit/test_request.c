@@ -1,4 +1,7 @@
-/* Unit tests of lib/request.c: path, query, headers and method from CGI parameters. */
+/*
+ * Unit tests of lib/request.c: path, query, headers and method from CGI
+ * parameters; form bodies, the Cookie header and the dashboard's parameters.
+ */
 #include "../../lib/request.c"
 #include "../../lib/validate.c"
 #include "harness.h"
@@ -475,6 +478,373 @@ test_query_bad_value_named(void)
 	}
 }
 
+/* A body and its length, so that raw NULs can be part of it. */
+#define BODY(lit) lit, sizeof(lit) - 1
+
+static bool
+str_is(const struct request_str *v, const char *want)
+{
+	return v != NULL && v->len == strlen(want) && memcmp(v->s, want, v->len) == 0;
+}
+
+/* Form bodies: decoded like the query (API.md's rules), as whole forms. */
+static void
+test_form(void)
+{
+	static const struct {
+		int line; const char *body; size_t len; bool ok; int n;
+		const char *name[4], *value[4];
+	} cases[] = {
+		{__LINE__, BODY(""), true, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("email=a%40example.com&password=p%40ss+w%2Brd&csrf=x"), true, 3,
+		 {"email", "password", "csrf"}, {"a@example.com", "p@ss w+rd", "x"}},
+		{__LINE__, BODY("name=My+Key&org="), true, 2, {"name", "org"}, {"My Key", ""}},
+		{__LINE__, BODY("a+b=c+d"), true, 1, {"a b"}, {"c d"}},          /* '+' is a space */
+		{__LINE__, BODY("a=++"), true, 1, {"a"}, {"  "}},
+		{__LINE__, BODY("a=%2B%2b"), true, 1, {"a"}, {"++"}},
+		{__LINE__, BODY("a=%26%3D%25"), true, 1, {"a"}, {"&=%"}},
+		{__LINE__, BODY("a=b=c"), true, 1, {"a"}, {"b=c"}},
+		{__LINE__, BODY("a=1&&b=2"), true, 2, {"a", "b"}, {"1", "2"}},  /* empty pairs */
+		{__LINE__, BODY("&a=1&"), true, 1, {"a"}, {"1"}},
+		{__LINE__, BODY("&&&"), true, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a"), true, 1, {"a"}, {""}},                     /* no '=' */
+		{__LINE__, BODY("a="), true, 1, {"a"}, {""}},
+		{__LINE__, BODY("=v"), true, 1, {""}, {"v"}},
+		{__LINE__, BODY("csrf=x&csrf=y"), true, 2, {"csrf", "csrf"}, {"x", "y"}},
+		{__LINE__, BODY("n=x%0D%0Ay"), true, 1, {"n"}, {"x\r\ny"}},     /* text areas */
+		{__LINE__, BODY("n=caf%C3%A9"), true, 1, {"n"}, {"caf\xc3\xa9"}},
+		{__LINE__, BODY("n=caf\xc3\xa9"), true, 1, {"n"}, {"caf\xc3\xa9"}},
+		{__LINE__, BODY("%F0%9F%98%80=%E2%80%A8"), true, 1, {"\xf0\x9f\x98\x80"},
+		 {"\xe2\x80\xa8"}},
+		/* Bad escapes. */
+		{__LINE__, BODY("a=%"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%4"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%4&b=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%zz"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%g0"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%%41"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("%=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=1&b=2&c=%x1"), false, 0, {NULL}, {NULL}},   /* not only the first */
+		/* NUL, escaped or raw, in a name or a value. */
+		{__LINE__, BODY("a=%00"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a%00=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=1\0"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a\0b=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=1&\0&b=2"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("\0"), false, 0, {NULL}, {NULL}},
+		/* Invalid UTF-8, escaped or raw, in a name or a value. */
+		{__LINE__, BODY("a=%FF"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=\xff"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%C3"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%C0%80"), false, 0, {NULL}, {NULL}},        /* overlong NUL */
+		{__LINE__, BODY("a=%ED%A0%80"), false, 0, {NULL}, {NULL}},     /* surrogate */
+		{__LINE__, BODY("a=%F4%90%80%80"), false, 0, {NULL}, {NULL}},  /* above U+10FFFF */
+		{__LINE__, BODY("%C3=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("\xc3\xa9\xc3=1"), false, 0, {NULL}, {NULL}},
+		{__LINE__, BODY("a=%C3&b=%A9"), false, 0, {NULL}, {NULL}},     /* not joined across pairs */
+		{__LINE__, BODY("a=%C3+%A9"), false, 0, {NULL}, {NULL}},
+	};
+	static struct request_form f;   /* 64 KiB; static also gives ASan a redzone after it */
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool ok = request_form_parse(&f, cases[i].body, cases[i].len);
+
+		CHECK_AT(ok == cases[i].ok, cases[i].line, "form_parse(\"%.*s\") = %d",
+		         (int)cases[i].len, cases[i].body, ok);
+		if (!ok || !cases[i].ok)
+			continue;
+		CHECK_AT(f.n == cases[i].n, cases[i].line, "%d fields, want %d", f.n, cases[i].n);
+		for (int k = 0; k < f.n && k < cases[i].n; k++) {
+			const struct request_param *p = &f.param[k];
+			CHECK_AT(str_is(&p->name, cases[i].name[k]) && str_is(&p->value, cases[i].value[k]),
+			         cases[i].line, "field %d = \"%.*s\"=\"%.*s\", want \"%s\"=\"%s\"", k,
+			         (int)p->name.len, p->name.s, (int)p->value.len, p->value.s,
+			         cases[i].name[k], cases[i].value[k]);
+			/* Copies inside the form, NUL-terminated: the body may be wiped. */
+			CHECK_AT(p->name.s >= f.buf && p->value.s + p->value.len < f.buf + sizeof(f.buf) &&
+			         p->name.s[p->name.len] == '\0' && p->value.s[p->value.len] == '\0',
+			         cases[i].line, "field %d not a NUL-terminated copy in buf", k);
+		}
+	}
+
+	/* No body at all (a POST without one) is the empty form. */
+	CHECK(request_form_parse(&f, NULL, 0) && f.n == 0, "NULL body: n %d", f.n);
+	/* A second parse forgets the first. */
+	request_form_parse(&f, BODY("a=1&b=2&c=3"));
+	CHECK(request_form_parse(&f, BODY("d=4")) && f.n == 1 && request_form_get(&f, "a") == NULL,
+	      "fields left over from an earlier form: n %d", f.n);
+	/* The body is only read up to len. */
+	CHECK(request_form_parse(&f, "a=1&b=%zz", 3) && f.n == 1 && str_is(&f.param[0].value, "1"),
+	      "read past len: n %d", f.n);
+}
+
+static void
+test_form_limits(void)
+{
+	static struct request_form f;
+	static char body[REQUEST_BODY_MAX + 2];
+	int o;
+
+	/* REQUEST_PARAMS_MAX (16) fields are fine, 17 are not. */
+	for (int n = REQUEST_PARAMS_MAX - 1; n <= REQUEST_PARAMS_MAX + 1; n++) {
+		o = 0;
+		for (int k = 0; k < n; k++)
+			o += snprintf(body + o, sizeof(body) - (size_t)o, "%sf%d=v%d", k ? "&" : "", k, k);
+		bool want = n <= REQUEST_PARAMS_MAX, ok = request_form_parse(&f, body, (size_t)o);
+		CHECK(ok == want, "%d fields: ok %d", n, ok);
+		if (ok && want)
+			CHECK(f.n == n && str_is(&f.param[n - 1].name, "f15") == (n == 16),
+			      "%d fields: n %d", n, f.n);
+	}
+	/* Empty pairs do not count toward the limit. */
+	o = 0;
+	for (int k = 0; k < REQUEST_PARAMS_MAX; k++)
+		o += snprintf(body + o, sizeof(body) - (size_t)o, "&&f%d=&", k);
+	CHECK(request_form_parse(&f, body, (size_t)o) && f.n == REQUEST_PARAMS_MAX,
+	      "16 fields among empty pairs: n %d", f.n);
+
+	/* REQUEST_BODY_MAX bytes are fine, one more is not (even if well formed). */
+	memcpy(body, "a=", 2);
+	memset(body + 2, 'x', sizeof(body) - 2);
+	CHECK(request_form_parse(&f, body, REQUEST_BODY_MAX) && f.n == 1 &&
+	      f.param[0].value.len == REQUEST_BODY_MAX - 2, "body of %d bytes refused",
+	      REQUEST_BODY_MAX);
+	CHECK(!request_form_parse(&f, body, REQUEST_BODY_MAX + 1), "body of %d bytes accepted",
+	      REQUEST_BODY_MAX + 1);
+
+	/*
+	 * The largest body with the most fields, bare names without escapes:
+	 * every byte decodes to itself, so buf needs nearly the whole body plus
+	 * two NULs a field. A static form puts an ASan redzone right after buf.
+	 */
+	o = 0;
+	for (int k = 0; k < REQUEST_PARAMS_MAX; k++) {
+		size_t chunk = REQUEST_BODY_MAX / REQUEST_PARAMS_MAX;
+		memset(body + o, 'a' + k, chunk - 1);
+		body[o + (int)chunk - 1] = '&';
+		o += (int)chunk;
+	}
+	CHECK(request_form_parse(&f, body, REQUEST_BODY_MAX) && f.n == REQUEST_PARAMS_MAX &&
+	      f.param[15].name.len == REQUEST_BODY_MAX / REQUEST_PARAMS_MAX - 1 &&
+	      f.param[15].name.s[0] == 'p', "16 bare names filling the body: n %d", f.n);
+}
+
+static void
+test_form_get(void)
+{
+	static const struct {
+		int line; const char *body, *name, *want;      /* want NULL: absent */
+	} cases[] = {
+		{__LINE__, "csrf=abc&name=k", "csrf", "abc"},
+		{__LINE__, "csrf=abc&name=k", "name", "k"},
+		{__LINE__, "csrf=abc&name=k", "org", NULL},
+		{__LINE__, "csrf=abc&name=k", "csr", NULL},        /* a prefix of a name */
+		{__LINE__, "csrf=abc&name=k", "csrf2", NULL},
+		{__LINE__, "csrf=abc&name=k", "CSRF", NULL},       /* names are case-sensitive */
+		{__LINE__, "csrf=abc&name=k", "", NULL},
+		{__LINE__, "org=", "org", ""},                     /* present, empty */
+		{__LINE__, "org", "org", ""},
+		{__LINE__, "csrf=first&csrf=second", "csrf", "first"},  /* repeated: the first */
+		{__LINE__, "=v", "", "v"},
+		{__LINE__, "%63srf=x", "csrf", "x"},               /* compared after decoding */
+		{__LINE__, "a+b=1", "a b", "1"},
+		{__LINE__, "", "csrf", NULL},
+	};
+	static struct request_form f;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_AT(request_form_parse(&f, cases[i].body, strlen(cases[i].body)), cases[i].line,
+		         "form %s refused", cases[i].body);
+		const struct request_str *v = request_form_get(&f, cases[i].name);
+		if (cases[i].want == NULL)
+			CHECK_AT(v == NULL, cases[i].line, "get(%s, %s) present", cases[i].body,
+			         cases[i].name);
+		else
+			CHECK_AT(str_is(v, cases[i].want), cases[i].line,
+			         "get(%s, %s) = \"%.*s\", want \"%s\"", cases[i].body, cases[i].name,
+			         v ? (int)v->len : 4, v ? v->s : "NULL", cases[i].want);
+	}
+}
+
+/* The Cookie header as browsers send it (RFC 6265 5.4: "a=1; b=2"). */
+static void
+test_cookie(void)
+{
+	static const struct {
+		int line; const char *header, *name, *want;     /* want NULL: absent */
+	} cases[] = {
+		{__LINE__, "ps_session=abc", "ps_session", "abc"},
+		{__LINE__, "ps_login=x; ps_session=abc", "ps_session", "abc"},
+		{__LINE__, "ps_session=abc; ps_login=x", "ps_session", "abc"},
+		{__LINE__, "ps_session=abc; ps_login=x", "ps_login", "x"},
+		{__LINE__, "a=1;ps_session=abc", "ps_session", "abc"},     /* no space */
+		{__LINE__, "a=1;   ps_session=abc", "ps_session", "abc"},  /* several */
+		{__LINE__, " ps_session=abc", "ps_session", "abc"},
+		{__LINE__, "ps_session=abc ", "ps_session", "abc"},        /* trailing space */
+		{__LINE__, "ps_session=abc  ; b=2", "ps_session", "abc"},
+		{__LINE__, "ps_session=abc;", "ps_session", "abc"},
+		/* The first of two wins (the most specific path comes first). */
+		{__LINE__, "ps_session=one; ps_session=two", "ps_session", "one"},
+		/* Names that contain the name, or that it contains. */
+		{__LINE__, "ps_session2=x; ps_session=abc", "ps_session", "abc"},
+		{__LINE__, "ps_session2=x", "ps_session", NULL},
+		{__LINE__, "xps_session=x; ps_session=abc", "ps_session", "abc"},
+		{__LINE__, "xps_session=x", "ps_session", NULL},
+		{__LINE__, "ps_session=abc", "ps_sess", NULL},
+		{__LINE__, "ps_session=abc", "ps_session2", NULL},
+		{__LINE__, "PS_SESSION=abc", "ps_session", NULL},          /* case-sensitive */
+		{__LINE__, "a=ps_session=x", "ps_session", NULL},          /* inside a value */
+		{__LINE__, "a=1; b=ps_session=x", "ps_session", NULL},
+		/* Empty values are present; a name without '=' is not a cookie. */
+		{__LINE__, "ps_session=", "ps_session", ""},
+		{__LINE__, "ps_session=; ps_login=x", "ps_session", ""},
+		{__LINE__, "ps_session= ; b=1", "ps_session", ""},
+		{__LINE__, "ps_session", "ps_session", NULL},
+		{__LINE__, "ps_session; ps_session=abc", "ps_session", "abc"},
+		/* Values are not decoded and may hold '='. */
+		{__LINE__, "ps_session=a%3Db=c", "ps_session", "a%3Db=c"},
+		{__LINE__, "ps_session=\"q\"", "ps_session", "\"q\""},
+		{__LINE__, "", "ps_session", NULL},
+		{__LINE__, ";;;", "ps_session", NULL},
+		{__LINE__, "   ", "ps_session", NULL},
+		{__LINE__, "a=1; ; ps_session=abc", "ps_session", "abc"},
+	};
+	struct request req;
+	struct request_str v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kv tab[] = {
+			{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", "/dashboard/keys"},
+			{"HTTP_COOKIE", cases[i].header}, {NULL, NULL},
+		};
+		const char *h = cases[i].header;
+
+		request_parse(&req, getter, tab);
+		v.s = NULL;
+		v.len = 99;
+		bool found = request_cookie(&req, cases[i].name, &v);
+		if (cases[i].want == NULL) {
+			CHECK_AT(!found, cases[i].line, "cookie %s in \"%s\" = \"%.*s\"", cases[i].name,
+			         h, found ? (int)v.len : 0, found ? v.s : "");
+			continue;
+		}
+		CHECK_AT(found && str_is(&v, cases[i].want), cases[i].line,
+		         "cookie %s in \"%s\" = %s\"%.*s\", want \"%s\"", cases[i].name, h,
+		         found ? "" : "absent ", found ? (int)v.len : 0, found ? v.s : "",
+		         cases[i].want);
+		/* Borrowed from the header, not copied. */
+		CHECK_AT(!found || (v.s >= h && v.s + v.len <= h + strlen(h)), cases[i].line,
+		         "value not inside the header");
+	}
+
+	/* No Cookie header at all. */
+	parse(&req, "GET", "/dashboard/keys", NULL);
+	CHECK(req.cookie == NULL && !request_cookie(&req, "ps_session", &v),
+	      "a cookie found without a Cookie header");
+}
+
+/* The dashboard's parameters: Cookie, REMOTE_ADDR, HTTPS, and its part of the URI space. */
+static void
+test_dashboard_params(void)
+{
+	static const struct { int line; const char *https; bool want; } tls[] = {
+		{__LINE__, "on", true},
+		{__LINE__, "off", false},       /* IIS and some modules say "off" */
+		{__LINE__, "", false},
+		{__LINE__, NULL, false},
+		{__LINE__, "onx", false},
+	};
+	static const struct { int line; const char *uri; bool want; } dash[] = {
+		{__LINE__, "/dashboard", true},
+		{__LINE__, "/dashboard/", true},
+		{__LINE__, "/dashboard/login", true},
+		{__LINE__, "/dashboard/keys/0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a/revoke", true},
+		{__LINE__, "/dashboard?org=1", true},
+		{__LINE__, "/dashboard/assets/app.css?v=2", true},
+		{__LINE__, "/dashboardx", false},
+		{__LINE__, "/dashboard-old/keys", false},
+		{__LINE__, "/dash", false},
+		{__LINE__, "/Dashboard", false},
+		{__LINE__, "/v1/dashboard", false},
+		{__LINE__, "/v1", false},
+		{__LINE__, "/", false},
+		{__LINE__, "", false},
+		{__LINE__, "dashboard", false},
+		{__LINE__, "/dashboard%2Fkeys", false},   /* one segment "dashboard/keys" */
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
+		struct kv tab[] = {
+			{"REQUEST_URI", "/dashboard"}, {"HTTPS", tls[i].https}, {NULL, NULL},
+		};
+		if (tls[i].https == NULL)
+			tab[1] = tab[2];
+		request_parse(&req, getter, tab);
+		CHECK_AT(req.https == tls[i].want, tls[i].line, "HTTPS=%s: https %d",
+		         tls[i].https ? tls[i].https : "(absent)", req.https);
+	}
+	for (size_t i = 0; i < sizeof(dash) / sizeof(dash[0]); i++) {
+		parse(&req, "GET", dash[i].uri, NULL);
+		CHECK_AT(req.under_dashboard == dash[i].want, dash[i].line, "under_dashboard(%s) = %d",
+		         dash[i].uri, req.under_dashboard);
+		CHECK_AT(!(req.under_dashboard && req.under_v1), dash[i].line,
+		         "%s is under both /v1 and /dashboard", dash[i].uri);
+	}
+
+	struct kv with[] = {
+		{"REQUEST_URI", "/dashboard/login"}, {"REMOTE_ADDR", "2001:db8::7"},
+		{"HTTP_COOKIE", "ps_login=x"}, {"HTTPS", "on"},
+		/* Look-alikes that must not be used. */
+		{"COOKIE", "wrong"}, {"HTTP_X_FORWARDED_FOR", "203.0.113.9"}, {NULL, NULL},
+	};
+	struct kv without[] = {
+		{"REQUEST_URI", "/dashboard/login"}, {"COOKIE", "wrong"},
+		{"HTTP_X_FORWARDED_FOR", "203.0.113.9"}, {"REMOTE_HOST", "wrong"}, {NULL, NULL},
+	};
+	request_parse(&req, getter, with);
+	CHECK(req.remote_addr != NULL && strcmp(req.remote_addr, "2001:db8::7") == 0,
+	      "remote_addr %s", req.remote_addr ? req.remote_addr : "NULL");
+	CHECK(req.cookie != NULL && strcmp(req.cookie, "ps_login=x") == 0, "cookie %s",
+	      req.cookie ? req.cookie : "NULL");
+	CHECK(req.https && req.under_dashboard, "https %d under_dashboard %d", req.https,
+	      req.under_dashboard);
+	request_parse(&req, getter, without);
+	CHECK(req.remote_addr == NULL && req.cookie == NULL && !req.https,
+	      "absent: remote_addr %s cookie %s https %d", req.remote_addr, req.cookie, req.https);
+}
+
+static void
+test_seg_is(void)
+{
+	static const struct { int line; const char *uri; int i; const char *s; bool want; } cases[] = {
+		{__LINE__, "/dashboard/keys", 0, "dashboard", true},
+		{__LINE__, "/dashboard/keys", 1, "keys", true},
+		{__LINE__, "/dashboard/keys", 1, "key", false},      /* a prefix */
+		{__LINE__, "/dashboard/keys", 1, "keysx", false},
+		{__LINE__, "/dashboard/keys", 1, "Keys", false},
+		{__LINE__, "/dashboard/keys", 0, "keys", false},     /* another segment */
+		{__LINE__, "/dashboard/keys", 2, "keys", false},     /* past the last */
+		{__LINE__, "/dashboard/keys", 2, "", false},
+		{__LINE__, "/dashboard/keys/", 2, "", false},        /* the trailing slash is no segment */
+		{__LINE__, "/", 0, "", false},
+		{__LINE__, "/a%20b/%2F", 0, "a b", true},             /* decoded */
+		{__LINE__, "/a%20b/%2F", 1, "/", true},
+		{__LINE__, "/a%20b/%2F", 0, "a%20b", false},
+		{__LINE__, "/1/2/3/4/5/6/7/8", 7, "8", true},
+		{__LINE__, "/1/2/3/4/5/6/7/8", 8, "9", false},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&req, "GET", cases[i].uri, NULL);
+		CHECK_AT(req.path_ok, cases[i].line, "path %s refused", cases[i].uri);
+		bool got = request_seg_is(&req, cases[i].i, cases[i].s);
+		CHECK_AT(got == cases[i].want, cases[i].line, "seg_is(%s, %d, \"%s\") = %d",
+		         cases[i].uri, cases[i].i, cases[i].s, got);
+	}
+}
+
 int
 main(void)
 {
@@ -487,5 +857,11 @@ main(void)
 	test_headers();
 	test_method();
 	test_query_bad_value_named();
+	test_form();
+	test_form_limits();
+	test_form_get();
+	test_cookie();
+	test_dashboard_params();
+	test_seg_is();
 	return harness_summary();
 }

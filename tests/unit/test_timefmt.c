@@ -1,4 +1,7 @@
-/* Unit tests of lib/timefmt.c: civil conversions, RFC 3339 and date text. */
+/*
+ * Unit tests of lib/timefmt.c: civil conversions, RFC 3339, date and human
+ * text, and the relative "3 hours ago".
+ */
 #include "../../lib/timefmt.c"
 #include "harness.h"
 
@@ -114,8 +117,8 @@ test_from_civil_usec(void)
 static void
 test_against_gmtime(void)
 {
-	int bad_civil = 0, bad_text = 0, bad_trip = 0, n = 0;
-	char out[TIMEFMT_RFC3339_LEN + 1], want[64];
+	int bad_civil = 0, bad_text = 0, bad_trip = 0, bad_human = 0, n = 0;
+	char out[TIMEFMT_RFC3339_LEN + 1], want[64], human[TIMEFMT_HUMAN_LEN + 1];
 
 	/* 1800 to 2300 in steps of a prime number of seconds (hits every time of day). */
 	for (int64_t t = INT64_C(-5364662400); t < INT64_C(10413792000); t += 86399 * 7 + 13) {
@@ -133,11 +136,15 @@ test_against_gmtime(void)
 		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		timefmt_rfc3339(us, out);
 		bad_text += strcmp(out, want) != 0;
+		strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		timefmt_human(us, human);
+		bad_human += strcmp(human, want) != 0;
 		n++;
 	}
 	CHECK(n > 10000, "only %d instants", n);
 	CHECK(bad_civil == 0, "%d of %d instants differ from gmtime_r", bad_civil, n);
 	CHECK(bad_text == 0, "%d of %d texts differ from strftime", bad_text, n);
+	CHECK(bad_human == 0, "%d of %d human texts differ from strftime", bad_human, n);
 	CHECK(bad_trip == 0, "%d of %d round trips differ", bad_trip, n);
 }
 
@@ -177,6 +184,83 @@ test_now(void)
 	CHECK(b >= a - S, "clock went back %" PRId64 " us", a - b);
 }
 
+/* The human text is the RFC 3339 text with a space for 'T' and " UTC" for 'Z'. */
+static void
+test_human(void)
+{
+	char out[TIMEFMT_HUMAN_LEN + 1], want[TIMEFMT_HUMAN_LEN + 1];
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		snprintf(want, sizeof(want), "%.10s %.8s UTC", known[i].rfc3339, known[i].rfc3339 + 11);
+		memset(out, 'X', sizeof(out));
+		/* A fraction of a second later: still the same second. */
+		timefmt_human(known[i].sec * S + 999999, out);
+		CHECK_AT(out[TIMEFMT_HUMAN_LEN] == '\0' && strcmp(out, want) == 0, known[i].line,
+		         "human(%" PRId64 ".999999) = %.24s, want %s", known[i].sec, out, want);
+	}
+	timefmt_human(-1, out);
+	CHECK(strcmp(out, "1969-12-31 23:59:59 UTC") == 0, "human(-1 us) = %s", out);
+}
+
+static void
+test_ago(void)
+{
+	enum { M = 60, H = 3600, D = 86400 };
+	static const struct { int line; int64_t ago_us; const char *want; } cases[] = {
+		{__LINE__, 0, "just now"},
+		{__LINE__, 1, "just now"},
+		{__LINE__, 59 * S, "just now"},
+		{__LINE__, 60 * S - 1, "just now"},
+		{__LINE__, 60 * S, "1 minute ago"},
+		{__LINE__, 119 * S, "1 minute ago"},
+		{__LINE__, 120 * S, "2 minutes ago"},
+		{__LINE__, (H - 1) * S, "59 minutes ago"},
+		{__LINE__, H * S - 1, "59 minutes ago"},
+		{__LINE__, H * S, "1 hour ago"},
+		{__LINE__, (2 * H - 1) * S, "1 hour ago"},
+		{__LINE__, 3 * H * S, "3 hours ago"},
+		{__LINE__, (D - 1) * S, "23 hours ago"},
+		{__LINE__, D * S, "1 day ago"},
+		{__LINE__, 2 * D * S, "2 days ago"},
+		{__LINE__, 29 * D * S, "29 days ago"},
+		{__LINE__, (30 * D - 1) * S, "29 days ago"},
+		/* Months and years are 30 and 365 days (timefmt.h). */
+		{__LINE__, 30 * D * S, "1 month ago"},
+		{__LINE__, (60 * D - 1) * S, "1 month ago"},
+		{__LINE__, 60 * D * S, "2 months ago"},
+		{__LINE__, 150 * D * S, "5 months ago"},
+		{__LINE__, 359 * D * S, "11 months ago"},
+		{__LINE__, 364 * D * S, "12 months ago"},      /* 364 / 30 = 12, not yet a year */
+		{__LINE__, (365 * (int64_t)D - 1) * S, "12 months ago"},
+		{__LINE__, 365 * (int64_t)D * S, "1 year ago"},
+		{__LINE__, (730 * (int64_t)D - 1) * S, "1 year ago"},
+		{__LINE__, 730 * (int64_t)D * S, "2 years ago"},
+		{__LINE__, 36500 * (int64_t)D * S, "100 years ago"},
+		/* In the future (the database's clock ahead of ours): no "-3 minutes". */
+		{__LINE__, -1, "just now"},
+		{__LINE__, -S, "just now"},
+		{__LINE__, -61 * S, "just now"},
+		{__LINE__, -2 * H * S, "just now"},
+		{__LINE__, -400 * (int64_t)D * S, "just now"},
+	};
+	/* Two clocks: the result depends only on the difference. */
+	static const int64_t nows[] = {INT64_C(1795867200) * S + 123456, -INT64_C(86400) * S * 20000};
+	char out[TIMEFMT_AGO_MAX + 1];
+
+	for (size_t k = 0; k < sizeof(nows) / sizeof(nows[0]); k++) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			memset(out, 'X', sizeof(out));
+			timefmt_ago(nows[k], nows[k] - cases[i].ago_us, out);
+			CHECK_AT(memchr(out, '\0', sizeof(out)) != NULL && strcmp(out, cases[i].want) == 0,
+			         cases[i].line, "ago(%" PRId64 " us) = %.25s, want %s", cases[i].ago_us,
+			         out, cases[i].want);
+		}
+	}
+	/* The widest span int64 microseconds allow still fits TIMEFMT_AGO_MAX. */
+	timefmt_ago(INT64_MAX / 2, INT64_MIN / 2, out);
+	CHECK(strcmp(out, "292471 years ago") == 0, "ago(INT64_MAX us) = %s", out);
+}
+
 int
 main(void)
 {
@@ -186,5 +270,7 @@ main(void)
 	test_against_gmtime();
 	test_days();
 	test_now();
+	test_human();
+	test_ago();
 	return harness_summary();
 }
