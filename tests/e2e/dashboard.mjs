@@ -148,7 +148,10 @@ const dialogs = [];    // any alert/confirm/prompt: none may ever open
 let pagesSeen = 0;
 let browser;
 
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+// A host name that is not a secure context (plain HTTP, not localhost), as
+// a dashboard on a LAN host would be: app.js has no navigator.clipboard there.
+const PLAIN_HOST = 'dashboard-on-plain-http.test';
+const LAUNCH_ARGS = [`--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Watches a page: what the browser reports is kept in `sink` (the run's lists
@@ -186,8 +189,8 @@ function watch(page, label, sink = { problems, dialogs }) {
 	});
 }
 
-async function newSession(label, sink) {
-	const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+async function newSession(label, sink, options = {}) {
+	const context = await browser.newContext({ viewport: { width: 1200, height: 700 }, ...options });
 	// CSP violations also reach the page as an event: report them on the console.
 	await context.addInitScript(() => {
 		document.addEventListener('securitypolicyviolation', (e) => {
@@ -322,9 +325,17 @@ async function readSecret(page) {
 	return s;
 }
 
+const CONTEXT_SUBMIT = 'form#context button:not([type]), form#context button[type=submit], form#context input[type=submit]';
+
+// Picks an organization in the switcher. app.js may submit the form on
+// change; without it (or without JavaScript) the submit button does.
 async function switchContext(page, orgId) {
+	const auto = page.waitForNavigation({ timeout: 2000 }).catch(() => null);
 	await page.selectOption('form#context select[name=org]', orgId);
-	return click(page, 'form#context button:not([type]), form#context button[type=submit], form#context input[type=submit]');
+	const r = await auto;
+	if (r && new URL(page.url()).searchParams.get('org') === orgId)
+		return r;
+	return click(page, CONTEXT_SUBMIT);
 }
 
 async function contextOptions(page) {
@@ -348,14 +359,14 @@ const st = {};     // what the tests learn on the way (secrets, ids)
 try {
 	await test('fixture: accounts, an organization with an owner, an admin and a member (scripts/admin)', async () => {
 		fx.alice = newAccount('alice', 'Alice Martin');
-		fx.bob = newAccount('bob', 'Bob Admin');
+		fx.bob = newAccount('bob', 'Bob <img src=x onerror=alert(4)> Admin');
 		fx.olivia = newAccount('olivia', 'Olivia Owner');
 		fx.dave = newAccount('dave', 'Dave Gone');
 		admin(['account', 'deactivate', fx.dave.id]);
 		fx.org = admin(['org', 'create', '--name', `Acme E2E ${run}`, '--owner', fx.olivia.id]);
 		admin(['org', 'add-member', fx.org.id, fx.alice.id, '--role', 'member']);
 		admin(['org', 'add-member', fx.org.id, fx.bob.id, '--role', 'admin']);
-		fx.org2 = admin(['org', 'create', '--name', `Beta E2E ${run}`, '--owner', fx.olivia.id]);
+		fx.org2 = admin(['org', 'create', '--name', `Beta <i>E2E</i> & "Co" ${run}`, '--owner', fx.olivia.id]);
 		admin(['org', 'add-member', fx.org2.id, fx.alice.id, '--role', 'member']);
 		fx.oliviaKey = adminKey(fx.olivia, fx.org, "Owner's deploy key");
 		fx.bobKey = adminKey(fx.bob, fx.org, "Admin's nightly job");
@@ -385,6 +396,19 @@ try {
 			assert(await page.$('form#login'), 'the form is not shown again');
 			assert(!(await cookie(context, 'ps_session')), 'a ps_session cookie was set');
 		}
+	});
+
+	await test('an e-mail with markup echoed back by the log-in form stays text', async () => {
+		const email = `"><img src=x onerror=alert(5)>${run}@example.test`;
+		await page.goto(`${BASE}/dashboard/login`);
+		await page.$eval('form#login', (f) => { f.noValidate = true; });   // type=email would refuse it
+		await page.fill('form#login input[name=email]', email);
+		await page.fill('form#login input[name=password]', 'not the password');
+		const r = await click(page, 'form#login button[type=submit]');
+		assert(r.status() === 403 || r.status() === 400, `status ${r.status()}`);
+		const value = await page.inputValue('form#login input[name=email]');
+		assert(value === '' || value === email, `the e-mail field holds ${JSON.stringify(value)}`);
+		eq(await page.evaluate(() => document.querySelectorAll('img[src="x"], [onerror]').length), 0, 'injected elements');
 	});
 
 	await test('a deactivated account cannot log in: "This account is deactivated."', async () => {
@@ -610,6 +634,9 @@ try {
 			const r = await createKey(page, name);
 			eq(r.status(), 200, `status of the created page for ${name}`);
 			record(await readSecret(page));
+			assert((await text(page, 'main, body')).includes(name), `the created page does not show ${name} as text`);
+			eq(await page.evaluate(() => document.querySelectorAll('img[src="x"], [onerror], [onmouseover]').length),
+				0, `injected elements on the created page of ${name}`);
 		}
 		await page.goto(`${BASE}/dashboard/keys`);
 		const list = await rows(page);
@@ -634,6 +661,21 @@ try {
 		eq(dialogs.length, 0, `dialogs opened: ${dialogs.join('; ')}`);
 	});
 
+	await test('an invalid name echoed back into the form stays text (markup + a control character)', async () => {
+		await page.goto(`${BASE}/dashboard/keys`);
+		const before = (await rows(page)).length;
+		const name = '"><img src=x onerror=alert(6)><b>bold</b>\u0007';
+		const r = await createKey(page, name);
+		eq(r.status(), 400, 'status');
+		assert((await text(page, 'p.error')).length > 0, 'no p.error');
+		const value = await page.inputValue('form#create-key input[name=name]');
+		assert(value === '' || value === name, `the name field holds ${JSON.stringify(value)}`);
+		eq(await page.evaluate(() => document.querySelectorAll('img[src="x"], [onerror], main b, form b').length),
+			0, 'injected elements');
+		await page.goto(`${BASE}/dashboard/keys`);
+		eq((await rows(page)).length, before, 'rows after the invalid create');
+	});
+
 	await test('an invalid name (only white space): 400, the keys page with p.error, no key', async () => {
 		await page.goto(`${BASE}/dashboard/keys`);
 		const before = (await rows(page)).length;
@@ -653,6 +695,22 @@ try {
 		const secret = await readSecret(page);
 		assert(KEY_RE.test(secret), 'no secret');
 		assert((await text(page, 'main, body')).includes(name), 'the created page does not show the name');
+		await page.goto(`${BASE}/dashboard/keys`);
+		const row = (await rows(page)).find((x) => x.prefix === secret.slice(0, 12));
+		eq(row && row.name, name, 'td.name');
+	});
+
+	await test('a valid name of 60 code points outside the BMP can be typed whole (API.md: up to 100 code points)', async () => {
+		const name = '🔑'.repeat(60);   // 60 code points, 120 UTF-16 units
+		await page.goto(`${BASE}/dashboard/keys`);
+		await page.fill('form#create-key input[name=name]', '');
+		await page.focus('form#create-key input[name=name]');
+		await page.keyboard.insertText(name);   // as typing or pasting does
+		const typed = await page.inputValue('form#create-key input[name=name]');
+		eq([...typed].length, 60, 'code points the name field kept (maxlength counts UTF-16 units, not code points)');
+		await click(page, 'form#create-key button[type=submit]');
+		const secret = await readSecret(page);
+		assert(KEY_RE.test(secret), 'no secret');
 		await page.goto(`${BASE}/dashboard/keys`);
 		const row = (await rows(page)).find((x) => x.prefix === secret.slice(0, 12));
 		eq(row && row.name, name, 'td.name');
@@ -716,6 +774,14 @@ try {
 		eq(new URL(page.url()).searchParams.get('revoked'), null, 'revoked= after the toggle');
 		assert(!(await rows(page)).some((r) => r.prefix === prefix), 'the revoked key is still listed');
 		eq(await text(page, 'a#toggle-revoked'), 'Show revoked keys', 'the toggle');
+	});
+
+	await test('an unknown page under /dashboard/: an HTML 404 with the same headers', async () => {
+		const r = await page.goto(`${BASE}/dashboard/no-such-page`);
+		eq(r.status(), 404, 'status');
+		eq(r.headers()['content-type'], 'text/html; charset=utf-8', 'Content-Type');
+		eq(r.headers()['content-security-policy'], CSP, 'Content-Security-Policy');
+		assert(await page.$('body'), 'no HTML body');
 	});
 
 	await test('revoke page of an unknown key: 404; a wrong method: 405 with Allow', async () => {
@@ -872,6 +938,8 @@ try {
 		eq(pathOf(p), '/dashboard/keys', 'page after log-in');
 		eq(r.status(), 200, 'status');
 		eq((await contextOptions(p)).find((o) => o.value === fx.org.id)?.text, `${fx.org.name} (admin)`, 'the option');
+		assert((await p.innerText('body')).includes(fx.bob.name), "the account's name (with markup) is not shown as text");
+		eq(await p.evaluate(() => document.querySelectorAll('img[src="x"], [onerror]').length), 0, 'injected elements');
 		await switchContext(p, fx.org.id);
 		const ids = (await rows(p)).map((x) => x.id);
 		for (const [what, id] of [["the owner's key", fx.oliviaKey.id], ["the admin's key", fx.bobKey.id],
@@ -906,6 +974,81 @@ try {
 		eq(pathOf(p), '/dashboard/login', 'page after the deactivation');
 	});
 	await bobSession.context.close();
+
+	await test('without JavaScript: log in, create, read the secret, switch context, revoke', async () => {
+		const s = await newSession('olivia (no JavaScript)', undefined, { javaScriptEnabled: false });
+		try {
+			const p = s.page;
+			await login(p, fx.olivia);
+			eq(pathOf(p), '/dashboard/keys', 'page after log-in');
+			await createKey(p, 'made without JavaScript');
+			eq(pathOf(p), '/dashboard/keys/created', 'the created page');
+			const secret = await readSecret(p);
+			assert(KEY_RE.test(secret), 'no secret');
+			await p.selectOption('form#context select[name=org]', fx.org.id);
+			await click(p, CONTEXT_SUBMIT);
+			eq(pathOf(p), `/dashboard/keys?org=${fx.org.id}`, 'page after switching');
+			await click(p, `tr.key[data-key-id="${fx.oliviaKey.id}"] td.actions a.revoke`);
+			await click(p, 'button#confirm-revoke');
+			const row = (await rows(p)).find((x) => x.id === fx.oliviaKey.id);
+			eq(row && row.status, 'Revoked', "the owner's org key after revoking");
+		} finally {
+			await s.context.close();
+		}
+	});
+
+	await test('the copy button on a plain-HTTP host name (no navigator.clipboard) falls back to a selection copy', async () => {
+		const plainBase = BASE.replace('127.0.0.1', PLAIN_HOST);
+		assert(plainBase !== BASE, `E2E_BASE_URL ${BASE} does not name 127.0.0.1`);
+		const s = await newSession('olivia (plain HTTP host)');
+		const reader = await newSession('clipboard reader');
+		try {
+			await reader.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+			await reader.page.goto(`${BASE}/dashboard/login`);
+			const readClipboard = () => reader.page.evaluate(() => navigator.clipboard.readText());
+			const p = s.page;
+			await p.goto(`${plainBase}/dashboard/login`);
+			eq(await p.evaluate(() => window.isSecureContext), false, 'isSecureContext on the plain host');
+			await p.fill('form#login input[name=email]', fx.olivia.email);
+			await p.fill('form#login input[name=password]', fx.olivia.password);
+			await click(p, 'form#login button[type=submit]');
+			eq(pathOf(p), '/dashboard/keys', 'page after log-in on the plain host');
+			await createKey(p, 'copied on plain HTTP');
+			const secret = await readSecret(p);
+			assert(KEY_RE.test(secret), 'no secret');
+			// Can this headless browser copy a selection at all?
+			try {
+				await reader.page.evaluate(() => navigator.clipboard.writeText('e2e clipboard sentinel'));
+				const probe = await p.evaluate(() => {
+					const t = document.createElement('span');
+					t.textContent = 'e2e selection probe';
+					document.body.appendChild(t);
+					const r = document.createRange();
+					r.selectNodeContents(t);
+					getSelection().removeAllRanges();
+					getSelection().addRange(r);
+					const ok = document.execCommand('copy');
+					getSelection().removeAllRanges();
+					t.remove();
+					return ok;
+				});
+				assert(probe && (await readClipboard()) === 'e2e selection probe', 'no selection copy');
+			} catch (e) {
+				throw new Skip(`headless Chromium cannot copy a selection here (${e.message.split('\n')[0]})`);
+			}
+			await p.click('button#copy-secret');
+			let got;
+			for (let i = 0; i < 20 && got !== secret; i++) {
+				got = await readClipboard();
+				if (got !== secret)
+					await sleep(50);
+			}
+			assert(got === secret, 'the clipboard does not hold the secret after the click');
+		} finally {
+			await s.context.close();
+			await reader.context.close();
+		}
+	});
 
 	await test('53 keys: 50 on the first page, a link to the older ones, then the last 3', async () => {
 		const paula = newAccount('paula', 'Paula Pages');
