@@ -65,6 +65,9 @@ parse_path(struct request *req, const char *path, size_t len)
 
 	req->under_v1 = len >= 3 && memcmp(path, "/v1", 3) == 0 &&
 	                (len == 3 || path[3] == '/');
+	/* Whatever follows, so that a malformed dashboard path gets an HTML 404. */
+	req->under_dashboard = len >= 10 && memcmp(path, "/dashboard", 10) == 0 &&
+	                       (len == 10 || path[10] == '/');
 	if (len == 0 || path[0] != '/' || len > sizeof(req->path_buf))
 		return;
 	/* One trailing slash is tolerated ("/" itself has no segments); "//" is not. */
@@ -198,8 +201,6 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	req->remote_addr = get("REMOTE_ADDR", ctx);
 	https = get("HTTPS", ctx);
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
-	req->under_dashboard = req->path_ok && req->nseg >= 1 &&
-	                       request_seg_is(req, 0, "dashboard");
 }
 
 static bool
@@ -251,7 +252,7 @@ request_form_get(const struct request_form *f, const char *name)
 bool
 request_seg_is(const struct request *req, int i, const char *s)
 {
-	return i < req->nseg && str_eq(&req->seg[i], s);
+	return i >= 0 && i < req->nseg && str_eq(&req->seg[i], s);
 }
 
 bool

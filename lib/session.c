@@ -28,6 +28,11 @@ session_token_parse(const char *s, size_t len, uint8_t tok[SESSION_TOKEN_LEN])
 
 	if (len != SESSION_TEXT_LEN)
 		return false;
+	/* libsodium 1.0.18 lets bytes above 0x7f through as base64 characters. */
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return false;
 	return sodium_base642bin(tok, SESSION_TOKEN_LEN, s, len, NULL, &n, &end,
 	                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
 	       n == SESSION_TOKEN_LEN && end == s + len;

@@ -141,6 +141,9 @@ timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		int64_t n = secs / units[i].secs;
 
+		/* 360 to 364 days are still "11 months", not "12 months". */
+		if (units[i].secs == INT64_C(30) * 86400 && n > 11)
+			n = 11;
 		if (n >= 1) {
 			snprintf(out, TIMEFMT_AGO_MAX + 1, "%lld %s%s ago", (long long)n,
 			         units[i].unit, n == 1 ? "" : "s");

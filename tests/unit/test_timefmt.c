@@ -230,8 +230,8 @@ test_ago(void)
 		{__LINE__, 60 * D * S, "2 months ago"},
 		{__LINE__, 150 * D * S, "5 months ago"},
 		{__LINE__, 359 * D * S, "11 months ago"},
-		{__LINE__, 364 * D * S, "12 months ago"},      /* 364 / 30 = 12, not yet a year */
-		{__LINE__, (365 * (int64_t)D - 1) * S, "12 months ago"},
+		{__LINE__, 364 * D * S, "11 months ago"},      /* 364 / 30 = 12: capped below a year */
+		{__LINE__, (365 * (int64_t)D - 1) * S, "11 months ago"},
 		{__LINE__, 365 * (int64_t)D * S, "1 year ago"},
 		{__LINE__, (730 * (int64_t)D - 1) * S, "1 year ago"},
 		{__LINE__, 730 * (int64_t)D * S, "2 years ago"},
