@@ -2,9 +2,12 @@
  * A tiny HTTP/1.1 client over a raw TCP socket: one request per connection
  * (Connection: close), the whole response read, status, headers and body
  * parsed (chunked or Content-Length or until EOF). Every wait is bounded by
- * poll() with IO_TIMEOUT_MS, so a hung server fails a check instead of the
- * suite. If the server answers before the whole request is sent (413, 431),
- * sending stops and the answer is read.
+ * poll() with IO_TIMEOUT_MS (or the request's own timeout), so a hung server
+ * fails a check instead of the suite. If the server answers before the whole
+ * request is sent (413, 431), sending stops and the answer is read. A request
+ * may name the local address to connect from (any of 127/8 reaches a server
+ * on 127.0.0.1), so that per-address rules (the dashboard's log-in throttle)
+ * can be tested without touching 127.0.0.1.
  */
 #include "itest.h"
 
@@ -48,8 +51,30 @@ parse_base_url(struct http_response *r)
 	return 0;
 }
 
+/* Binds fd to the numeric address source (any port), of the family of the server's address. */
 static int
-connect_to(struct http_response *r)
+bind_source(int fd, int family, const char *source, struct http_response *r)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if ((rc = getaddrinfo(source, NULL, &hints, &res)) != 0) {
+		snprintf(r->error, sizeof(r->error), "source address %s: %s", source, gai_strerror(rc));
+		return -1;
+	}
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	if (rc != 0)
+		snprintf(r->error, sizeof(r->error), "bind %s: %s", source, strerror(errno));
+	freeaddrinfo(res);
+	return rc;
+}
+
+static int
+connect_to(struct http_response *r, const char *source)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	int fd = -1, rc;
@@ -70,6 +95,11 @@ connect_to(struct http_response *r)
 		            ai->ai_protocol);
 		if (fd < 0)
 			continue;
+		if (source != NULL && bind_source(fd, ai->ai_family, source, r) != 0) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		if (errno == EINPROGRESS) {
@@ -139,13 +169,13 @@ buf_printf(struct buf *b, const char *fmt, ...)
 }
 
 /*
- * Polls one fd for IO_TIMEOUT_MS. Returns 1 when ready, 0 when interrupted
+ * Polls one fd for ms milliseconds. Returns 1 when ready, 0 when interrupted
  * (try again), -1 on timeout or error with r->error set ("timeout while <doing>").
  */
 static int
-wait_io(struct pollfd *pfd, struct http_response *r, const char *doing)
+wait_io(struct pollfd *pfd, int ms, struct http_response *r, const char *doing)
 {
-	int n = poll(pfd, 1, IO_TIMEOUT_MS);
+	int n = poll(pfd, 1, ms);
 
 	if (n == 0) {
 		snprintf(r->error, sizeof(r->error), "timeout while %s", doing);
@@ -163,13 +193,13 @@ wait_io(struct pollfd *pfd, struct http_response *r, const char *doing)
 /* Sends out; stops early (not an error) when the server starts answering or
  * closes. Returns -1 on timeout. */
 static int
-send_all(int fd, const struct buf *out, struct http_response *r)
+send_all(int fd, const struct buf *out, int ms, struct http_response *r)
 {
 	size_t sent = 0;
 
 	while (sent < out->len) {
 		struct pollfd pfd = {.fd = fd, .events = POLLOUT | POLLIN};
-		int n = wait_io(&pfd, r, P("sending (%zu of %zu bytes)", sent, out->len));
+		int n = wait_io(&pfd, ms, r, P("sending (%zu of %zu bytes)", sent, out->len));
 
 		if (n < 0)
 			return -1;
@@ -222,13 +252,13 @@ complete(const struct buf *in)
 }
 
 static int
-recv_all(int fd, struct buf *in, struct http_response *r)
+recv_all(int fd, struct buf *in, int ms, struct http_response *r)
 {
 	char chunk[16384];
 
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int n = wait_io(&pfd, r, P("reading (%zu bytes read)", in->len));
+		int n = wait_io(&pfd, ms, r, P("reading (%zu bytes read)", in->len));
 
 		if (n < 0)
 			return -1;
@@ -384,12 +414,12 @@ http_do(const struct http_request *rq)
 	struct http_response *r = calloc(1, sizeof(*r));
 	struct buf out = {0}, in = {0};
 	bool has_body = rq->body != NULL;
-	int fd;
+	int fd, ms = rq->timeout_ms > 0 ? rq->timeout_ms : IO_TIMEOUT_MS;
 
 	if (r == NULL)
 		abort();
 	snprintf(r->what, sizeof(r->what), "%s %.140s", rq->method, rq->path);
-	if (parse_base_url(r) != 0 || (fd = connect_to(r)) < 0)
+	if (parse_base_url(r) != 0 || (fd = connect_to(r, rq->source)) < 0)
 		goto done;
 	buf_printf(&out, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
 	           "User-Agent: parsesphere-itest\r\n", rq->method, rq->path, base_host, base_port);
@@ -403,7 +433,7 @@ http_do(const struct http_request *rq)
 	buf_add(&out, "\r\n", 2);
 	if (has_body)
 		buf_add(&out, rq->body, rq->body_len);
-	if (send_all(fd, &out, r) == 0 && recv_all(fd, &in, r) == 0)
+	if (send_all(fd, &out, ms, r) == 0 && recv_all(fd, &in, ms, r) == 0)
 		parse_response(&in, r);
 	close(fd);
 done:
@@ -450,4 +480,46 @@ http_header_count(const struct http_response *r, const char *name)
 		if (strcasecmp(r->headers[i].name, name) == 0)
 			n++;
 	return n;
+}
+
+bool
+http_set_cookie(const struct http_response *r, const char *name, struct set_cookie *c)
+{
+	size_t n = strlen(name);
+	bool found = false;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < r->nheaders; i++) {
+		const char *v = r->headers[i].value, *semi;
+
+		if (strcasecmp(r->headers[i].name, "Set-Cookie") != 0 || strncmp(v, name, n) != 0 ||
+		    v[n] != '=')
+			continue;
+		v += n + 1;
+		semi = strchr(v, ';');
+		snprintf(c->value, sizeof(c->value), "%.*s", (int)(semi ? semi - v : (long)strlen(v)), v);
+		snprintf(c->attrs, sizeof(c->attrs), "%s", semi ? semi : "");
+		found = true;   /* the last one wins, as in a browser */
+	}
+	return found;
+}
+
+bool
+set_cookie_attr(const struct set_cookie *c, const char *attr, const char **value)
+{
+	char list[sizeof(c->attrs)], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", c->attrs);
+	for (char *a = strtok_r(list, ";", &save); a != NULL; a = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(a, '=');
+
+		if (eq != NULL)
+			*eq = '\0';
+		if (strcasecmp(trim(a), attr) != 0)
+			continue;
+		if (value != NULL)
+			*value = P("%s", eq ? trim(eq + 1) : "");
+		return true;
+	}
+	return false;
 }

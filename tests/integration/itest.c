@@ -4,6 +4,7 @@
  */
 #include "itest.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -90,7 +91,8 @@ itest_request(const struct rq *q)
 {
 	const char *lines[16];
 	size_t n = 0;
-	struct http_request hr = {.method = q->method, .path = q->path, .headers = lines};
+	struct http_request hr = {.method = q->method, .path = q->path, .headers = lines,
+	                          .source = q->source, .timeout_ms = q->timeout_ms};
 
 	if (q->auth != NULL)
 		lines[n++] = P("Authorization: %s", q->auth);
@@ -108,6 +110,38 @@ itest_request(const struct rq *q)
 		hr.body_len = q->body_len ? q->body_len : strlen(q->body);
 	}
 	return itest_track(http_do(&hr), http_response_free);
+}
+
+const char *
+form_encode(const char *const *fields, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	bool first = true;
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		if (fields[i + 1] == NULL)
+			continue;
+		if (!first)
+			fputc('&', f);
+		first = false;
+		for (size_t part = 0; part < 2; part++) {
+			if (part == 1)
+				fputc('=', f);
+			for (const unsigned char *p = (const unsigned char *)fields[i + part]; *p; p++) {
+				if (isalnum(*p) || strchr("-._~", *p) != NULL)
+					fputc(*p, f);
+				else if (*p == ' ')
+					fputc('+', f);
+				else
+					fprintf(f, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+			}
+		}
+	}
+	fclose(f);
+	return itest_track(s, free);
 }
 
 /* ---- expectations --------------------------------------------------------------- */
@@ -627,10 +661,15 @@ admin_run(const char *arg, ...)
 void
 itest_note_secret(json_object *o)
 {
-	static FILE *f;
-	const char *secret = jstr(o, "secret");
+	itest_note_secret_str(jstr(o, "secret"));
+}
 
-	if (secret == NULL)
+void
+itest_note_secret_str(const char *secret)
+{
+	static FILE *f;
+
+	if (secret == NULL || secret[0] == '\0')
 		return;
 	if (f == NULL && getenv("PS_STATE") != NULL) {
 		mode_t old = umask(077);   /* live keys: readable by root only */
@@ -815,6 +854,7 @@ main(int argc, char **argv)
 	run_cases(itest_orgs_cases, itest_orgs_count, argc, argv);
 	run_cases(itest_process_cases, itest_process_count, argc, argv);
 	run_cases(itest_authorizer_cases, itest_authorizer_count, argc, argv);
+	run_cases(itest_dashboard_cases, itest_dashboard_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

@@ -58,6 +58,8 @@ extern const struct itest_case itest_authorizer_cases[];
 extern const size_t itest_authorizer_count;
 extern const struct itest_case itest_faults_cases[];
 extern const size_t itest_faults_count;
+extern const struct itest_case itest_dashboard_cases[];
+extern const size_t itest_dashboard_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
@@ -86,6 +88,8 @@ struct http_request {
 	const char *const *headers;  /* "Name: value" lines, NULL-terminated, may be NULL */
 	const char *body;            /* NULL: no body (Content-Length: 0 for POST/PUT/PATCH) */
 	size_t body_len;
+	const char *source;          /* numeric local address to connect from (127.0.0.77), or NULL */
+	int timeout_ms;              /* longest silence while sending or reading; 0: 10 s */
 };
 
 /* Connects to PS_BASE_URL, sends the request with Connection: close, reads the
@@ -97,10 +101,22 @@ struct http_response *http_do(const struct http_request *rq);
  * scripts/test can prove no log or database dump contains any of them.
  */
 void itest_note_secret(json_object *o);
+/* The same for one secret string (a key shown by the dashboard, a password, a session cookie). */
+void itest_note_secret_str(const char *secret);
 void http_response_free(void *resp);
 /* First header with this name (case-insensitive), or NULL. */
 const char *http_header(const struct http_response *r, const char *name);
 size_t http_header_count(const struct http_response *r, const char *name);
+
+/* The last Set-Cookie of a response for one cookie name: its value and its attributes. */
+struct set_cookie {
+	char value[256];
+	char attrs[512];    /* "; HttpOnly; Path=/x" as sent, "" if none */
+};
+bool http_set_cookie(const struct http_response *r, const char *name, struct set_cookie *c);
+/* Whether the cookie has the attribute (case-insensitive); *value (may be NULL) is its value,
+ * "" for a flag such as HttpOnly, tracked. */
+bool set_cookie_attr(const struct set_cookie *c, const char *attr, const char **value);
 
 /* ---- API requests ------------------------------------------------------- */
 
@@ -113,6 +129,8 @@ struct rq {
 	const char *body;
 	size_t body_len;        /* 0: strlen(body) */
 	const char *hdr[6];     /* more "Name: value" lines */
+	const char *source;     /* numeric local address to connect from, or NULL */
+	int timeout_ms;         /* 0: the client's default (10 s) */
 };
 /* Tracked: freed at the end of the test. */
 struct http_response *itest_request(const struct rq *q);
@@ -126,6 +144,14 @@ struct http_response *itest_request(const struct rq *q);
 #define OPOST_JSON(p_, k, o, b) \
 	REQ(.method = "POST", .path = (p_), .key = (k), .org = (o), \
 	    .ctype = "application/json", .body = (b))
+
+/*
+ * application/x-www-form-urlencoded: n strings, name then value; a NULL value leaves its
+ * field out. Everything but [A-Za-z0-9-._~] is percent-encoded, a space as '+'. Tracked.
+ */
+const char *form_encode(const char *const *fields, size_t n);
+#define FORM(...) form_encode((const char *const[]){__VA_ARGS__}, \
+	sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 /* ---- expectations (each returns true when all its checks passed) --------- */
 
