@@ -11,6 +11,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 
@@ -148,10 +149,14 @@ const dialogs = [];    // any alert/confirm/prompt: none may ever open
 let pagesSeen = 0;
 let browser;
 
-// A host name that is not a secure context (plain HTTP, not localhost), as
-// a dashboard on a LAN host would be: app.js has no navigator.clipboard there.
+// Every *.test name goes to 127.0.0.1. PLAIN_HOST is the dashboard under a
+// name that is not a secure context (plain HTTP, not localhost), as on a LAN
+// host: app.js has no navigator.clipboard there. ATTACKER_HOST is another
+// site, served by this script (a loopback server, so that Chromium's local
+// network rules do not get in the way of what the dashboard's headers do).
 const PLAIN_HOST = 'dashboard-on-plain-http.test';
-const LAUNCH_ARGS = [`--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+const ATTACKER_HOST = 'attacker.test';
+const LAUNCH_ARGS = ['--host-resolver-rules=MAP *.test 127.0.0.1', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Watches a page: what the browser reports is kept in `sink` (the run's lists
@@ -203,6 +208,17 @@ async function newSession(label, sink, options = {}) {
 	page.setDefaultNavigationTimeout(10000);
 	watch(page, label, sink);
 	return { context, page };
+}
+
+// Another site: GET /PATH answers the HTML that pages[PATH] returns.
+async function attackerSite(pages) {
+	const server = http.createServer((req, res) => {
+		const make = pages[new URL(req.url, 'http://x').pathname];
+		res.writeHead(make ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+		res.end(make ? make() : 'not found');
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { base: `http://${ATTACKER_HOST}:${server.address().port}`, close: () => server.close() };
 }
 
 // Clicks what submits a form or follows a link; the final document's response.
@@ -875,6 +891,53 @@ try {
 	await test('org that is not an id: 400; an organization you are not in: 403', async () => {
 		eq((await page.goto(`${BASE}/dashboard/keys?org=acme`)).status(), 400, 'status for org=acme');
 		eq((await page.goto(`${BASE}/dashboard/keys?org=${randomUUID()}`)).status(), 403, 'status for an unknown org');
+	});
+
+	await test('a cross-site form posting to /dashboard/keys creates no key', async () => {
+		const site = await attackerSite({ '/csrf': () =>
+			`<form id="f" method="post" action="${BASE}/dashboard/keys"><input name="name" value="cross-site ${run}">` +
+			'<input name="org" value=""><input name="csrf" value="guess"></form>' });
+		const tab = await context.newPage();
+		watch(tab, 'attacker tab', { problems: [], dialogs: [] });
+		try {
+			await tab.goto(`${site.base}/csrf`);
+			await navigate(tab, () => tab.evaluate(() => document.getElementById('f').submit()));
+			assert(!(await tab.$('code#secret')), 'a secret was shown');
+			const at = new URL(tab.url());
+			assert(at.origin === BASE && at.pathname.startsWith('/dashboard'), `the post did not reach the dashboard (${tab.url()})`);
+			await page.goto(`${BASE}/dashboard/keys?revoked=1`);
+			assert(!(await rows(page)).some((x) => x.name === `cross-site ${run}`), 'the cross-site post created a key');
+		} finally {
+			await tab.close();
+			site.close();
+		}
+	});
+
+	await test('another site cannot frame the dashboard (frame-ancestors, X-Frame-Options)', async () => {
+		const site = await attackerSite({
+			'/frame': () => `<iframe id="own" src="/own"></iframe><iframe id="dash" src="${BASE}/dashboard/login"></iframe>`,
+			'/own': () => '<p id="own-content">a frame of the same site</p>',
+		});
+		const tab = await context.newPage();
+		watch(tab, 'framer tab', { problems: [], dialogs: [] });
+		let answered = null;
+		// (SameSite=Strict: a frame of another site has no session, so the log-in page.)
+		tab.on('response', (r) => { if (r.url().startsWith(`${BASE}/dashboard/login`)) answered = r.status(); });
+		try {
+			await tab.goto(`${site.base}/frame`);
+			await sleep(500);
+			const frames = tab.frames().filter((f) => f !== tab.mainFrame());
+			const own = frames.find((f) => f.url().endsWith('/own'));
+			assert(own && (await own.$('#own-content')), 'frames do not work at all on this page');
+			eq(answered, 200, 'status of the framed /dashboard/login (the request went through)');
+			const dash = frames.find((f) => f !== own);
+			assert(dash, 'no dashboard frame');
+			const shown = await dash.$('form#login').catch(() => null);
+			assert(!shown, 'the log-in page was rendered inside a frame of another site');
+		} finally {
+			await tab.close();
+			site.close();
+		}
 	});
 
 	await test('a forged CSRF token on log-out: 403, still signed in', async () => {
