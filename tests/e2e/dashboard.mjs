@@ -56,10 +56,11 @@ function redact(text) {
 class Skip extends Error {}
 
 async function test(name, fn) {
+	const t0 = Date.now();
 	try {
 		await fn();
 		passed++;
-		console.log(`PASS ${name}`);
+		console.log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 	} catch (e) {
 		if (e instanceof Skip) {
 			skipped++;
@@ -419,7 +420,7 @@ try {
 		await page.goto(`${BASE}/dashboard/login`);
 		await page.$eval('form#login', (f) => { f.noValidate = true; });   // type=email would refuse it
 		await page.fill('form#login input[name=email]', email);
-		await page.fill('form#login input[name=password]', 'not the password');
+		await page.fill('form#login input[name=password]', record(randomBytes(18).toString('base64url')));
 		const r = await click(page, 'form#login button[type=submit]');
 		assert(r.status() === 403 || r.status() === 400, `status ${r.status()}`);
 		const value = await page.inputValue('form#login input[name=email]');
@@ -529,8 +530,10 @@ try {
 		eq(await redirectStatus(r), 303, 'status of POST /dashboard/keys');
 		eq(pathOf(page), '/dashboard/keys/created', 'page');
 		eq(r.status(), 200, 'status of the created page');
+		eq(r.headers()['cache-control'], 'no-store', 'Cache-Control of the created page');
 		const secret = await readSecret(page);
 		assert(KEY_RE.test(secret), `code#secret does not hold a key: ${JSON.stringify(secret.slice(0, 12))}…`);
+		assert(!(await page.title()).includes(secret.slice(3, 20)), 'the secret is in the title (kept in the history)');
 		assert(checksumOk(secret), 'the checksum of the key is wrong');
 		st.secret1 = secret;
 		assert((await text(page, 'p.warning')).includes('will not be shown again'), 'no p.warning "…will not be shown again…"');
@@ -1135,6 +1138,13 @@ try {
 			const seen = new Set([...first, ...second].map((x) => x.id));
 			eq(seen.size, 53, 'distinct keys over both pages');
 			assert(made.every((id) => seen.has(id)), 'a key is missing from the pages');
+			// The same with revoked keys shown: the link keeps revoked=1.
+			await s.page.goto(`${BASE}/dashboard/keys?revoked=1`);
+			eq((await rows(s.page)).length, 50, 'rows on the first page with revoked=1');
+			await navigate(s.page, () => s.page.locator('a[href*="after="]').click());
+			eq(new URL(s.page.url()).searchParams.get('revoked'), '1', 'revoked= on the second page');
+			eq((await rows(s.page)).length, 3, 'rows on the second page with revoked=1');
+			eq(await text(s.page, 'a#toggle-revoked'), 'Hide revoked keys', 'the toggle on the second page');
 		} finally {
 			await s.context.close();
 		}
