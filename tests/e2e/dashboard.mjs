@@ -355,6 +355,12 @@ async function switchContext(page, orgId) {
 	return click(page, CONTEXT_SUBMIT);
 }
 
+// docs/dashboard.md: every signed-in page has the log-out form and the switcher.
+async function signedInFrame(page, what) {
+	assert(await page.$('form#logout input[name=csrf]'), `no form#logout on ${what}`);
+	assert(await page.$('form#context select[name=org]'), `no form#context on ${what}`);
+}
+
 async function contextOptions(page) {
 	return page.$$eval('form#context select[name=org] option', (os) =>
 		os.map((o) => ({ value: o.value, text: o.textContent.trim(), selected: o.selected })));
@@ -505,6 +511,8 @@ try {
 		}));
 		assert(assets.css.includes(`${BASE}/dashboard/assets/app.css`), `the page does not link app.css (${assets.css})`);
 		assert(assets.rules > 0, 'the stylesheet has no rules applied');
+		eq(await page.evaluate(() => document.compatMode), 'CSS1Compat', 'rendering mode (a doctype)');
+		eq(await page.evaluate(() => document.characterSet), 'UTF-8', 'character set');
 		for (const [asset, type] of [['app.css', 'text/css'], ['app.js', 'text/javascript']]) {
 			const a = await context.request.get(`${BASE}/dashboard/assets/${asset}`);
 			eq(a.status(), 200, `status of ${asset}`);
@@ -538,6 +546,7 @@ try {
 		st.secret1 = secret;
 		assert((await text(page, 'p.warning')).includes('will not be shown again'), 'no p.warning "…will not be shown again…"');
 		assert(await page.$('button#copy-secret'), 'no button#copy-secret');
+		await signedInFrame(page, 'the created page');
 		assert(await page.$('a[href^="/dashboard/keys"]'), 'no link back to the keys page');
 		await page.screenshot({ path: path.join(ARTIFACTS, 'secret-page.png') });
 	});
@@ -578,6 +587,7 @@ try {
 		const r = await page.reload();
 		eq(r.status(), 410, 'status after a reload');
 		assert(await page.$('p.error'), 'no p.error');
+		await signedInFrame(page, 'the 410 page');
 		assert(!(await page.$('code#secret')), 'code#secret is still there');
 		const html = await page.content();
 		assert(!html.includes(secret.slice(12)) && !html.includes(secret.slice(3, 43)), 'the page still holds the secret');
@@ -706,17 +716,18 @@ try {
 		eq((await rows(page)).length, before, 'rows after the invalid create');
 	});
 
-	await test('names: trimmed of white space, Unicode shown as typed', async () => {
-		const name = 'Clé de déploiement — 東京 🔑';
-		await page.goto(`${BASE}/dashboard/keys`);
-		const r = await createKey(page, `  ${name}\t `);
-		eq(r.status(), 200, 'status of the created page');
-		const secret = await readSecret(page);
-		assert(KEY_RE.test(secret), 'no secret');
-		assert((await text(page, 'main, body')).includes(name), 'the created page does not show the name');
-		await page.goto(`${BASE}/dashboard/keys`);
-		const row = (await rows(page)).find((x) => x.prefix === secret.slice(0, 12));
-		eq(row && row.name, name, 'td.name');
+	await test('names: trimmed of white space, Unicode and form-encoding characters shown as typed', async () => {
+		for (const name of ['Clé de déploiement — 東京 🔑', 'a+b & c%20d=e;f?g#h']) {
+			await page.goto(`${BASE}/dashboard/keys`);
+			const r = await createKey(page, `  ${name}\t `);
+			eq(r.status(), 200, 'status of the created page');
+			const secret = await readSecret(page);
+			assert(KEY_RE.test(secret), 'no secret');
+			assert((await text(page, 'main, body')).includes(name), `the created page does not show ${name}`);
+			await page.goto(`${BASE}/dashboard/keys`);
+			const row = (await rows(page)).find((x) => x.prefix === secret.slice(0, 12));
+			eq(row && row.name, name, 'td.name');
+		}
 	});
 
 	await test('a valid name of 60 code points outside the BMP can be typed whole (API.md: up to 100 code points)', async () => {
@@ -755,6 +766,7 @@ try {
 		eq(await page.getAttribute('form#revoke input[name=org]', 'value'), '', 'org of form#revoke');
 		eq((await page.getAttribute('form#revoke', 'method') || '').toLowerCase(), 'post', 'form#revoke method');
 		assert(await page.$('button#confirm-revoke'), 'no button#confirm-revoke');
+		await signedInFrame(page, 'the confirmation page');
 		const cancel = page.getByRole('link', { name: /cancel/i });
 		eq(await cancel.count(), 1, 'cancel links');
 		await navigate(page, () => cancel.click());
@@ -806,6 +818,7 @@ try {
 	await test('revoke page of an unknown key: 404; a wrong method: 405 with Allow', async () => {
 		const r = await page.goto(`${BASE}/dashboard/keys/${randomUUID()}/revoke`);
 		eq(r.status(), 404, 'status');
+		await signedInFrame(page, 'the 404 page');
 		const p = await context.request.fetch(`${BASE}/dashboard/keys/created`, { method: 'DELETE', maxRedirects: 0 });
 		eq(p.status(), 405, 'status of DELETE /dashboard/keys/created');
 		assert(p.headers()['allow'], 'no Allow header');
@@ -894,6 +907,13 @@ try {
 	await test('org that is not an id: 400; an organization you are not in: 403', async () => {
 		eq((await page.goto(`${BASE}/dashboard/keys?org=acme`)).status(), 400, 'status for org=acme');
 		eq((await page.goto(`${BASE}/dashboard/keys?org=${randomUUID()}`)).status(), 403, 'status for an unknown org');
+	});
+
+	await test('the 400 and 403 pages of a bad org are signed-in pages: log-out form and switcher', async () => {
+		await page.goto(`${BASE}/dashboard/keys?org=acme`);
+		await signedInFrame(page, 'the 400 page (org=acme)');
+		await page.goto(`${BASE}/dashboard/keys?org=${randomUUID()}`);
+		await signedInFrame(page, 'the 403 page (an organization you are not in)');
 	});
 
 	await test('a cross-site form posting to /dashboard/keys creates no key', async () => {
