@@ -264,6 +264,9 @@ resolve_context(struct dash *d)
 		send_db_failure(d, rc);
 		return false;
 	}
+	/* The switcher shows on the refusals below too: the way out of a wrong context. */
+	d->frame.orgs = d->orgs;
+	d->frame.norgs = d->norgs;
 	e = auth_context_account(d->env->db, d->sess.account.id,
 	                         v != NULL && v->len > 0 ? org_id : NULL, &d->ctx);
 	if (e == ERR_NOT_ORGANIZATION_MEMBER) {
@@ -780,12 +783,8 @@ dashboard_serve(struct api_env *env, const struct request *req, struct response 
 			goto done;
 		}
 	}
-	if (r->context) {
-		if (!resolve_context(d))
-			goto done;
-		d->frame.orgs = d->orgs;
-		d->frame.norgs = d->norgs;
-	}
+	if (r->context && !resolve_context(d))
+		goto done;
 	r->handle(d);
 done:
 	if (d->form != NULL)
