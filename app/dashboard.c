@@ -255,10 +255,6 @@ resolve_context(struct dash *d)
 	enum db_status rc;
 	enum err e;
 
-	if (v != NULL && v->len > 0 && uuid_parse(v->s, v->len, org_id) != 0) {
-		send_message(d, 400, "Bad request", "That is not an organization id.");
-		return false;
-	}
 	rc = store_account_orgs(d->env->db, d->sess.account.id, d->orgs, MAX_ORGS, &d->norgs);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
@@ -267,6 +263,10 @@ resolve_context(struct dash *d)
 	/* The switcher shows on the refusals below too: the way out of a wrong context. */
 	d->frame.orgs = d->orgs;
 	d->frame.norgs = d->norgs;
+	if (v != NULL && v->len > 0 && uuid_parse(v->s, v->len, org_id) != 0) {
+		send_message(d, 400, "Bad request", "That is not an organization id.");
+		return false;
+	}
 	e = auth_context_account(d->env->db, d->sess.account.id,
 	                         v != NULL && v->len > 0 ? org_id : NULL, &d->ctx);
 	if (e == ERR_NOT_ORGANIZATION_MEMBER) {
