@@ -90,6 +90,14 @@ function need(value, what) {   // a value an earlier test was to produce
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+async function until(cond, ms = 3000) {   // polls cond() until it holds or ms pass
+	for (const end = Date.now() + ms; ; await sleep(50)) {
+		const v = await cond();
+		if (v || Date.now() > end)
+			return v;
+	}
+}
+
 // ---------------------------------------------------------------- fixtures
 
 const run = Date.now().toString(36) + '-' + randomBytes(3).toString('hex');
@@ -947,11 +955,11 @@ try {
 		// (SameSite=Strict: a frame of another site has no session, so the log-in page.)
 		tab.on('response', (r) => { if (r.url().startsWith(`${BASE}/dashboard/login`)) answered = r.status(); });
 		try {
-			await tab.goto(`${site.base}/frame`);
-			await sleep(500);
+			await tab.goto(`${site.base}/frame`);   // 'load' waits for both frames
+			const own = tab.frames().find((f) => f.url().endsWith('/own'));
+			assert(own && (await until(() => own.$('#own-content'))), 'frames do not work at all on this page');
+			await until(() => answered !== null);
 			const frames = tab.frames().filter((f) => f !== tab.mainFrame());
-			const own = frames.find((f) => f.url().endsWith('/own'));
-			assert(own && (await own.$('#own-content')), 'frames do not work at all on this page');
 			eq(answered, 200, 'status of the framed /dashboard/login (the request went through)');
 			const dash = frames.find((f) => f !== own);
 			assert(dash, 'no dashboard frame');
@@ -1183,7 +1191,7 @@ try {
 			document.body.appendChild(st);
 		});
 		await probe.page.evaluate(() => alert('probe'));
-		await sleep(300);
+		await until(() => sink.problems.some((p) => /script-src/.test(p)) && sink.problems.some((p) => /style-src/.test(p)));
 		await probe.context.close();
 		assert(sink.problems.some((p) => /CSP violation: script-src/.test(p)), `inline script not reported (${sink.problems.length} reports)`);
 		assert(sink.problems.some((p) => /CSP violation: style-src/.test(p)), 'inline style not reported');
