@@ -1247,14 +1247,15 @@ test_dashboard_throttle_per_email(void)
 	CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "the throttled account got a session");
 }
 
-/* Forked children failing log-ins from one address, each for its own unknown e-mail. */
+/* Forked children failing log-ins from one address, for one e-mail or each for its own. */
 struct fail_tally {
 	int refused, throttled, other;
 	char first_other[200];   /* the first answer neither 403 nor 429 */
 };
 struct fail_args {
 	const char *source;
-	int each;
+	const char *email;       /* NULL: a new unknown e-mail for every attempt */
+	int procs, each;
 };
 
 static void
@@ -1267,8 +1268,9 @@ fail_child(void *tally, volatile int *flags, void *arg)
 	(void)flags;
 	browser_on(&b, a->source);
 	for (int i = 0; i < a->each; i++) {
-		struct http_response *r = login_post(&b, P("%s-%d@example.test", unique("nobody"),
-		                                           (int)getpid()), unique("wrong"));
+		const char *email = a->email ? a->email : P("%s-%d@example.test", unique("nobody"),
+		                                            (int)getpid());
+		struct http_response *r = login_post(&b, email, unique("wrong"));
 		if (r->status == 403)
 			t->refused++;
 		else if (r->status == 429)
@@ -1276,6 +1278,50 @@ fail_child(void *tally, volatile int *flags, void *arg)
 		else if (t->other++ == 0)
 			snprintf(t->first_other, sizeof(t->first_other), "%s", snip(r));
 	}
+}
+
+/* a->procs children, each failing a->each log-ins; their tallies summed into *sum. */
+static bool
+fail_side_by_side_at(int line, struct fail_args *a, struct fail_tally *sum)
+{
+	struct load_procs l;
+	bool ok;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!load_procs_start_at(line, &l, a->procs, sizeof(struct fail_tally), 1, 120, fail_child, a))
+		return false;
+	ok = load_procs_finish_at(line, &l);
+	for (int i = 0; i < l.procs; i++) {
+		const struct fail_tally *t = (const struct fail_tally *)l.tallies + i;
+		sum->refused += t->refused;
+		sum->throttled += t->throttled;
+		if (sum->other == 0)
+			memcpy(sum->first_other, t->first_other, sizeof(sum->first_other));
+		sum->other += t->other;
+	}
+	load_procs_unmap(&l);
+	return ok;
+}
+
+/*
+ * The limit holds for attempts that arrive together: a burst of wrong passwords for one
+ * e-mail gets at most 5 of them verified, whatever the number of workers verifying at once.
+ */
+static void
+test_dashboard_throttle_concurrent_attempts(void)
+{
+	enum { BURST = 12, LIMIT = 5 };
+	const char *email = P("%s@example.test", unique("burst"));
+	struct browser b;
+	struct fail_tally sum;
+
+	browser_on(&b, NULL);
+	if (!fail_side_by_side_at(__LINE__, &(struct fail_args){b.source, email, BURST, 1}, &sum))
+		return;
+	CHECK(sum.refused <= LIMIT && sum.refused + sum.throttled == BURST,
+	      "%d simultaneous wrong passwords for %s: %d verified and refused (403), %d throttled "
+	      "(429), %d other (first: %s); at most %d may be verified in a window", BURST, email,
+	      sum.refused, sum.throttled, sum.other, sum.other ? sum.first_other : "-", LIMIT);
 }
 
 static void
@@ -1290,30 +1336,17 @@ test_dashboard_throttle_per_address(void)
 	int procs = cpus >= 4 ? 4 : cpus >= 2 ? 2 : 1;
 	struct user u;
 	struct browser b, local;
-	struct load_procs l;
 	struct http_response *r;
-	struct fail_tally sum = {0};
-	struct fail_args args;
+	struct fail_tally sum;
 	double t0;
 
 	if (!NEW_USER(&u, "addr"))
 		return;
 	browser_on(&b, NULL);
-	args = (struct fail_args){b.source, FAILURES / procs};
 	t0 = now_s();
-	if (!load_procs_start_at(__LINE__, &l, procs, sizeof(struct fail_tally), 1, 120, fail_child,
-	                         &args))
+	if (!fail_side_by_side_at(__LINE__, &(struct fail_args){b.source, NULL, procs,
+	                                                         FAILURES / procs}, &sum))
 		return;
-	load_procs_finish_at(__LINE__, &l);
-	for (int i = 0; i < l.procs; i++) {
-		const struct fail_tally *t = (const struct fail_tally *)l.tallies + i;
-		sum.refused += t->refused;
-		sum.throttled += t->throttled;
-		if (sum.other == 0)
-			memcpy(sum.first_other, t->first_other, sizeof(sum.first_other));
-		sum.other += t->other;
-	}
-	load_procs_unmap(&l);
 	CHECK(sum.refused == FAILURES, "%d failures from %s: %d refused (403), %d throttled, "
 	      "%d other (first: %s)", FAILURES, b.source, sum.refused, sum.throttled, sum.other,
 	      sum.other ? sum.first_other : "-");
@@ -2033,6 +2066,7 @@ const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_login_csrf_refused),
 	ITEST(test_dashboard_throttle_per_email),
 	ITEST(test_dashboard_throttle_per_address),
+	ITEST(test_dashboard_throttle_concurrent_attempts),
 	ITEST(test_dashboard_escaping),
 	ITEST(test_dashboard_security_headers),
 	ITEST(test_dashboard_role_visibility),
