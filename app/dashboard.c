@@ -337,37 +337,42 @@ subject(const char *kind, const char *value, size_t len, uint8_t out[STORE_SUBJE
 	crypto_generichash_final(&st, out, STORE_SUBJECT_LEN);
 }
 
-/* Seconds until the subject may try again, 0 if it may now. */
-static enum db_status
-throttled(struct dash *d, const uint8_t subj[STORE_SUBJECT_LEN], unsigned limit,
-          int64_t *wait)
-{
-	int64_t start = 0, window = (int64_t)d->env->cfg->login_window_seconds * SECOND;
-	unsigned failures = 0;
-	enum db_status rc = store_throttle_get(d->env->db, subj, &start, &failures);
-
-	*wait = 0;
-	if (rc == DB_OK && failures >= limit && start + window > d->now)
-		*wait = (start + window - d->now + SECOND - 1) / SECOND;
-	return rc;
-}
-
 /* Both subjects of a log-in: the e-mail (lower case) and the client's address. */
 struct login_subjects {
 	uint8_t account[STORE_SUBJECT_LEN], address[STORE_SUBJECT_LEN];
 };
 
+/*
+ * Counts this attempt against the subject before the password is checked:
+ * one atomic increment, then the count, so that of any number of attempts at
+ * once no more than `limit` get through (a check before and a count after
+ * would let a burst pass). *wait: the seconds until the window ends when this
+ * attempt is over the limit, else 0.
+ */
 static enum db_status
-record_failure(struct dash *d, const struct login_subjects *s)
+count_attempt(struct dash *d, const uint8_t subj[STORE_SUBJECT_LEN], unsigned limit,
+              int64_t *wait)
 {
-	int64_t from = d->now - (int64_t)d->env->cfg->login_window_seconds * SECOND;
-	enum db_status rc = store_throttle_fail(d->env->db, s->account, d->now, from);
+	int64_t start = 0, window = (int64_t)d->env->cfg->login_window_seconds * SECOND;
+	unsigned attempts = 0;
+	enum db_status rc = store_throttle_count(d->env->db, subj, d->now, d->now - window);
 
 	if (rc == DB_OK)
-		rc = store_throttle_fail(d->env->db, s->address, d->now, from);
-	if (rc == DB_OK)
-		rc = store_throttle_prune(d->env->db, from);
+		rc = store_throttle_get(d->env->db, subj, &start, &attempts);
+	*wait = 0;
+	if (rc == DB_OK && attempts > limit && start + window > d->now)
+		*wait = (start + window - d->now + SECOND - 1) / SECOND;
 	return rc;
+}
+
+/* The right password: the attempt was no failure after all. */
+static enum db_status
+forgive_attempt(struct dash *d, const struct login_subjects *s)
+{
+	enum db_status rc = store_throttle_clear(d->env->db, s->account);
+
+	/* Only this attempt for the address: others from there may have failed. */
+	return rc == DB_OK ? store_throttle_forgive(d->env->db, s->address) : rc;
 }
 
 /* Starts a session for the account: cookie, row, redirect. */
@@ -425,9 +430,9 @@ login(struct dash *d)
 	lower[email->len < EMAIL_MAX ? email->len : EMAIL_MAX] = '\0';
 	subject("account", lower, strlen(lower), subj.account);
 	subject("address", addr, strlen(addr), subj.address);
-	rc = throttled(d, subj.account, d->env->cfg->login_failures_per_account, &wait_a);
+	rc = count_attempt(d, subj.account, d->env->cfg->login_failures_per_account, &wait_a);
 	if (rc == DB_OK)
-		rc = throttled(d, subj.address, d->env->cfg->login_failures_per_address, &wait_b);
+		rc = count_attempt(d, subj.address, d->env->cfg->login_failures_per_address, &wait_b);
 	if (rc != DB_OK)
 		goto db_fail;
 	if (wait_a > 0 || wait_b > 0) {
@@ -446,18 +451,21 @@ login(struct dash *d)
 	ok = pw->len <= PASSWORD_MAX &&
 	     crypto_pwhash_str_verify(acct.password_hash, pw->s, pw->len) == 0 && found;
 	if (!ok) {
-		if ((rc = record_failure(d, &subj)) != DB_OK)
+		/* Counted already; the windows that have ended are forgotten now and then. */
+		rc = store_throttle_prune(d->env->db, d->now - (int64_t)d->env->cfg->
+		                          login_window_seconds * SECOND);
+		if (rc != DB_OK)
 			goto db_fail;
 		send_login(d, 403, email->s, "Incorrect e-mail or password.");
 		return;
 	}
+	if ((rc = forgive_attempt(d, &subj)) != DB_OK)
+		goto db_fail;
 	if (!acct.is_active) {
 		send_login(d, 403, email->s, "This account is deactivated. Contact your "
 		           "administrator.");
 		return;
 	}
-	if ((rc = store_throttle_clear(d->env->db, subj.account)) != DB_OK)
-		goto db_fail;
 	start_session(d, acct.account_id);
 	return;
 db_fail:

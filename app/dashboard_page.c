@@ -185,7 +185,7 @@ page_keys(struct html *h, const struct page_keys *p)
 	html(h, "<form id=\"create-key\" method=\"post\" action=\"/dashboard/keys\">"
 	     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	     "<input type=\"hidden\" name=\"org\" value=\"%s\">"
-	     "<label>Name <input type=\"text\" name=\"name\" value=\"%s\" maxlength=\"100\" "
+	     "<label>Name <input type=\"text\" name=\"name\" value=\"%s\" "
 	     "placeholder=\"Production API Key\" required></label>"
 	     "<button type=\"submit\">Create Key</button></form>",
 	     f->csrf, f->org != NULL ? f->org : "", p->name);

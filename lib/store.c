@@ -35,7 +35,8 @@ enum {
 	ST_SESSION_SET_NEW_KEY,
 	ST_SESSION_TAKE_NEW_KEY,
 	ST_THROTTLE_GET,
-	ST_THROTTLE_FAIL,
+	ST_THROTTLE_COUNT,
+	ST_THROTTLE_FORGIVE,
 	ST_THROTTLE_CLEAR,
 	ST_THROTTLE_PRUNE,
 	ST__COUNT
@@ -148,14 +149,17 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 	[ST_THROTTLE_GET] = {
 		"SELECT window_start, failures FROM login_throttle WHERE subject = ?", true},
 	/*
-	 * One more failure, in the current window or a new one. MariaDB applies
+	 * One more attempt, in the current window or a new one. MariaDB applies
 	 * the assignments left to right: both IFs still see the old window_start.
-	 * Additive, so never retried.
+	 * Additive, so never retried (nor ST_THROTTLE_FORGIVE).
 	 */
-	[ST_THROTTLE_FAIL] = {
+	[ST_THROTTLE_COUNT] = {
 		"INSERT INTO login_throttle (subject, window_start, failures) VALUES (?, ?, 1)"
 		" ON DUPLICATE KEY UPDATE failures = IF(window_start < ?, 1, failures + 1),"
 		" window_start = IF(window_start < ?, VALUES(window_start), window_start)", false},
+	[ST_THROTTLE_FORGIVE] = {
+		"UPDATE login_throttle SET failures = failures - 1 WHERE subject = ? AND failures > 0",
+		false},
 	[ST_THROTTLE_CLEAR] = {
 		"DELETE FROM login_throttle WHERE subject = ?", true},
 	[ST_THROTTLE_PRUNE] = {
@@ -830,8 +834,8 @@ store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
 }
 
 enum db_status
-store_throttle_fail(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], int64_t now,
-                    int64_t window_from)
+store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], int64_t now,
+                     int64_t window_from)
 {
 	MYSQL_BIND in[4];
 	MYSQL_TIME t, from;
@@ -842,7 +846,16 @@ store_throttle_fail(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], int
 	db_in_time(&in[1], &t);
 	db_in_time(&in[2], &from);
 	db_in_time(&in[3], &from);
-	return db_exec(db, ST_THROTTLE_FAIL, in, NULL);
+	return db_exec(db, ST_THROTTLE_COUNT, in, NULL);
+}
+
+enum db_status
+store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN])
+{
+	MYSQL_BIND in[1];
+
+	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
+	return db_exec(db, ST_THROTTLE_FORGIVE, in, NULL);
 }
 
 enum db_status

@@ -183,12 +183,14 @@ enum db_status store_session_set_new_key(struct db *db, const uint8_t id[STORE_S
 enum db_status store_session_take_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
                                           const struct store_session *s, bool *taken);
 
-/* Log-in failures of a subject (a hash naming an e-mail or an address). */
+/* Log-in attempts not forgiven of a subject (a hash naming an e-mail or an address). */
 enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
                                   int64_t *window_start, unsigned *failures);
-/* One more failure: counted in the window started at or after window_from, else a new one. */
-enum db_status store_throttle_fail(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
-                                   int64_t now, int64_t window_from);
+/* One more attempt: counted in the window started at or after window_from, else a new one. */
+enum db_status store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
+                                    int64_t now, int64_t window_from);
+/* One attempt fewer (it turned out right). */
+enum db_status store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
 enum db_status store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
 /* Forgets (some of the) windows that started before `before`. */
 enum db_status store_throttle_prune(struct db *db, int64_t before);

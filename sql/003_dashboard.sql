@@ -16,8 +16,9 @@ CREATE TABLE IF NOT EXISTS dashboard_sessions (
   CONSTRAINT fk_dashboard_sessions_account FOREIGN KEY (account_id) REFERENCES accounts (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Failed log-ins per subject (a hash of "account:" + e-mail or "address:" +
--- client address) within the window that started at window_start.
+-- Log-in attempts per subject (a hash of "account:" + e-mail or "address:" +
+-- client address) within the window that started at window_start; each is
+-- counted before its password is checked and taken back when it was right.
 CREATE TABLE IF NOT EXISTS login_throttle (
   subject       BINARY(32)   NOT NULL,
   window_start  DATETIME(6)  NOT NULL,
