@@ -134,7 +134,6 @@ send_page(struct dash *d, int status, struct html *h)
 	if (doc == NULL) {
 		log_error("request %s: out of memory building a page", d->resp->request_id);
 		status = 500;
-		doc = NULL;
 	}
 	page_headers(d->resp);
 	response_bytes(d->resp, status, "text/html; charset=utf-8", NULL,
@@ -152,11 +151,15 @@ send_message(struct dash *d, int status, const char *heading, const char *text)
 	send_page(d, status, &h);
 }
 
+/* A store failure as the API answers it: 503 to retry, or 500 for a bug. */
 static void
 send_db_failure(struct dash *d, enum db_status s)
 {
-	if (auth_db_error(s) == ERR_INTERNAL)
+	if (auth_db_error(s) == ERR_INTERNAL) {
 		log_error("request %s: database error", d->resp->request_id);
+		send_message(d, 500, "Internal error", "Something went wrong on our side.");
+		return;
+	}
 	response_header(d->resp, "Retry-After", "1");
 	send_message(d, 503, "Service unavailable",
 	             "The service is briefly unavailable. Please try again in a moment.");
