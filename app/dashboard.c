@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include "keyissue.h"
@@ -328,9 +329,9 @@ login_form(struct dash *d)
 		send_login(d, 200, NULL, NULL);
 }
 
-/* A throttle subject: a hash of what it counts ("account:" e-mail, "address:" IP). */
+/* A throttle subject: a hash of what it counts (an account, an e-mail, an address). */
 static void
-subject(const char *kind, const char *value, size_t len, uint8_t out[STORE_SUBJECT_LEN])
+subject(const char *kind, const void *value, size_t len, uint8_t out[STORE_SUBJECT_LEN])
 {
 	crypto_generichash_state st;
 
@@ -340,10 +341,38 @@ subject(const char *kind, const char *value, size_t len, uint8_t out[STORE_SUBJE
 	crypto_generichash_final(&st, out, STORE_SUBJECT_LEN);
 }
 
-/* Both subjects of a log-in: the e-mail (lower case) and the client's address. */
+/* Both subjects of a log-in: the account (or the e-mail) and the client's address. */
 struct login_subjects {
 	uint8_t account[STORE_SUBJECT_LEN], address[STORE_SUBJECT_LEN];
 };
+
+/*
+ * The client's address as the throttle counts it: IPv6 by its /64, which one
+ * client usually holds whole (counting each address would give it 2^64
+ * counters); IPv4, and IPv4 mapped into IPv6, by the address.
+ */
+static void
+address_subject(const char *addr, uint8_t out[STORE_SUBJECT_LEN])
+{
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET6, addr, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6))
+		subject("address6", a6.s6_addr, 8, out);
+	else
+		subject("address", addr, strlen(addr), out);
+}
+
+/* An e-mail an account could have: 1 to 254 bytes without whitespace or controls. */
+static bool
+plausible_email(const struct request_str *e)
+{
+	if (e->len == 0 || e->len > EMAIL_MAX)
+		return false;
+	for (size_t i = 0; i < e->len; i++)
+		if ((unsigned char)e->s[i] <= ' ' || e->s[i] == 0x7f)
+			return false;
+	return true;
+}
 
 /*
  * Counts this attempt against the subject before the password is checked:
@@ -426,13 +455,23 @@ login(struct dash *d)
 		send_login(d, 403, NULL, "Your log-in form expired. Please try again.");
 		return;
 	}
-	/* Longer than any account's e-mail: cannot match; still counted below. */
 	for (size_t i = 0; i < email->len && i < EMAIL_MAX; i++)
 		lower[i] = (char)((email->s[i] >= 'A' && email->s[i] <= 'Z') ? email->s[i] | 0x20
 		                                                           : email->s[i]);
 	lower[email->len < EMAIL_MAX ? email->len : EMAIL_MAX] = '\0';
-	subject("account", lower, strlen(lower), subj.account);
-	subject("address", addr, strlen(addr), subj.address);
+	if (plausible_email(email) &&
+	    (rc = store_login_by_email(d->env->db, lower, &acct, &found)) != DB_OK)
+		goto db_fail;
+	/*
+	 * Counted per account when there is one, so that no other spelling of its
+	 * e-mail (MariaDB folds case across Unicode) gets a counter of its own;
+	 * else per e-mail as typed, so that unknown e-mails behave alike.
+	 */
+	if (found)
+		subject("account", acct.account_id, UUID_LEN, subj.account);
+	else
+		subject("email", lower, strlen(lower), subj.account);
+	address_subject(addr, subj.address);
 	rc = count_attempt(d, subj.account, d->env->cfg->login_failures_per_account, &wait_a);
 	if (rc == DB_OK)
 		rc = count_attempt(d, subj.address, d->env->cfg->login_failures_per_address, &wait_b);
@@ -445,9 +484,6 @@ login(struct dash *d)
 		           "try again.");
 		return;
 	}
-	if (email->len <= EMAIL_MAX && email->len > 0 &&
-	    (rc = store_login_by_email(d->env->db, lower, &acct, &found)) != DB_OK)
-		goto db_fail;
 	if (!found || acct.password_hash[0] == '\0')
 		snprintf(acct.password_hash, sizeof(acct.password_hash), "%s", dummy_hash);
 	/* The same work whether or not the account exists: no enumeration by time. */
@@ -591,14 +627,20 @@ key_create(struct dash *d)
 	k.has_org = d->ctx.is_org;
 	memcpy(k.organization_id, d->ctx.org.id, UUID_LEN);
 	memcpy(k.created_by, d->sess.account.id, UUID_LEN);
-	rc = keyissue_create(d->env->db, d->env->cfg->pepper, &k, secret);
+	/* The key and its waiting secret together: never a key whose secret nobody has. */
+	rc = db_begin(d->env->db);
+	if (rc == DB_OK)
+		rc = keyissue_create(d->env->db, d->env->cfg->pepper, &k, secret);
 	if (rc == DB_OK) {
 		/* The secret waits for the next page, sealed for this browser only. */
 		sealed_len = session_seal(d->token, secret, strlen(secret), sealed);
-		rc = store_session_set_new_key(d->env->db, d->sid, k.id, sealed, sealed_len);
+		rc = store_new_key_insert(d->env->db, d->sid, k.id, sealed, sealed_len, d->now);
 	}
 	sodium_memzero(secret, sizeof(secret));
+	if (rc == DB_OK)
+		rc = db_commit(d->env->db);
 	if (rc != DB_OK) {
+		db_rollback(d->env->db);
 		send_db_failure(d, rc);
 		return;
 	}
@@ -606,33 +648,38 @@ key_create(struct dash *d)
 	redirect(d, path);
 }
 
+/*
+ * The newest secret waiting in this context, shown once: taken (deleted)
+ * before it is shown, so that of two loads at once only one shows it. Others
+ * waiting (two tabs, a double click) stay for the next load.
+ */
 static void
 key_created(struct dash *d)
 {
 	char secret[SESSION_SEAL_MAX];
+	struct store_new_key nk;
 	struct store_key k;
-	bool taken = false, found = false;
+	bool waiting = false, more = false, taken = false, found = false;
 	struct html h;
-	enum db_status rc = DB_OK;
+	enum db_status rc;
 
-	/* The key first: a visit in another context must not use up the secret. */
-	if (d->sess.has_new_key)
-		rc = store_key_get(d->env->db, &d->ctx.scope, d->sess.new_key_id, &k, &found);
+	rc = store_new_key_next(d->env->db, d->sid, d->ctx.scope.owner, &nk, &waiting, &more);
+	if (rc == DB_OK && waiting)
+		rc = store_key_get(d->env->db, &d->ctx.scope, nk.key_id, &k, &found);
 	if (rc == DB_OK && found)
-		rc = store_session_take_new_key(d->env->db, d->sid, &d->sess, &taken);
+		rc = store_new_key_take(d->env->db, d->sid, nk.key_id, &taken);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
 		return;
 	}
-	if (!taken || session_open(d->token, d->sess.new_key_sealed, d->sess.new_key_sealed_len,
-	                           secret) < 0) {
+	if (!taken || session_open(d->token, nk.sealed, nk.sealed_len, secret) < 0) {
 		send_message(d, 410, "Secret already shown",
 		             "A key's secret is shown only once, right after it is created. If you "
 		             "did not copy it, revoke the key and create a new one.");
 		return;
 	}
 	html_init(&h);
-	page_secret(&h, &d->frame, &k, secret);
+	page_secret(&h, &d->frame, &k, secret, more);
 	sodium_memzero(secret, sizeof(secret));
 	send_page(d, 200, &h);
 }
@@ -727,11 +774,12 @@ read_form(struct dash *d)
 		             "application/x-www-form-urlencoded.");
 		return false;
 	}
+	/* Set first: a form that fails half-way may hold a password decoded already. */
+	d->form = &form;
 	if (!request_form_parse(&form, d->req->body, d->req->body_len)) {
 		send_message(d, 400, "Bad request", "That form could not be read.");
 		return false;
 	}
-	d->form = &form;
 	return true;
 }
 

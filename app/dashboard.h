@@ -57,9 +57,9 @@ struct page_keys {
 };
 void page_keys(struct html *h, const struct page_keys *p);
 
-/* The new key's secret, shown once. */
+/* The new key's secret, shown once; `more`: another new key's secret waits. */
 void page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
-                 const char *secret);
+                 const char *secret, bool more);
 /* The revoke confirmation. */
 void page_revoke(struct html *h, const struct page_frame *f, const struct store_key *k);
 /* A message page: a heading, a sentence (class "error" or "notice") and a link back. */

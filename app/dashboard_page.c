@@ -67,8 +67,10 @@ page_login(struct html *h, const char *csrf, const char *email, const char *erro
 		html(h, "<p class=\"error\" role=\"alert\">%s</p>", error);
 	html(h, "<form id=\"login\" method=\"post\" action=\"/dashboard/login\">"
 	     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	     "<label>E-mail <input type=\"email\" name=\"email\" value=\"%s\" "
-	     "autocomplete=\"username\" required autofocus></label>"
+	     /* type=text: browsers refuse non-ASCII local parts that accounts may have. */
+	     "<label>E-mail <input type=\"text\" inputmode=\"email\" name=\"email\" "
+	     "value=\"%s\" autocomplete=\"username\" spellcheck=\"false\" required autofocus>"
+	     "</label>"
 	     "<label>Password <input type=\"password\" name=\"password\" "
 	     "autocomplete=\"current-password\" required></label>"
 	     "<button type=\"submit\">Log in</button></form>",
@@ -235,7 +237,7 @@ back_link(struct html *h, const struct page_frame *f, const char *text)
 
 void
 page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
-            const char *secret)
+            const char *secret, bool more)
 {
 	page_begin(h, f);
 	html(h, "<h1>Your new key: %s</h1>"
@@ -244,6 +246,12 @@ page_secret(struct html *h, const struct page_frame *f, const struct store_key *
 	     "<div class=\"secret\"><code id=\"secret\">%s</code> "
 	     "<button type=\"button\" id=\"copy-secret\" data-copy=\"secret\">Copy</button></div>",
 	     k->name, secret);
+	if (more) {
+		html(h, "<p class=\"notice\" id=\"more-secrets\">The secret of another key you "
+		     "just created is waiting too: <a href=\"/dashboard/keys/created");
+		context_query(h, f->org, NULL);
+		html(h, "\">show it once</a>.</p>");
+	}
 	back_link(h, f, "I have copied it: back to API Keys");
 	page_end(h);
 }

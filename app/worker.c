@@ -52,6 +52,7 @@ read_body(FCGX_Request *fr, struct request *req, char *buf)
 		len += (size_t)n;
 	while ((n = FCGX_GetStr(sink, sizeof(sink), fr->in)) > 0)
 		req->body_too_large = true;
+	sodium_memzero(sink, sizeof(sink));
 	req->body = buf;
 	req->body_len = len;
 }

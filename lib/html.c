@@ -15,6 +15,8 @@ html_init(struct html *h)
 void
 html_free(struct html *h)
 {
+	if (h->buf != NULL)
+		explicit_bzero(h->buf, h->cap);
 	free(h->buf);
 	html_init(h);
 }
@@ -30,10 +32,16 @@ put(struct html *h, const char *s, size_t n)
 
 		while (cap - h->len < n + 1)
 			cap *= 2;
-		if ((p = realloc(h->buf, cap)) == NULL) {
+		/* Not realloc: a page may hold a secret, and the old block is wiped first. */
+		if ((p = malloc(cap)) == NULL) {
 			html_free(h);
 			h->failed = true;
 			return;
+		}
+		if (h->buf != NULL) {
+			memcpy(p, h->buf, h->len + 1);
+			explicit_bzero(h->buf, h->cap);
+			free(h->buf);
 		}
 		h->buf = p;
 		h->cap = cap;

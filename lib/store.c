@@ -32,8 +32,9 @@ enum {
 	ST_SESSION_TOUCH,
 	ST_SESSION_DELETE,
 	ST_SESSION_DELETE_ACCOUNT,
-	ST_SESSION_SET_NEW_KEY,
-	ST_SESSION_TAKE_NEW_KEY,
+	ST_NEW_KEY_INSERT,
+	ST_NEW_KEY_NEXT,
+	ST_NEW_KEY_TAKE,
 	ST_THROTTLE_GET,
 	ST_THROTTLE_COUNT,
 	ST_THROTTLE_FORGIVE,
@@ -127,8 +128,7 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 		"INSERT INTO dashboard_sessions (id_hash, account_id, created_at, last_seen_at)"
 		" VALUES (?, ?, ?, ?)", false},
 	[ST_SESSION_GET] = {
-		"SELECT s.account_id, s.created_at, s.last_seen_at, s.new_key_id, s.new_key_sealed,"
-		" a.email, a.name, a.is_active"
+		"SELECT s.account_id, s.created_at, s.last_seen_at, a.email, a.name, a.is_active"
 		" FROM dashboard_sessions s JOIN accounts a ON a.id = s.account_id"
 		" WHERE s.id_hash = ?", true},
 	[ST_SESSION_TOUCH] = {
@@ -139,13 +139,19 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 	[ST_SESSION_DELETE_ACCOUNT] = {
 		"DELETE FROM dashboard_sessions WHERE account_id = ?"
 		" AND (last_seen_at < ? OR created_at < ?)", true},
-	[ST_SESSION_SET_NEW_KEY] = {
-		"UPDATE dashboard_sessions SET new_key_id = ?, new_key_sealed = ? WHERE id_hash = ?",
-		true},
-	/* Conditional on the sealed text read: of two concurrent takers, one wins. */
-	[ST_SESSION_TAKE_NEW_KEY] = {
-		"UPDATE dashboard_sessions SET new_key_id = NULL, new_key_sealed = NULL"
-		" WHERE id_hash = ? AND new_key_sealed = ?", true},
+	[ST_NEW_KEY_INSERT] = {
+		"INSERT INTO dashboard_new_keys (session_id, api_key_id, sealed, created_at)"
+		" VALUES (?, ?, ?, ?)", false},
+	/* The newest waiting in a scope (keys the session created: its account's own). */
+	[ST_NEW_KEY_NEXT] = {
+		"SELECT n.api_key_id, n.sealed FROM dashboard_new_keys n"
+		" JOIN api_keys k ON k.id = n.api_key_id"
+		" WHERE n.session_id = ? AND k.scope_id = ?"
+		" ORDER BY n.created_at DESC, n.api_key_id DESC LIMIT 2", true},
+	/* Of two concurrent takers one deletes the row: only it shows the secret. A
+	 * retry after a lost reply would find no row, so never retried. */
+	[ST_NEW_KEY_TAKE] = {
+		"DELETE FROM dashboard_new_keys WHERE session_id = ? AND api_key_id = ?", false},
 	[ST_THROTTLE_GET] = {
 		"SELECT window_start, failures FROM login_throttle WHERE subject = ?", true},
 	/*
@@ -710,10 +716,9 @@ enum db_status
 store_session_get(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
                   struct store_session *out, bool *found)
 {
-	MYSQL_BIND in[1], res[8];
+	MYSQL_BIND in[1], res[6];
 	MYSQL_TIME created, seen;
-	unsigned long acc_len = 0, key_len = 0;
-	my_bool key_nul = 0, sealed_nul = 0;
+	unsigned long acc_len = 0;
 	struct text_out email, name;
 	int8_t active = 0;
 	enum db_status rc;
@@ -723,19 +728,14 @@ store_session_get(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
 	db_out_blob(&res[0], out->account.id, UUID_LEN, &acc_len, NULL);
 	db_out_time(&res[1], &created, NULL);
 	db_out_time(&res[2], &seen, NULL);
-	db_out_blob(&res[3], out->new_key_id, UUID_LEN, &key_len, &key_nul);
-	db_out_blob(&res[4], out->new_key_sealed, sizeof(out->new_key_sealed),
-	            &out->new_key_sealed_len, &sealed_nul);
-	bind_text(&res[5], &email);
-	bind_text(&res[6], &name);
-	db_bind(&res[7], MYSQL_TYPE_TINY, &active, 0, NULL, NULL);
+	bind_text(&res[3], &email);
+	bind_text(&res[4], &name);
+	db_bind(&res[5], MYSQL_TYPE_TINY, &active, 0, NULL, NULL);
 	rc = query_one(db, ST_SESSION_GET, in, res, found);
 	if (rc != DB_OK || !*found)
 		return rc;
 	out->created_at = db_time_to_us(&created);
 	out->last_seen_at = db_time_to_us(&seen);
-	out->has_new_key = !key_nul && !sealed_nul &&
-	                   out->new_key_sealed_len <= sizeof(out->new_key_sealed);
 	copy_text(out->account.email, sizeof(out->account.email), &email);
 	copy_text(out->account.name, sizeof(out->account.name), &name);
 	out->account.is_active = active != 0;
@@ -789,28 +789,61 @@ store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
 }
 
 enum db_status
-store_session_set_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
-                          const uint8_t key[UUID_LEN], const uint8_t *sealed, size_t len)
+store_new_key_insert(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                     const uint8_t key[UUID_LEN], const uint8_t *sealed, size_t len,
+                     int64_t now)
 {
-	MYSQL_BIND in[3];
+	MYSQL_BIND in[4];
+	MYSQL_TIME t;
 
-	db_in_blob(&in[0], key, UUID_LEN);
-	db_in_blob(&in[1], sealed, len);
-	db_in_blob(&in[2], id, STORE_SESSION_ID_LEN);
-	return db_exec(db, ST_SESSION_SET_NEW_KEY, in, NULL);
+	db_time_from_us(&t, now);
+	db_in_blob(&in[0], session, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[1], key, UUID_LEN);
+	db_in_blob(&in[2], sealed, len);
+	db_in_time(&in[3], &t);
+	return db_exec(db, ST_NEW_KEY_INSERT, in, NULL);
 }
 
 enum db_status
-store_session_take_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
-                           const struct store_session *s, bool *taken)
+store_new_key_next(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                   const uint8_t scope_owner[UUID_LEN], struct store_new_key *out,
+                   bool *found, bool *more)
+{
+	MYSQL_BIND in[2], res[2];
+	unsigned long key_len = 0;
+	enum db_status rc;
+
+	memset(out, 0, sizeof(*out));
+	db_in_blob(&in[0], session, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[1], scope_owner, UUID_LEN);
+	db_out_blob(&res[0], out->key_id, UUID_LEN, &key_len, NULL);
+	db_out_blob(&res[1], out->sealed, sizeof(out->sealed), &out->sealed_len, NULL);
+	*found = *more = false;
+	if ((rc = db_exec(db, ST_NEW_KEY_NEXT, in, res)) != DB_OK)
+		return rc;
+	*found = db_fetch(db, ST_NEW_KEY_NEXT) == 1 && out->sealed_len <= sizeof(out->sealed);
+	/* The second row is only counted: the bound buffers keep the first. */
+	if (*found) {
+		struct store_new_key first = *out;
+
+		*more = db_fetch(db, ST_NEW_KEY_NEXT) == 1;
+		*out = first;
+	}
+	db_done(db, ST_NEW_KEY_NEXT);
+	return DB_OK;
+}
+
+enum db_status
+store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                   const uint8_t key[UUID_LEN], bool *taken)
 {
 	MYSQL_BIND in[2];
 	enum db_status rc;
 
-	db_in_blob(&in[0], id, STORE_SESSION_ID_LEN);
-	db_in_blob(&in[1], s->new_key_sealed, s->new_key_sealed_len);
-	rc = db_exec(db, ST_SESSION_TAKE_NEW_KEY, in, NULL);
-	*taken = rc == DB_OK && db_affected(db, ST_SESSION_TAKE_NEW_KEY) == 1;
+	db_in_blob(&in[0], session, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[1], key, UUID_LEN);
+	rc = db_exec(db, ST_NEW_KEY_TAKE, in, NULL);
+	*taken = rc == DB_OK && db_affected(db, ST_NEW_KEY_TAKE) == 1;
 	return rc;
 }
 

@@ -158,10 +158,6 @@ enum db_status store_account_orgs(struct db *db, const uint8_t account[UUID_LEN]
 struct store_session {
 	struct store_account account;
 	int64_t created_at, last_seen_at;
-	bool has_new_key;              /* a created key's secret waits, sealed */
-	uint8_t new_key_id[UUID_LEN];
-	uint8_t new_key_sealed[STORE_SEALED_MAX];
-	unsigned long new_key_sealed_len;
 };
 enum db_status store_session_insert(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
                                     const uint8_t account[UUID_LEN], int64_t now);
@@ -170,18 +166,30 @@ enum db_status store_session_get(struct db *db, const uint8_t id[STORE_SESSION_I
 /* Records a use (last_seen_at never moves back). */
 enum db_status store_session_touch(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
                                    int64_t now);
+/* Deletes the session and the secrets waiting in it. */
 enum db_status store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN]);
 /* Deletes the account's sessions last seen before seen_before or created before
  * created_before (both far ahead: all of them). */
 enum db_status store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
                                             int64_t seen_before, int64_t created_before);
-/* Keeps a created key's sealed secret in the session, replacing any earlier one. */
-enum db_status store_session_set_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
-                                         const uint8_t key[UUID_LEN], const uint8_t *sealed,
-                                         size_t len);
-/* Clears the sealed secret s holds; *taken is true for exactly one caller. */
-enum db_status store_session_take_new_key(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
-                                          const struct store_session *s, bool *taken);
+
+/* A key created from a session, its secret sealed for that session, waiting to be shown. */
+struct store_new_key {
+	uint8_t key_id[UUID_LEN];
+	uint8_t sealed[STORE_SEALED_MAX];
+	unsigned long sealed_len;
+};
+enum db_status store_new_key_insert(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                                    const uint8_t key[UUID_LEN], const uint8_t *sealed,
+                                    size_t len, int64_t now);
+/* The newest waiting for the session among the keys of scope_owner (an account or
+ * an organization); *more: another one waits there too. */
+enum db_status store_new_key_next(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                                  const uint8_t scope_owner[UUID_LEN], struct store_new_key *out,
+                                  bool *found, bool *more);
+/* Removes it; *taken is true for exactly one caller. */
+enum db_status store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
+                                  const uint8_t key[UUID_LEN], bool *taken);
 
 /* Log-in attempts not forgiven of a subject (a hash naming an e-mail or an address). */
 enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
