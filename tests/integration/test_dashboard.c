@@ -1247,6 +1247,43 @@ test_dashboard_throttle_per_email(void)
 	CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "the throttled account got a session");
 }
 
+/*
+ * Other spellings of an account's e-mail (MariaDB compares them case-folded) share the
+ * account's count; a spelling with whitespace finds no account, even with the password.
+ */
+static void
+test_dashboard_throttle_email_spellings(void)
+{
+	struct user u;
+	struct browser b;
+	char upper[160];
+	size_t n;
+	double t0;
+
+	if (!NEW_USER(&u, "spellings"))
+		return;
+	browser_on(&b, NULL);
+	str_upper(upper, u.a.email, sizeof(upper));
+	/* "spellings-...": its 'i' as U+0130 (capital I with dot), which MariaDB's LOWER() folds */
+	n = (size_t)(strchr(u.a.email, 'i') - u.a.email);
+	const char *const spellings[] = {
+		u.a.email, upper, P("%.*s\xc4\xb0%s", (int)n, u.a.email, u.a.email + n + 1),
+		P("%.*s\xc4\xb0%s", (int)n, upper, upper + n + 1),
+		P("%c%.*s\xc4\xb0%s", upper[0], (int)n - 1, u.a.email + 1, u.a.email + n + 1),
+	};
+	/* no account for these, so no way in: refused like a wrong password */
+	expect_login_refused_at(__LINE__, &b, login_post(&b, P("%s ", u.a.email), u.pw), u.pw, NULL);
+	expect_login_refused_at(__LINE__, &b, login_post(&b, P(" %s", u.a.email), u.pw), u.pw, NULL);
+	t0 = now_s();
+	for (size_t i = 0; i < N_ELEMS(spellings); i++)
+		CHECK(login_post(&b, spellings[i], new_password("wrong"))->status == 403,
+		      "failure %zu (\"%s\"): not 403", i + 1, spellings[i]);
+	/* the right password, in a spelling not used yet: the account's count is full */
+	EXPECT_THROTTLED_SINCE(login_post(&b, P("%.2s%.*s\xc4\xb0%s", upper, (int)n - 2,
+	                                        u.a.email + 2, upper + n + 1), u.pw), t0);
+	CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "a spelling of the e-mail got past the throttle");
+}
+
 /* Forked children failing log-ins from one address, for one e-mail or each for its own. */
 struct fail_tally {
 	int refused, throttled, other;
@@ -1779,6 +1816,42 @@ test_dashboard_create_key_form(void)
 	}
 }
 
+/* Two keys created before either page is seen (two tabs, a double click): both secrets kept. */
+static void
+test_dashboard_two_creates_keep_both_secrets(void)
+{
+	struct user u;
+	struct browser b;
+	struct http_response *first, *second;
+	const char *csrf, *s1, *s2;
+
+	if (!NEW_USER(&u, "twotabs") || !LOGIN(&b, &u))
+		return;
+	csrf = csrf_of(KEYS_PAGE(&b, ""), "form#create-key");
+	EXPECT_REDIRECT(BPOST(&b, "/dashboard/keys", "csrf", csrf, "name", "tab one", "org", ""),
+	                "/dashboard/keys/created");
+	EXPECT_REDIRECT(BPOST(&b, "/dashboard/keys", "csrf", csrf, "name", "tab two", "org", ""),
+	                "/dashboard/keys/created");
+	/* the newest first, with a link to the other; then the other; then nothing */
+	first = BGET(&b, "/dashboard/keys/created");
+	second = BGET(&b, "/dashboard/keys/created");
+	s1 = text_of(page(first), "code#secret");
+	s2 = text_of(page(second), "code#secret");
+	itest_note_secret_str(s1);
+	itest_note_secret_str(s2);
+	CHECK(first->status == 200 && strstr(first->body, "tab two") != NULL &&
+	      find_el(page(first), "p#more-secrets", &(struct el){0}), "first page: %s", snip(first));
+	CHECK(second->status == 200 && strstr(second->body, "tab one") != NULL &&
+	      !find_el(page(second), "p#more-secrets", &(struct el){0}),
+	      "second page: %s", snip(second));
+	if (CHECK(s1 && s2 && is_secret_format(s1) && is_secret_format(s2) && strcmp(s1, s2) != 0,
+	          "two different secrets: \"%s\", \"%s\"", nz(s1), nz(s2))) {
+		EXPECT_STATUS(GET("/v1/me", s1), 200);
+		EXPECT_STATUS(GET("/v1/me", s2), 200);
+	}
+	EXPECT_ERROR_PAGE(BGET(&b, "/dashboard/keys/created"), 410);
+}
+
 static void
 test_dashboard_create_invalid_name(void)
 {
@@ -2067,10 +2140,12 @@ const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_throttle_per_email),
 	ITEST(test_dashboard_throttle_per_address),
 	ITEST(test_dashboard_throttle_concurrent_attempts),
+	ITEST(test_dashboard_throttle_email_spellings),
 	ITEST(test_dashboard_escaping),
 	ITEST(test_dashboard_security_headers),
 	ITEST(test_dashboard_role_visibility),
 	ITEST(test_dashboard_create_key_form),
+	ITEST(test_dashboard_two_creates_keep_both_secrets),
 	ITEST(test_dashboard_create_invalid_name),
 	ITEST(test_dashboard_revoke),
 	ITEST(test_dashboard_keys_page_content),
