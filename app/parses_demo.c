@@ -27,6 +27,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "send.h"
 
 static const char *const no_params[] = {NULL};
 static const struct route routes[] = {
@@ -119,9 +120,6 @@ main(void)
 	static struct request req;
 	FCGX_Request fr;
 	struct response resp;
-	char head[RESPONSE_HEAD_MAX];
-	size_t body_len, head_len;
-	const char *body;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0 || FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -131,10 +129,7 @@ main(void)
 	while (FCGX_Accept_r(&fr) >= 0) {
 		response_init(&resp);
 		serve(&fr, &req, &resp);
-		body = response_body(&resp, &body_len);
-		head_len = response_head(&resp, body_len, head, sizeof(head));
-		FCGX_PutStr(head, (int)head_len, fr.out);
-		FCGX_PutStr(body, (int)body_len, fr.out);
+		send_response(&fr, &resp);
 		response_reset(&resp);
 		FCGX_Finish_r(&fr);
 	}

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "dashboard.h"
 #include "log.h"
+#include "send.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -78,18 +79,6 @@ is_authorizer(FCGX_Request *fr)
 	const char *role = FCGX_GetParam("FCGI_ROLE", fr->envp);
 
 	return role != NULL && strcmp(role, "AUTHORIZER") == 0;
-}
-
-static void
-send_response(FCGX_Request *fr, const struct response *resp)
-{
-	char head[RESPONSE_HEAD_MAX];
-	size_t body_len, head_len;
-	const char *body = response_body(resp, &body_len);
-
-	head_len = response_head(resp, body_len, head, sizeof(head));
-	FCGX_PutStr(head, (int)head_len, fr->out);
-	FCGX_PutStr(body, (int)body_len, fr->out);
 }
 
 static void
