@@ -196,7 +196,8 @@ set_cookie(struct dash *d, const char *name, const char *value, bool clear)
 	char line[256];
 
 	snprintf(line, sizeof(line), "%s=%s" COOKIE_ATTRS "%s%s", name, value,
-	         d->req->https ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+	         d->req->https || d->env->cfg->secure_cookies ? "; Secure" : "",
+	         clear ? "; Max-Age=0" : "");
 	response_header(d->resp, "Set-Cookie", line);
 }
 

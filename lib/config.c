@@ -99,6 +99,8 @@ apply(struct config *cfg, const char *k, const char *v)
 	}
 	if (strcmp(k, "usage_tracking") == 0)
 		return parse_bool(v, &cfg->usage_tracking);
+	if (strcmp(k, "secure_cookies") == 0)
+		return parse_bool(v, &cfg->secure_cookies);
 	return -1;
 }
 

@@ -31,6 +31,8 @@ struct config {
 	unsigned login_failures_per_account;
 	unsigned login_failures_per_address;
 	unsigned login_window_seconds;
+	/* Dashboard cookies always Secure (TLS ends at a proxy in front), not only over HTTPS. */
+	bool secure_cookies;
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 
