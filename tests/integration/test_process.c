@@ -437,6 +437,61 @@ test_reload_replaces_every_worker_under_load(void)
 	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
 }
 
+/* Whether the log-in page's pre-login cookie carries the Secure attribute; -1: no cookie. */
+static int
+login_cookie_secure(void)
+{
+	struct http_response *r = REQ(.method = "GET", .path = "/dashboard/login");
+
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, "Set-Cookie") == 0 &&
+		    strncmp(r->headers[i].value, "ps_login=", 9) == 0)
+			return strstr(r->headers[i].value, "; Secure") != NULL;
+	return -1;
+}
+
+/* SIGHUP, then waits until every worker of the pool is new (and so read the file again). */
+static bool
+reload_at(int line, pid_t master, size_t n)
+{
+	pid_t pool[MAX_PIDS], now[MAX_PIDS];
+	size_t nold = children_of(master, pool, MAX_PIDS), nnow;
+
+	CHECK_AT(kill(master, SIGHUP) == 0, line, "kill -HUP %d: %s", (int)master, strerror(errno));
+	return CHECK_AT(wait_pool(master, n, pool, nold, RELOAD_S, now, &nnow) >= 0, line,
+	                "workers %s after SIGHUP, before %s", pid_list(now, nnow),
+	                pid_list(pool, nold));
+}
+
+/*
+ * secure_cookies (behind a proxy that ends TLS): over plain HTTP the dashboard's cookies
+ * get Secure only with the setting, which a SIGHUP reload brings in and takes back out.
+ */
+static void
+test_secure_cookies_setting(void)
+{
+	const char *conf = state_path("parsesphere.conf");
+	pid_t master, pool[MAX_PIDS];
+	size_t n;
+	long size;
+	FILE *f;
+
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n))
+		return;
+	CHECK(login_cookie_secure() == 0, "ps_login over plain HTTP: Secure %d", login_cookie_secure());
+	size = file_size(conf);
+	if (!CHECK(size > 0 && (f = fopen(conf, "a")) != NULL, "%s: cannot append", conf))
+		return;
+	fputs("secure_cookies = on\n", f);
+	fclose(f);
+	if (reload_at(__LINE__, master, n))
+		CHECK(login_cookie_secure() == 1, "secure_cookies = on: ps_login without Secure");
+	/* the stack's own file back, whatever happened above */
+	CHECK(truncate(conf, size) == 0, "truncate %s: %s", conf, strerror(errno));
+	if (reload_at(__LINE__, master, n))
+		CHECK(login_cookie_secure() == 0, "secure_cookies removed: Secure still set");
+}
+
 /* ---- spawn-fcgi and single-process mode ------------------------------------------------------ */
 
 /*
@@ -613,6 +668,7 @@ const struct itest_case itest_process_cases[] = {
 	ITEST(test_killed_worker_replaced_under_load),
 	ITEST(test_crashed_worker_respawned_and_logged),
 	ITEST(test_reload_replaces_every_worker_under_load),
+	ITEST(test_secure_cookies_setting),
 	ITEST(test_graceful_stop_loses_no_count),
 	ITEST(test_spawn_fcgi_prefork),
 	ITEST(test_single_process_mode),
