@@ -160,9 +160,7 @@ account_create(struct admin *a)
 static enum db_status
 end_sessions(struct admin *a, const uint8_t id[UUID_LEN])
 {
-	int64_t later = timefmt_now_us() + INT64_C(86400000000);
-
-	return store_session_delete_account(a->db, id, later, later);
+	return store_session_delete_account(a->db, id);
 }
 
 static int

@@ -416,9 +416,8 @@ start_session(struct dash *d, const uint8_t account[UUID_LEN])
 	char text[SESSION_TEXT_LEN + 1];
 	enum db_status rc;
 
-	/* Sessions of this account that ended on their own are deleted as it logs in. */
-	rc = store_session_delete_account(d->env->db, account, d->now - IDLE_TIMEOUT,
-	                                  d->now - ABSOLUTE_TIMEOUT);
+	/* Each log-in clears away some sessions that ended on their own, anyone's. */
+	rc = store_session_prune(d->env->db, d->now - IDLE_TIMEOUT);
 	session_token_new(tok);
 	session_id(tok, sid);
 	if (rc == DB_OK)

@@ -32,6 +32,7 @@ enum {
 	ST_SESSION_TOUCH,
 	ST_SESSION_DELETE,
 	ST_SESSION_DELETE_ACCOUNT,
+	ST_SESSION_PRUNE,
 	ST_NEW_KEY_INSERT,
 	ST_NEW_KEY_NEXT,
 	ST_NEW_KEY_TAKE,
@@ -137,8 +138,10 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 	[ST_SESSION_DELETE] = {
 		"DELETE FROM dashboard_sessions WHERE id_hash = ?", true},
 	[ST_SESSION_DELETE_ACCOUNT] = {
-		"DELETE FROM dashboard_sessions WHERE account_id = ?"
-		" AND (last_seen_at < ? OR created_at < ?)", true},
+		"DELETE FROM dashboard_sessions WHERE account_id = ?", true},
+	/* Idle ones: every session past its absolute limit is idle too, or ends at its next use. */
+	[ST_SESSION_PRUNE] = {
+		"DELETE FROM dashboard_sessions WHERE last_seen_at < ? LIMIT 100", true},
 	[ST_NEW_KEY_INSERT] = {
 		"INSERT INTO dashboard_new_keys (session_id, api_key_id, sealed, created_at)"
 		" VALUES (?, ?, ?, ?)", false},
@@ -774,18 +777,23 @@ store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN])
 }
 
 enum db_status
-store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
-                             int64_t seen_before, int64_t created_before)
+store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN])
 {
-	MYSQL_BIND in[3];
-	MYSQL_TIME seen, created;
+	MYSQL_BIND in[1];
 
-	db_time_from_us(&seen, seen_before);
-	db_time_from_us(&created, created_before);
 	db_in_blob(&in[0], account, UUID_LEN);
-	db_in_time(&in[1], &seen);
-	db_in_time(&in[2], &created);
 	return db_exec(db, ST_SESSION_DELETE_ACCOUNT, in, NULL);
+}
+
+enum db_status
+store_session_prune(struct db *db, int64_t seen_before)
+{
+	MYSQL_BIND in[1];
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, seen_before);
+	db_in_time(&in[0], &t);
+	return db_exec(db, ST_SESSION_PRUNE, in, NULL);
 }
 
 enum db_status

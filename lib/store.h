@@ -168,10 +168,10 @@ enum db_status store_session_touch(struct db *db, const uint8_t id[STORE_SESSION
                                    int64_t now);
 /* Deletes the session and the secrets waiting in it. */
 enum db_status store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN]);
-/* Deletes the account's sessions last seen before seen_before or created before
- * created_before (both far ahead: all of them). */
-enum db_status store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN],
-                                            int64_t seen_before, int64_t created_before);
+/* Deletes every session of the account. */
+enum db_status store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN]);
+/* Deletes (up to 100) sessions of any account last seen before seen_before. */
+enum db_status store_session_prune(struct db *db, int64_t seen_before);
 
 /* A key created from a session, its secret sealed for that session, waiting to be shown. */
 struct store_new_key {

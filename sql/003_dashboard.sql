@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS dashboard_sessions (
   last_seen_at    DATETIME(6)    NOT NULL,
   PRIMARY KEY (id_hash),
   KEY ix_dashboard_sessions_account (account_id),
+  KEY ix_dashboard_sessions_seen (last_seen_at),
   CONSTRAINT fk_dashboard_sessions_account FOREIGN KEY (account_id) REFERENCES accounts (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

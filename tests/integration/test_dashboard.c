@@ -1101,6 +1101,23 @@ test_dashboard_session_idle_expiry(void)
 	expect_session_refused_at(__LINE__, &b);
 }
 
+/* A session left idle is deleted by someone else's log-in, not only by its own next use. */
+static void
+test_dashboard_idle_sessions_pruned(void)
+{
+	struct user u, v;
+	struct browser b, c;
+
+	if (!NEW_USER(&u, "abandoned") || !NEW_USER(&v, "pruner") || !LOGIN(&b, &u))
+		return;
+	if (!AGE_SESSIONS(u.a.id, "last_seen_at", 31))
+		return;
+	CHECK(sessions_of_at(__LINE__, u.a.id) == 1, "the idle session is not in the table");
+	if (LOGIN(&c, &v))
+		CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "another log-in left the idle session");
+	CHECK(sessions_of_at(__LINE__, v.a.id) == 1, "the new session is missing");
+}
+
 static void
 test_dashboard_session_absolute_expiry(void)
 {
@@ -2134,6 +2151,7 @@ const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_logout),
 	ITEST(test_dashboard_forged_session_cookie),
 	ITEST(test_dashboard_session_idle_expiry),
+	ITEST(test_dashboard_idle_sessions_pruned),
 	ITEST(test_dashboard_session_absolute_expiry),
 	ITEST(test_dashboard_csrf_refused),
 	ITEST(test_dashboard_login_csrf_refused),
