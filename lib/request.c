@@ -250,12 +250,6 @@ request_form_get(const struct request_form *f, const char *name)
 }
 
 bool
-request_seg_is(const struct request *req, int i, const char *s)
-{
-	return i >= 0 && i < req->nseg && str_eq(&req->seg[i], s);
-}
-
-bool
 request_cookie(const struct request *req, const char *name, struct request_str *out)
 {
 	size_t nlen = strlen(name);

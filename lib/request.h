@@ -82,9 +82,6 @@ const char *request_query_check(const struct request *req, const char *const *al
 /* The value of a parameter, or NULL. */
 const struct request_str *request_query(const struct request *req, const char *name);
 
-/* Segment i of the path equals s. */
-bool request_seg_is(const struct request *req, int i, const char *s);
-
 /*
  * The value of cookie `name` (its first occurrence) in the Cookie header, not
  * decoded: borrowed from the header, not NUL-terminated. False when absent.

@@ -814,34 +814,31 @@ test_dashboard_params(void)
 	      "absent: remote_addr %s cookie %s https %d", req.remote_addr, req.cookie, req.https);
 }
 
+/* Under /dashboard whatever follows, so that a malformed dashboard path gets its HTML 404. */
 static void
-test_seg_is(void)
+test_under_dashboard(void)
 {
-	static const struct { int line; const char *uri; int i; const char *s; bool want; } cases[] = {
-		{__LINE__, "/dashboard/keys", 0, "dashboard", true},
-		{__LINE__, "/dashboard/keys", 1, "keys", true},
-		{__LINE__, "/dashboard/keys", 1, "key", false},      /* a prefix */
-		{__LINE__, "/dashboard/keys", 1, "keysx", false},
-		{__LINE__, "/dashboard/keys", 1, "Keys", false},
-		{__LINE__, "/dashboard/keys", 0, "keys", false},     /* another segment */
-		{__LINE__, "/dashboard/keys", 2, "keys", false},     /* past the last */
-		{__LINE__, "/dashboard/keys", 2, "", false},
-		{__LINE__, "/dashboard/keys/", 2, "", false},        /* the trailing slash is no segment */
-		{__LINE__, "/", 0, "", false},
-		{__LINE__, "/a%20b/%2F", 0, "a b", true},             /* decoded */
-		{__LINE__, "/a%20b/%2F", 1, "/", true},
-		{__LINE__, "/a%20b/%2F", 0, "a%20b", false},
-		{__LINE__, "/1/2/3/4/5/6/7/8", 7, "8", true},
-		{__LINE__, "/1/2/3/4/5/6/7/8", 8, "9", false},
+	static const struct { int line; const char *uri; bool want, path_ok; } cases[] = {
+		{__LINE__, "/dashboard", true, true},
+		{__LINE__, "/dashboard/", true, true},
+		{__LINE__, "/dashboard/keys?org=x", true, true},
+		{__LINE__, "/dashboard//keys", true, false},
+		{__LINE__, "/dashboard/%zz", true, false},
+		{__LINE__, "/dashboard/a%00b", true, false},
+		{__LINE__, "/dashboards", false, true},
+		{__LINE__, "/dashboard.html", false, true},
+		{__LINE__, "/Dashboard", false, true},
+		{__LINE__, "/v1/dashboard", false, true},
+		{__LINE__, "/%64ashboard", false, true},     /* the raw path, as for /v1 */
+		{__LINE__, "", false, false},
 	};
 	struct request req;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		parse(&req, "GET", cases[i].uri, NULL);
-		CHECK_AT(req.path_ok, cases[i].line, "path %s refused", cases[i].uri);
-		bool got = request_seg_is(&req, cases[i].i, cases[i].s);
-		CHECK_AT(got == cases[i].want, cases[i].line, "seg_is(%s, %d, \"%s\") = %d",
-		         cases[i].uri, cases[i].i, cases[i].s, got);
+		CHECK_AT(req.under_dashboard == cases[i].want && req.path_ok == cases[i].path_ok,
+		         cases[i].line, "%s: under_dashboard %d path_ok %d", cases[i].uri,
+		         req.under_dashboard, req.path_ok);
 	}
 }
 
@@ -862,6 +859,6 @@ main(void)
 	test_form_get();
 	test_cookie();
 	test_dashboard_params();
-	test_seg_is();
+	test_under_dashboard();
 	return harness_summary();
 }
