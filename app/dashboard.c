@@ -152,11 +152,11 @@ send_message(struct dash *d, int status, const char *heading, const char *text)
 	send_page(d, status, &h);
 }
 
-/* A store failure as the API answers it: 503 to retry, or 500 for a bug. */
+/* A failure of the store as the API answers it (e from auth_db_error): 503 to retry, or 500. */
 static void
-send_db_failure(struct dash *d, enum db_status s)
+send_failure(struct dash *d, enum err e)
 {
-	if (auth_db_error(s) == ERR_INTERNAL) {
+	if (e == ERR_INTERNAL) {
 		log_error("request %s: database error", d->resp->request_id);
 		send_message(d, 500, "Internal error", "Something went wrong on our side.");
 		return;
@@ -164,6 +164,12 @@ send_db_failure(struct dash *d, enum db_status s)
 	response_header(d->resp, "Retry-After", "1");
 	send_message(d, 503, "Service unavailable",
 	             "The service is briefly unavailable. Please try again in a moment.");
+}
+
+static void
+send_db_failure(struct dash *d, enum db_status s)
+{
+	send_failure(d, auth_db_error(s));
 }
 
 /* 303 to location (our own path: never input). */
@@ -203,16 +209,23 @@ set_cookie(struct dash *d, const char *name, const char *value, bool clear)
 
 /* ---- the session ---------------------------------------------------------------- */
 
+/* The token a cookie holds (the session's, the pre-login one): false if absent or malformed. */
+static bool
+cookie_token(const struct dash *d, const char *name, uint8_t tok[SESSION_TOKEN_LEN])
+{
+	struct request_str v;
+
+	return request_cookie(d->req, name, &v) && session_token_parse(v.s, v.len, tok);
+}
+
 /* Reads the session cookie; signed_in when it names a live session of an active account. */
 static enum db_status
 load_session(struct dash *d)
 {
-	struct request_str v;
 	bool found = false;
 	enum db_status rc;
 
-	if (!request_cookie(d->req, SESSION_COOKIE, &v) ||
-	    !session_token_parse(v.s, v.len, d->token))
+	if (!cookie_token(d, SESSION_COOKIE, d->token))
 		return DB_OK;
 	session_id(d->token, d->sid);
 	if ((rc = store_session_get(d->env->db, d->sid, &d->sess, &found)) != DB_OK || !found)
@@ -280,7 +293,7 @@ resolve_context(struct dash *d)
 		return false;
 	}
 	if (e != ERR_NONE) {
-		send_db_failure(d, e == ERR_SERVICE_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR);
+		send_failure(d, e);
 		return false;
 	}
 	if (d->ctx.is_org) {
@@ -302,12 +315,11 @@ home(struct dash *d)
 static void
 send_login(struct dash *d, int status, const char *email, const char *error)
 {
-	struct request_str v;
 	uint8_t tok[SESSION_TOKEN_LEN];
 	char text[SESSION_TEXT_LEN + 1], csrf[SESSION_TEXT_LEN + 1];
 	struct html h;
 
-	if (!request_cookie(d->req, LOGIN_COOKIE, &v) || !session_token_parse(v.s, v.len, tok)) {
+	if (!cookie_token(d, LOGIN_COOKIE, tok)) {
 		session_token_new(tok);
 		session_token_text(tok, text);
 		set_cookie(d, LOGIN_COOKIE, text, false);
@@ -439,7 +451,6 @@ static void
 login(struct dash *d)
 {
 	const struct request_str *email = field(d, "email"), *pw = field(d, "password");
-	struct request_str pre;
 	uint8_t pre_tok[SESSION_TOKEN_LEN];
 	struct login_subjects subj;
 	struct store_login acct;
@@ -450,8 +461,7 @@ login(struct dash *d)
 	enum db_status rc;
 
 	memset(&acct, 0, sizeof(acct));
-	if (!request_cookie(d->req, LOGIN_COOKIE, &pre) ||
-	    !session_token_parse(pre.s, pre.len, pre_tok) || !csrf_ok(d, pre_tok)) {
+	if (!cookie_token(d, LOGIN_COOKIE, pre_tok) || !csrf_ok(d, pre_tok)) {
 		send_login(d, 403, NULL, "Your log-in form expired. Please try again.");
 		return;
 	}
@@ -526,37 +536,13 @@ logout(struct dash *d)
 
 /* ---- keys ---------------------------------------------------------------------------- */
 
-/* Daily requests of the last 30 days for each key, oldest day first. */
-static enum db_status
-load_usage(struct dash *d, const struct store_key *keys, unsigned n, int64_t today,
-           uint64_t (*usage)[30])
-{
-	struct store_usage_day days[30];
-	unsigned got;
-	enum db_status rc;
-
-	for (unsigned i = 0; i < n; i++) {
-		memset(usage[i], 0, sizeof(usage[i]));
-		rc = store_usage_history(d->env->db, keys[i].id, today - 29 * DAY, days, 30, &got);
-		if (rc != DB_OK)
-			return rc;
-		for (unsigned j = 0; j < got; j++) {
-			int64_t idx = 29 - (today - days[j].day) / DAY;
-
-			if (idx >= 0 && idx < 30)
-				usage[i][idx] = days[j].request_count;
-		}
-	}
-	return DB_OK;
-}
-
 /* The keys page; with error set, the create form's refusal (400). */
 static void
 send_keys(struct dash *d, int status, const char *error, const char *name)
 {
 	/* Workers serve one request at a time: the rows live outside the stack. */
 	static struct store_key keys[PAGE_KEYS + 1];
-	static uint64_t usage[PAGE_KEYS][30];
+	static uint64_t usage[PAGE_KEYS][PAGE_CHART_DAYS];
 	const struct request_str *rv = request_query(d->req, "revoked");
 	const struct request_str *after = request_query(d->req, "after");
 	struct page_keys p = {.frame = &d->frame, .error = error, .name = name};
@@ -584,14 +570,14 @@ send_keys(struct dash *d, int status, const char *error, const char *name)
 		                    PAGE_KEYS + 1, keys, &n);
 	p.has_more = n > PAGE_KEYS;
 	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
-	if (rc == DB_OK)
-		rc = load_usage(d, keys, p.nkeys, p.today, usage);
+	for (unsigned i = 0; rc == DB_OK && i < p.nkeys; i++)
+		rc = store_usage_days(d->env->db, keys[i].id, p.today, PAGE_CHART_DAYS, usage[i]);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
 		return;
 	}
 	p.keys = keys;
-	p.usage = (const uint64_t (*)[30])usage;
+	p.usage = (const uint64_t (*)[PAGE_CHART_DAYS])usage;
 	p.paged = found;
 	p.context_name = d->ctx.is_org ? d->ctx.org.name : "Personal";
 	p.role = d->ctx.role;

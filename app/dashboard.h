@@ -39,6 +39,7 @@ void page_login(struct html *h, const char *csrf, const char *email, const char 
                 const char *notice);
 
 /* The API Keys page. */
+#define PAGE_CHART_DAYS 30
 struct page_keys {
 	const struct page_frame *frame;
 	const char *context_name;                /* "Personal" or the org's name */
@@ -46,7 +47,7 @@ struct page_keys {
 	const struct store_key *keys;
 	unsigned nkeys;
 	/* usage[i][d]: requests of keys[i] on day d of the last 30 (oldest first) */
-	const uint64_t (*usage)[30];
+	const uint64_t (*usage)[PAGE_CHART_DAYS];
 	int64_t today;                           /* midnight UTC of the last day */
 	int64_t now;
 	bool show_revoked;

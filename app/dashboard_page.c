@@ -6,7 +6,6 @@
 
 #include "timefmt.h"
 
-#define CHART_DAYS   30
 #define CHART_BAR_W  4
 #define CHART_GAP    1
 #define CHART_H      28
@@ -96,11 +95,11 @@ time_cell(struct html *h, int64_t t, int64_t now, bool ago)
 
 /* Daily requests as bars scaled to the busiest day, so that a spike stands out. */
 static void
-usage_chart(struct html *h, const uint64_t days[CHART_DAYS], int64_t today)
+usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS], int64_t today)
 {
 	uint64_t max = 0, total = 0;
 
-	for (int i = 0; i < CHART_DAYS; i++) {
+	for (int i = 0; i < PAGE_CHART_DAYS; i++) {
 		total += days[i];
 		if (days[i] > max)
 			max = days[i];
@@ -108,14 +107,14 @@ usage_chart(struct html *h, const uint64_t days[CHART_DAYS], int64_t today)
 	html(h, "<svg class=\"usage-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 	     "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
 	     "aria-label=\"Requests per day over the last 30 days: %llu in total\">",
-	     CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H,
-	     CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H, (unsigned long long)total);
-	for (int i = 0; i < CHART_DAYS; i++) {
+	     PAGE_CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H,
+	     PAGE_CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H, (unsigned long long)total);
+	for (int i = 0; i < PAGE_CHART_DAYS; i++) {
 		char date[TIMEFMT_DATE_LEN + 1];
 		/* At least one pixel, so that an idle day still shows on the axis. */
 		int bar = max == 0 ? 1 : 1 + (int)(days[i] * (CHART_H - 1) / max);
 
-		timefmt_date(today - (int64_t)(CHART_DAYS - 1 - i) * INT64_C(86400000000), date);
+		timefmt_date(today - (int64_t)(PAGE_CHART_DAYS - 1 - i) * INT64_C(86400000000), date);
 		html(h, "<rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
 		     "<title>%s: %llu requests</title></rect>",
 		     days[i] == 0 ? " idle" : "", i * (CHART_BAR_W + CHART_GAP), CHART_H - bar,

@@ -10,7 +10,6 @@
 #include "timefmt.h"
 
 #define LIST_LIMIT_MAX 100
-#define USAGE_DAYS_MAX 90
 
 /* Bounded decimal: digits only (leading zeros allowed), value in [min, max]. */
 static bool
@@ -216,15 +215,15 @@ keys_revoke(struct api_call *c)
 void
 keys_usage(struct api_call *c)
 {
-	static struct store_usage_day days[USAGE_DAYS_MAX];
+	uint64_t counts[STORE_USAGE_DAYS_MAX];
 	const struct request_str *v = request_query(c->req, "days");
-	unsigned ndays = 30, n = 0;
+	unsigned ndays = 30;
 	struct store_key k;
 	json_object *out, *data;
 	int64_t today, day_us = INT64_C(86400000000);
 	enum db_status rc;
 
-	if (v != NULL && !parse_bounded(v, 1, USAGE_DAYS_MAX, &ndays)) {
+	if (v != NULL && !parse_bounded(v, 1, STORE_USAGE_DAYS_MAX, &ndays)) {
 		response_error(c->resp, ERR_INVALID_REQUEST, "days",
 		               "days must be an integer from 1 to 90.");
 		return;
@@ -232,26 +231,19 @@ keys_usage(struct api_call *c)
 	if (!find_key(c, &k))
 		return;
 	today = timefmt_now_us() / day_us * day_us;
-	rc = store_usage_history(c->env->db, k.id, today - (int64_t)(ndays - 1) * day_us,
-	                         days, ndays, &n);
-	if (rc != DB_OK) {
+	if ((rc = store_usage_days(c->env->db, k.id, today, ndays, counts)) != DB_OK) {
 		api_db_failure(c, rc);
 		return;
 	}
 	out = json_object_new_object();
 	data = json_object_new_array_ext((int)ndays);
-	/* Rows come oldest first and only for days with use; fill the gaps with 0. */
-	for (unsigned i = 0, j = 0; i < ndays; i++) {
-		int64_t day = today - (int64_t)(ndays - 1 - i) * day_us;
+	for (unsigned i = 0; i < ndays; i++) {
 		char date[TIMEFMT_DATE_LEN + 1];
 		json_object *e = json_object_new_object();
-		uint64_t count = 0;
 
-		if (j < n && days[j].day == day)
-			count = days[j++].request_count;
-		timefmt_date(day, date);
+		timefmt_date(today - (int64_t)(ndays - 1 - i) * day_us, date);
 		json_object_object_add(e, "date", json_object_new_string(date));
-		json_object_object_add(e, "request_count", json_object_new_uint64(count));
+		json_object_object_add(e, "request_count", json_object_new_uint64(counts[i]));
 		json_object_array_add(data, e);
 	}
 	json_object_object_add(out, "object", json_object_new_string("list"));

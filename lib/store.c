@@ -622,6 +622,29 @@ store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
 }
 
 enum db_status
+store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsigned ndays,
+                 uint64_t *counts)
+{
+	struct store_usage_day rows[STORE_USAGE_DAYS_MAX];
+	const int64_t day_us = INT64_C(86400000000);
+	unsigned n = 0;
+	enum db_status rc;
+
+	if (ndays > STORE_USAGE_DAYS_MAX)
+		ndays = STORE_USAGE_DAYS_MAX;
+	memset(counts, 0, ndays * sizeof(*counts));
+	rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows, ndays, &n);
+	/* Rows come oldest first and only for days with use: the rest stay 0. */
+	for (unsigned j = 0; rc == DB_OK && j < n; j++) {
+		int64_t ago = (today - rows[j].day) / day_us;
+
+		if (ago >= 0 && ago < (int64_t)ndays)
+			counts[ndays - 1 - ago] = rows[j].request_count;
+	}
+	return rc;
+}
+
+enum db_status
 store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_t count,
                 int64_t last_used)
 {
@@ -745,55 +768,56 @@ store_session_get(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN],
 	return DB_OK;
 }
 
-/* The statements that take a session id and one more value. */
+/* A write whose only parameter is one id or hash. */
 static enum db_status
-session_exec(struct db *db, unsigned stmt, const uint8_t id[STORE_SESSION_ID_LEN],
-             MYSQL_BIND *first)
+exec_blob(struct db *db, unsigned stmt, const uint8_t *p, size_t len)
 {
-	MYSQL_BIND in[2];
-	int n = 0;
+	MYSQL_BIND in[1];
 
-	if (first != NULL)
-		in[n++] = *first;
-	db_in_blob(&in[n], id, STORE_SESSION_ID_LEN);
+	db_in_blob(&in[0], p, len);
+	return db_exec(db, stmt, in, NULL);
+}
+
+/* A write whose only parameter is one instant. */
+static enum db_status
+exec_time(struct db *db, unsigned stmt, int64_t us)
+{
+	MYSQL_BIND in[1];
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, us);
+	db_in_time(&in[0], &t);
 	return db_exec(db, stmt, in, NULL);
 }
 
 enum db_status
 store_session_touch(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN], int64_t now)
 {
-	MYSQL_BIND b;
+	MYSQL_BIND in[2];
 	MYSQL_TIME t;
 
 	db_time_from_us(&t, now);
-	db_in_time(&b, &t);
-	return session_exec(db, ST_SESSION_TOUCH, id, &b);
+	db_in_time(&in[0], &t);
+	db_in_blob(&in[1], id, STORE_SESSION_ID_LEN);
+	return db_exec(db, ST_SESSION_TOUCH, in, NULL);
 }
 
 enum db_status
 store_session_delete(struct db *db, const uint8_t id[STORE_SESSION_ID_LEN])
 {
-	return session_exec(db, ST_SESSION_DELETE, id, NULL);
+	return exec_blob(db, ST_SESSION_DELETE, id, STORE_SESSION_ID_LEN);
 }
 
 enum db_status
 store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN])
 {
-	MYSQL_BIND in[1];
-
-	db_in_blob(&in[0], account, UUID_LEN);
-	return db_exec(db, ST_SESSION_DELETE_ACCOUNT, in, NULL);
+	return exec_blob(db, ST_SESSION_DELETE_ACCOUNT, account, UUID_LEN);
 }
 
 enum db_status
 store_session_prune(struct db *db, int64_t seen_before)
 {
-	MYSQL_BIND in[1];
-	MYSQL_TIME t;
-
-	db_time_from_us(&t, seen_before);
-	db_in_time(&in[0], &t);
-	return db_exec(db, ST_SESSION_PRUNE, in, NULL);
+	return exec_time(db, ST_SESSION_PRUNE, seen_before);
 }
 
 enum db_status
@@ -893,28 +917,17 @@ store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], in
 enum db_status
 store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN])
 {
-	MYSQL_BIND in[1];
-
-	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
-	return db_exec(db, ST_THROTTLE_FORGIVE, in, NULL);
+	return exec_blob(db, ST_THROTTLE_FORGIVE, subject, STORE_SUBJECT_LEN);
 }
 
 enum db_status
 store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN])
 {
-	MYSQL_BIND in[1];
-
-	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
-	return db_exec(db, ST_THROTTLE_CLEAR, in, NULL);
+	return exec_blob(db, ST_THROTTLE_CLEAR, subject, STORE_SUBJECT_LEN);
 }
 
 enum db_status
 store_throttle_prune(struct db *db, int64_t before)
 {
-	MYSQL_BIND in[1];
-	MYSQL_TIME t;
-
-	db_time_from_us(&t, before);
-	db_in_time(&in[0], &t);
-	return db_exec(db, ST_THROTTLE_PRUNE, in, NULL);
+	return exec_time(db, ST_THROTTLE_PRUNE, before);
 }

@@ -131,19 +131,21 @@ timefmt_human(int64_t us, char out[TIMEFMT_HUMAN_LEN + 1])
 void
 timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
 {
-	/* Months and years as 30 and 365 days: an approximation people expect. */
-	static const struct { int64_t secs; const char *unit; } units[] = {
-		{INT64_C(365) * 86400, "year"}, {INT64_C(30) * 86400, "month"},
-		{86400, "day"}, {3600, "hour"}, {60, "minute"},
+	/*
+	 * Months and years as 30 and 365 days: an approximation people expect.
+	 * `most` caps a unit below the next one (360 to 364 days are "11 months").
+	 */
+	static const struct { int64_t secs; const char *unit; int64_t most; } units[] = {
+		{INT64_C(365) * 86400, "year", INT64_MAX}, {INT64_C(30) * 86400, "month", 11},
+		{86400, "day", INT64_MAX}, {3600, "hour", INT64_MAX}, {60, "minute", INT64_MAX},
 	};
 	int64_t secs = (now - then) / 1000000;
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		int64_t n = secs / units[i].secs;
 
-		/* 360 to 364 days are still "11 months", not "12 months". */
-		if (units[i].secs == INT64_C(30) * 86400 && n > 11)
-			n = 11;
+		if (n > units[i].most)
+			n = units[i].most;
 		if (n >= 1) {
 			snprintf(out, TIMEFMT_AGO_MAX + 1, "%lld %s%s ago", (long long)n,
 			         units[i].unit, n == 1 ? "" : "s");
