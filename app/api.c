@@ -11,16 +11,20 @@ static const char *const list_params[] = {"limit", "starting_after", "include_re
 static const char *const usage_params[] = {"days", NULL};
 
 static const struct api_route
-	r_health = {health_get, no_params, false, false},
-	r_me = {me_get, no_params, false, false},
-	r_create = {keys_create, no_params, true, true},
-	r_list = {keys_list, list_params, false, true},
-	r_get = {keys_get, no_params, false, true},
-	r_revoke = {keys_revoke, no_params, false, true},
-	r_usage = {keys_usage, usage_params, false, true};
+	r_health = {.handle_public = health_get, .query = no_params},
+	r_me = {.handle = me_get, .query = no_params},
+	r_create = {.handle = keys_create, .query = no_params, .json_body = true,
+	            .manages_keys = true},
+	r_list = {.handle = keys_list, .query = list_params, .manages_keys = true},
+	r_get = {.handle = keys_get, .query = no_params, .manages_keys = true},
+	r_revoke = {.handle = keys_revoke, .query = no_params, .manages_keys = true},
+	r_usage = {.handle = keys_usage, .query = usage_params, .manages_keys = true};
 
-/* Every route of API.md. "{}" is one path segment (an id, checked by the handler). */
-static const struct route routes[] = {
+/*
+ * Every route of API.md. "{}" is one path segment (an id, checked by the
+ * handler). Only /healthz is public; tests/unit/test_api.c holds the table to it.
+ */
+static const struct route api_routes[] = {
 	{METHOD_GET, "/healthz", &r_health},
 	{METHOD_GET, "/v1/me", &r_me},
 	{METHOD_GET, "/v1/api-keys", &r_list},
@@ -40,26 +44,27 @@ api_db_failure(struct api_call *c, enum db_status s)
 	response_error(c->resp, e, NULL, NULL);
 }
 
-/* Route → 404/405; on success *out is the route's api_route. */
-static enum err
-route(const struct request *req, struct response *resp, const struct api_route **out)
+bool
+api_is_v1(const struct request *req)
 {
-	const struct route *match;
-	char allow[64];
+	return request_under(req, "v1");
+}
 
+/* The route of req; *out on ROUTER_FOUND, allow (NUL-terminated) on 405. */
+static enum router_status
+lookup(const struct request *req, const struct api_route **out, char *allow, size_t cap)
+{
+	const struct route *match = NULL;
+	enum router_status rs;
+
+	allow[0] = '\0';
 	if (!req->path_ok)
-		return ERR_NOT_FOUND;
-	switch (router_match(routes, sizeof(routes) / sizeof(routes[0]), req, &match,
-	                     allow, sizeof(allow))) {
-	case ROUTER_FOUND:
+		return ROUTER_NOT_FOUND;
+	rs = router_match(api_routes, sizeof(api_routes) / sizeof(api_routes[0]), req, &match,
+	                  allow, cap);
+	if (rs == ROUTER_FOUND)
 		*out = match->handler;
-		return ERR_NONE;
-	case ROUTER_METHOD_NOT_ALLOWED:
-		response_header(resp, "Allow", allow);
-		return ERR_METHOD_NOT_ALLOWED;
-	default:
-		return ERR_NOT_FOUND;
-	}
+	return rs;
 }
 
 /* The request checks after the organization context, in the order of API.md. */
@@ -83,11 +88,11 @@ check_request(const struct api_route *r, const struct request *req, const char *
 
 /* Authentication and usage counting; on failure the response is set. */
 static bool
-authenticate(struct api_call *c)
+authenticate(struct api_call *c, struct auth_principal *p)
 {
 	bool token_presented = false;
 	enum err e = auth_authenticate(c->env->db, c->env->cfg->pepper, c->req->authorization,
-	                               &c->who, &token_presented);
+	                               p, &token_presented);
 
 	if (e != ERR_NONE) {
 		response_auth_error(c->resp, e, token_presented);
@@ -95,73 +100,118 @@ authenticate(struct api_call *c)
 	}
 	/* Counted whatever happens next: the key authenticated. */
 	if (c->env->usage != NULL)
-		usage_record(c->env->usage, c->who.key.id, timefmt_now_us());
+		usage_record(c->env->usage, p->who.key.id, timefmt_now_us());
 	return true;
 }
 
 /* The organization context; *param names the header when it is malformed. */
 static enum err
-context(struct api_call *c, const char **param)
+context(struct api_call *c, struct auth_principal *p, const char **param)
 {
-	enum err e = auth_context(c->env->db, &c->who, c->req->organization, &c->ctx);
+	enum err e = auth_context(c->env->db, p, c->req->organization);
 
 	if (e == ERR_INVALID_REQUEST)
 		*param = "ParseSphere-Organization";
 	return e;
 }
 
+/* A public route: the request checks, then its handler. */
+static enum err
+serve_public(struct api_call *c, const struct api_route *r, const char **param)
+{
+	enum err e = check_request(r, c->req, param);
+
+	if (e == ERR_NONE)
+		r->handle_public(c);
+	return e;
+}
+
+/* A keyed route once authenticated: context, request checks, handler. */
+static enum err
+serve_keyed(struct api_call *c, const struct api_route *r, struct auth_principal *p,
+            const char **param)
+{
+	enum err e = context(c, p, param);
+
+	if (e == ERR_NONE && r->manages_keys && p->ctx.is_org && p->ctx.role == ROLE_NONE)
+		e = ERR_NOT_ORGANIZATION_MEMBER;
+	if (e == ERR_NONE)
+		e = check_request(r, c->req, param);
+	if (e != ERR_NONE)
+		return e;
+	if (!auth_principal_valid(p)) {
+		log_error("request %s: a keyed route reached without a caller",
+		          c->resp->request_id);
+		return ERR_INTERNAL;
+	}
+	r->handle(c, p);
+	return ERR_NONE;
+}
+
 void
 api_serve(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct api_call c = {.env = env, .req = req, .resp = resp};
+	struct auth_principal p = {0};
 	const struct api_route *r = NULL;
 	const char *param = NULL;
+	char allow[64];
+	enum router_status rs = lookup(req, &r, allow, sizeof(allow));
 	enum err e;
 
-	/* Authentication comes first for anything under /v1, whatever the path. */
-	if (req->under_v1 && !authenticate(&c))
-		return;
-	if ((e = route(req, resp, &r)) != ERR_NONE)
-		goto fail;
-	if (req->under_v1) {
-		e = context(&c, &param);
-		if (e == ERR_NONE && r->manages_keys && c.ctx.is_org && c.ctx.role == ROLE_NONE)
-			e = ERR_NOT_ORGANIZATION_MEMBER;
-		if (e != ERR_NONE)
-			goto fail;
+	if (rs == ROUTER_FOUND && r->handle_public != NULL) {
+		e = serve_public(&c, r, &param);
+		goto done;
 	}
-	if ((e = check_request(r, req, &param)) != ERR_NONE)
-		goto fail;
-	r->handle(&c);
-	return;
-fail:
-	response_error(resp, e, param, NULL);
+	/* Anything under /v1, however spelled, and any keyed route: authentication first. */
+	if ((api_is_v1(req) || rs == ROUTER_FOUND) && !authenticate(&c, &p))
+		return;
+	switch (rs) {
+	case ROUTER_FOUND:
+		e = serve_keyed(&c, r, &p, &param);
+		break;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		response_header(resp, "Allow", allow);
+		e = ERR_METHOD_NOT_ALLOWED;
+		break;
+	default:
+		e = ERR_NOT_FOUND;
+		break;
+	}
+done:
+	if (e != ERR_NONE)
+		response_error(resp, e, param, NULL);
 }
 
 void
 api_authorize(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct api_call c = {.env = env, .req = req, .resp = resp};
+	struct auth_principal p = {0};
 	char id[UUID_TEXT_LEN + 1];
 	const char *param = NULL;
 	enum err e;
 
-	if (!authenticate(&c))
+	if (!authenticate(&c, &p))
 		return;
-	if ((e = context(&c, &param)) != ERR_NONE) {
+	if ((e = context(&c, &p, &param)) == ERR_NONE && !auth_principal_valid(&p)) {
+		log_error("request %s: an authorizer answer without a caller", resp->request_id);
+		e = ERR_INTERNAL;
+	}
+	if (e != ERR_NONE) {
 		response_error(resp, e, param, NULL);
 		return;
 	}
 	/* The web server hands these to the backend of the protected path. */
-	uuid_format(c.ctx.scope.actor, id);
+	uuid_format(p.ctx.scope.actor, id);
 	response_header(resp, "Variable-PARSESPHERE_ACCOUNT_ID", id);
-	if (c.ctx.is_org)
-		uuid_format(c.ctx.org.id, id);
-	response_header(resp, "Variable-PARSESPHERE_ORGANIZATION_ID", c.ctx.is_org ? id : "");
-	uuid_format(c.who.key.id, id);
+	if (p.ctx.is_org)
+		uuid_format(p.ctx.org.id, id);
+	response_header(resp, "Variable-PARSESPHERE_ORGANIZATION_ID", p.ctx.is_org ? id : "");
+	uuid_format(p.who.key.id, id);
 	response_header(resp, "Variable-PARSESPHERE_API_KEY_ID", id);
 	response_header(resp, "Variable-PARSESPHERE_ROLE",
-	                c.ctx.is_org && c.ctx.role != ROLE_NONE ? store_role_name(c.ctx.role) : "");
+	                p.ctx.is_org && p.ctx.role != ROLE_NONE ? store_role_name(p.ctx.role) : "");
 	response_json(resp, 200, json_object_new_object());
 }
 
@@ -176,13 +226,14 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 {
 	struct api_env uncounted = *env;
 	struct api_call c = {.env = &uncounted, .req = req, .resp = resp};
+	struct auth_principal p = {0};
 	const char *param = NULL;
 	enum err e;
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
-	if (!authenticate(&c))
+	if (!authenticate(&c, &p))
 		return;
-	if ((e = context(&c, &param)) == ERR_NONE)
+	if ((e = context(&c, &p, &param)) == ERR_NONE)
 		e = ERR_SERVICE_UNAVAILABLE;
 	response_error(resp, e, param, NULL);
 }
@@ -217,7 +268,7 @@ api_web_server_error(struct api_env *env, struct request *req, int status,
 	switch (status) {
 	case 401:
 		/* Apache's mod_fcgid replaced a failed authorizer's answer with 401. */
-		if (req->under_v1) {
+		if (api_is_v1(req)) {
 			authorize_replay(env, req, resp);
 			return;
 		}
@@ -236,7 +287,7 @@ api_web_server_error(struct api_env *env, struct request *req, int status,
 		 * tells the path. lighttpd does not (its request line was refused):
 		 * then 501 method_not_allowed is all that can be said.
 		 */
-		if (req->under_v1 || req->path_ok) {
+		if (api_is_v1(req) || req->path_ok) {
 			req->method = METHOD_OTHER;
 			api_serve(env, req, resp);
 			return;

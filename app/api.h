@@ -4,9 +4,14 @@
  *   api_serve: authenticate → route → organization context → content type
  *              → body size → query → body → handler → response
  *
- * A handler receives an api_call whose request is already validated and
- * whose caller is authenticated; it talks to the store and fills the
- * response. Handlers live one resource per file (keys.c, me.c, health.c).
+ * The gate fails closed by construction. A route is either public (its
+ * handler takes no caller: only /healthz) or keyed (its handler takes a
+ * `const struct auth_principal *`, which only auth_authenticate seals).
+ * Every request whose decoded first segment is `v1`, and every keyed route
+ * wherever it lives, is authenticated before anything else; a keyed handler
+ * never runs with a principal auth_principal_valid refuses (that is a 500
+ * and a log line, never a caller). Handlers live one resource per file
+ * (keys.c, me.c, health.c); each talks to the store and fills the response.
  */
 #ifndef PS_API_H
 #define PS_API_H
@@ -32,19 +37,22 @@ struct api_call {
 	struct api_env *env;
 	const struct request *req;
 	struct response *resp;
-	struct store_principal who;     /* valid on /v1 routes */
-	struct auth_context ctx;
 };
 
-typedef void (*api_handler)(struct api_call *c);
+typedef void (*api_handler)(struct api_call *c, const struct auth_principal *p);
+typedef void (*api_public_handler)(struct api_call *c);
 
 /* What a route needs besides its handler; the router's opaque pointer. */
 struct api_route {
-	api_handler handle;
+	api_handler handle;             /* a keyed route: exactly one of the two is set */
+	api_public_handler handle_public;
 	const char *const *query;       /* accepted query parameters, NULL-terminated */
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
 };
+
+/* The requests of the API: decoded first segment `v1` (request_under). */
+bool api_is_v1(const struct request *req);
 
 /* Answers req into resp (initialised by the caller). */
 void api_serve(struct api_env *env, const struct request *req, struct response *resp);
@@ -71,12 +79,12 @@ void api_web_server_error(struct api_env *env, struct request *req, int status,
 void api_db_failure(struct api_call *c, enum db_status s);
 
 /* Handlers. */
-void keys_create(struct api_call *c);
-void keys_list(struct api_call *c);
-void keys_get(struct api_call *c);
-void keys_revoke(struct api_call *c);
-void keys_usage(struct api_call *c);
-void me_get(struct api_call *c);
+void keys_create(struct api_call *c, const struct auth_principal *p);
+void keys_list(struct api_call *c, const struct auth_principal *p);
+void keys_get(struct api_call *c, const struct auth_principal *p);
+void keys_revoke(struct api_call *c, const struct auth_principal *p);
+void keys_usage(struct api_call *c, const struct auth_principal *p);
+void me_get(struct api_call *c, const struct auth_principal *p);
 void health_get(struct api_call *c);
 
 #endif

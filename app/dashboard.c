@@ -67,39 +67,51 @@ struct dash {
 	struct page_frame frame;
 };
 
-typedef void (*dash_handler)(struct dash *d);
+/*
+ * A signed-in browser. Only sign_in makes one, from a live session of an
+ * active account; a page that needs one takes it as an argument, so that no
+ * signed-in page can run without (the API's auth_principal, for browsers).
+ */
+struct dash_user {
+	const uint8_t *sid;                /* the session's stored id */
+	const uint8_t *token;              /* the cookie's token: CSRF, sealing */
+	const struct store_account *account;
+	const struct auth_context *ctx;    /* the page's context */
+};
 
-enum dash_session { SESSION_UNUSED, SESSION_OPTIONAL, SESSION_REQUIRED };
+typedef void (*dash_handler)(struct dash *d);
+typedef void (*dash_user_handler)(struct dash *d, const struct dash_user *u);
 
 /* What a route needs before its handler runs. */
 struct dash_route {
-	dash_handler handle;
-	enum dash_session session;         /* REQUIRED: else 303 to the log-in page */
+	dash_handler handle;               /* a public page, or */
+	dash_user_handler handle_user;     /* a signed-in one: else 303 to the log-in page */
+	bool session;                      /* a public page that looks at the session */
 	bool context;                      /* resolves org (query or form) */
 };
 
 static void login_form(struct dash *d);
 static void login(struct dash *d);
-static void logout(struct dash *d);
+static void logout(struct dash *d, const struct dash_user *u);
 static void home(struct dash *d);
-static void keys_page(struct dash *d);
-static void key_create(struct dash *d);
-static void key_created(struct dash *d);
-static void revoke_confirm(struct dash *d);
-static void revoke(struct dash *d);
+static void keys_page(struct dash *d, const struct dash_user *u);
+static void key_create(struct dash *d, const struct dash_user *u);
+static void key_created(struct dash *d, const struct dash_user *u);
+static void revoke_confirm(struct dash *d, const struct dash_user *u);
+static void revoke(struct dash *d, const struct dash_user *u);
 static void asset(struct dash *d);
 
 static const struct dash_route
-	r_home = {home, SESSION_UNUSED, false},
-	r_login_form = {login_form, SESSION_OPTIONAL, false},
-	r_login = {login, SESSION_UNUSED, false},
-	r_logout = {logout, SESSION_REQUIRED, false},
-	r_keys = {keys_page, SESSION_REQUIRED, true},
-	r_create = {key_create, SESSION_REQUIRED, true},
-	r_created = {key_created, SESSION_REQUIRED, true},
-	r_revoke_confirm = {revoke_confirm, SESSION_REQUIRED, true},
-	r_revoke = {revoke, SESSION_REQUIRED, true},
-	r_asset = {asset, SESSION_UNUSED, false};
+	r_home = {.handle = home},
+	r_login_form = {.handle = login_form, .session = true},
+	r_login = {.handle = login},
+	r_logout = {.handle_user = logout},
+	r_keys = {.handle_user = keys_page, .context = true},
+	r_create = {.handle_user = key_create, .context = true},
+	r_created = {.handle_user = key_created, .context = true},
+	r_revoke_confirm = {.handle_user = revoke_confirm, .context = true},
+	r_revoke = {.handle_user = revoke, .context = true},
+	r_asset = {.handle = asset};
 
 static const struct route routes[] = {
 	{METHOD_GET, "/dashboard", &r_home},
@@ -522,9 +534,9 @@ db_fail:
 }
 
 static void
-logout(struct dash *d)
+logout(struct dash *d, const struct dash_user *u)
 {
-	enum db_status rc = store_session_delete(d->env->db, d->sid);
+	enum db_status rc = store_session_delete(d->env->db, u->sid);
 
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
@@ -538,7 +550,8 @@ logout(struct dash *d)
 
 /* The keys page; with error set, the create form's refusal (400). */
 static void
-send_keys(struct dash *d, int status, const char *error, const char *name)
+send_keys(struct dash *d, const struct dash_user *u, int status, const char *error,
+          const char *name)
 {
 	/* Workers serve one request at a time: the rows live outside the stack. */
 	static struct store_key keys[PAGE_KEYS + 1];
@@ -560,13 +573,13 @@ send_keys(struct dash *d, int status, const char *error, const char *name)
 	/* A page cursor that is not one of the context's keys starts from the top. */
 	if (d->req->method == METHOD_GET && after != NULL &&
 	    uuid_parse(after->s, after->len, id) == 0)
-		rc = store_key_get(d->env->db, &d->ctx.scope, id, &k, &found);
+		rc = store_key_get(d->env->db, &u->ctx->scope, id, &k, &found);
 	if (found) {
 		cur.created_at = k.created_at;
 		memcpy(cur.id, k.id, UUID_LEN);
 	}
 	if (rc == DB_OK)
-		rc = store_key_list(d->env->db, &d->ctx.scope, found ? &cur : NULL, p.show_revoked,
+		rc = store_key_list(d->env->db, &u->ctx->scope, found ? &cur : NULL, p.show_revoked,
 		                    PAGE_KEYS + 1, keys, &n);
 	p.has_more = n > PAGE_KEYS;
 	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
@@ -579,21 +592,21 @@ send_keys(struct dash *d, int status, const char *error, const char *name)
 	p.keys = keys;
 	p.usage = (const uint64_t (*)[PAGE_CHART_DAYS])usage;
 	p.paged = found;
-	p.context_name = d->ctx.is_org ? d->ctx.org.name : "Personal";
-	p.role = d->ctx.role;
+	p.context_name = u->ctx->is_org ? u->ctx->org.name : "Personal";
+	p.role = u->ctx->role;
 	html_init(&h);
 	page_keys(&h, &p);
 	send_page(d, status, &h);
 }
 
 static void
-keys_page(struct dash *d)
+keys_page(struct dash *d, const struct dash_user *u)
 {
-	send_keys(d, 200, NULL, NULL);
+	send_keys(d, u, 200, NULL, NULL);
 }
 
 static void
-key_create(struct dash *d)
+key_create(struct dash *d, const struct dash_user *u)
 {
 	const struct request_str *name = field(d, "name");
 	uint8_t sealed[SESSION_SEAL_MAX];
@@ -604,23 +617,23 @@ key_create(struct dash *d)
 
 	memset(&k, 0, sizeof(k));
 	if (!validate_name(name->s, name->len, &start, &len)) {
-		send_keys(d, 400, "A key name needs 1 to 100 characters, without control "
+		send_keys(d, u, 400, "A key name needs 1 to 100 characters, without control "
 		          "characters.", name->s);
 		return;
 	}
 	memcpy(k.name, name->s + start, len);
 	k.name[len] = '\0';
-	k.has_org = d->ctx.is_org;
-	memcpy(k.organization_id, d->ctx.org.id, UUID_LEN);
-	memcpy(k.created_by, d->sess.account.id, UUID_LEN);
+	k.has_org = u->ctx->is_org;
+	memcpy(k.organization_id, u->ctx->org.id, UUID_LEN);
+	memcpy(k.created_by, u->account->id, UUID_LEN);
 	/* The key and its waiting secret together: never a key whose secret nobody has. */
 	rc = db_begin(d->env->db);
 	if (rc == DB_OK)
 		rc = keyissue_create(d->env->db, d->env->cfg->pepper, &k, secret);
 	if (rc == DB_OK) {
 		/* The secret waits for the next page, sealed for this browser only. */
-		sealed_len = session_seal(d->token, secret, strlen(secret), sealed);
-		rc = store_new_key_insert(d->env->db, d->sid, k.id, sealed, sealed_len, d->now);
+		sealed_len = session_seal(u->token, secret, strlen(secret), sealed);
+		rc = store_new_key_insert(d->env->db, u->sid, k.id, sealed, sealed_len, d->now);
 	}
 	sodium_memzero(secret, sizeof(secret));
 	if (rc == DB_OK)
@@ -640,7 +653,7 @@ key_create(struct dash *d)
  * waiting (two tabs, a double click) stay for the next load.
  */
 static void
-key_created(struct dash *d)
+key_created(struct dash *d, const struct dash_user *u)
 {
 	char secret[SESSION_SEAL_MAX];
 	struct store_new_key nk;
@@ -649,16 +662,16 @@ key_created(struct dash *d)
 	struct html h;
 	enum db_status rc;
 
-	rc = store_new_key_next(d->env->db, d->sid, d->ctx.scope.owner, &nk, &waiting, &more);
+	rc = store_new_key_next(d->env->db, u->sid, u->ctx->scope.owner, &nk, &waiting, &more);
 	if (rc == DB_OK && waiting)
-		rc = store_key_get(d->env->db, &d->ctx.scope, nk.key_id, &k, &found);
+		rc = store_key_get(d->env->db, &u->ctx->scope, nk.key_id, &k, &found);
 	if (rc == DB_OK && found)
-		rc = store_new_key_take(d->env->db, d->sid, nk.key_id, &taken);
+		rc = store_new_key_take(d->env->db, u->sid, nk.key_id, &taken);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
 		return;
 	}
-	if (!taken || session_open(d->token, nk.sealed, nk.sealed_len, secret) < 0) {
+	if (!taken || session_open(u->token, nk.sealed, nk.sealed_len, secret) < 0) {
 		send_message(d, 410, "Secret already shown",
 		             "A key's secret is shown only once, right after it is created. If you "
 		             "did not copy it, revoke the key and create a new one.");
@@ -672,7 +685,7 @@ key_created(struct dash *d)
 
 /* The key of the path's {id}, visible in the context; else a 404 page. */
 static bool
-path_key(struct dash *d, struct store_key *k)
+path_key(struct dash *d, const struct dash_user *u, struct store_key *k)
 {
 	const struct request_str *seg = &d->req->seg[2];
 	uint8_t id[UUID_LEN];
@@ -680,7 +693,7 @@ path_key(struct dash *d, struct store_key *k)
 	enum db_status rc = DB_OK;
 
 	if (uuid_parse(seg->s, seg->len, id) == 0)
-		rc = store_key_get(d->env->db, &d->ctx.scope, id, k, &found);
+		rc = store_key_get(d->env->db, &u->ctx->scope, id, k, &found);
 	if (rc != DB_OK)
 		send_db_failure(d, rc);
 	else if (!found)
@@ -689,12 +702,12 @@ path_key(struct dash *d, struct store_key *k)
 }
 
 static void
-revoke_confirm(struct dash *d)
+revoke_confirm(struct dash *d, const struct dash_user *u)
 {
 	struct store_key k;
 	struct html h;
 
-	if (!path_key(d, &k))
+	if (!path_key(d, u, &k))
 		return;
 	html_init(&h);
 	page_revoke(&h, &d->frame, &k);
@@ -702,14 +715,14 @@ revoke_confirm(struct dash *d)
 }
 
 static void
-revoke(struct dash *d)
+revoke(struct dash *d, const struct dash_user *u)
 {
 	struct store_key k;
 	char path[96];
 	bool changed = false;
 	enum db_status rc;
 
-	if (!path_key(d, &k))
+	if (!path_key(d, u, &k))
 		return;
 	if ((rc = store_key_revoke(d->env->db, k.id, d->now, &changed)) != DB_OK) {
 		send_db_failure(d, rc);
@@ -790,11 +803,48 @@ route(struct dash *d)
 	}
 }
 
+/*
+ * The signed-in user of this request, or NULL: the one place a dash_user is
+ * made. A session without an account id would be a bug: refused here.
+ */
+static const struct dash_user *
+sign_in(struct dash *d, struct dash_user *u)
+{
+	uint8_t any = 0;
+
+	for (size_t i = 0; i < UUID_LEN; i++)
+		any |= d->sess.account.id[i];
+	if (!d->signed_in || any == 0)
+		return NULL;
+	u->sid = d->sid;
+	u->token = d->token;
+	u->account = &d->sess.account;
+	u->ctx = &d->ctx;
+	return u;
+}
+
+/* A signed-in page: CSRF on forms, the context, then the page. */
+static void
+serve_user(struct dash *d, const struct dash_route *r, const struct dash_user *u)
+{
+	/* Signed-in forms carry the session's token; the log-in form its own. */
+	if (d->req->method == METHOD_POST && !csrf_ok(d, u->token)) {
+		send_message(d, 403, "Form expired", "This form is no longer valid. Go back, "
+		             "reload the page and try again.");
+		return;
+	}
+	if (r->context && !resolve_context(d))
+		return;
+	r->handle_user(d, u);
+}
+
 void
 dashboard_serve(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct dash *d = calloc(1, sizeof(*d));
 	const struct dash_route *r;
+	struct dash_user user;
+	const struct dash_user *u;
 	enum db_status rc;
 
 	if (d == NULL) {
@@ -807,30 +857,24 @@ dashboard_serve(struct api_env *env, const struct request *req, struct response 
 	d->now = timefmt_now_us();
 	if ((r = route(d)) == NULL)
 		goto done;
-	if (r->session != SESSION_UNUSED && (rc = load_session(d)) != DB_OK) {
+	if ((r->session || r->handle_user != NULL) && (rc = load_session(d)) != DB_OK) {
 		send_db_failure(d, rc);
 		goto done;
 	}
 	d->frame.title = "API Keys";
 	d->frame.account = &d->sess.account;
 	d->frame.csrf = d->csrf;
-	if (r->session == SESSION_REQUIRED && !d->signed_in) {
+	u = sign_in(d, &user);
+	if (r->handle_user != NULL && u == NULL) {
 		redirect(d, d->expired ? "/dashboard/login?expired=1" : "/dashboard/login");
 		goto done;
 	}
-	if (req->method == METHOD_POST) {
-		if (!read_form(d))
-			goto done;
-		/* Signed-in forms carry the session's token; the log-in form its own. */
-		if (r->session == SESSION_REQUIRED && !csrf_ok(d, d->token)) {
-			send_message(d, 403, "Form expired", "This form is no longer valid. Go back, "
-			             "reload the page and try again.");
-			goto done;
-		}
-	}
-	if (r->context && !resolve_context(d))
+	if (req->method == METHOD_POST && !read_form(d))
 		goto done;
-	r->handle(d);
+	if (r->handle_user != NULL)
+		serve_user(d, r, u);
+	else
+		r->handle(d);
 done:
 	if (d->form != NULL)
 		sodium_memzero(d->form, sizeof(*d->form));

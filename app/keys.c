@@ -32,7 +32,7 @@ parse_bounded(const struct request_str *v, unsigned min, unsigned max, unsigned 
 
 /* The {api_key_id} segment; a malformed id is reported like an unknown one. */
 static bool
-find_key(struct api_call *c, struct store_key *k)
+find_key(struct api_call *c, const struct auth_principal *p, struct store_key *k)
 {
 	const struct request_str *seg = &c->req->seg[2];
 	uint8_t id[UUID_LEN];
@@ -43,7 +43,7 @@ find_key(struct api_call *c, struct store_key *k)
 		response_error(c->resp, ERR_NOT_FOUND, NULL, NULL);
 		return false;
 	}
-	rc = store_key_get(c->env->db, &c->ctx.scope, id, k, &found);
+	rc = store_key_get(c->env->db, &p->ctx.scope, id, k, &found);
 	if (rc != DB_OK)
 		api_db_failure(c, rc);
 	else if (!found)
@@ -52,7 +52,7 @@ find_key(struct api_call *c, struct store_key *k)
 }
 
 void
-keys_create(struct api_call *c)
+keys_create(struct api_call *c, const struct auth_principal *p)
 {
 	char secret[APIKEY_LEN + 1];
 	char location[64], id_text[UUID_TEXT_LEN + 1];
@@ -71,9 +71,9 @@ keys_create(struct api_call *c)
 		goto done;
 	}
 	/* Keys created in an organization's context are org keys, created by the actor. */
-	k.has_org = c->ctx.is_org;
-	memcpy(k.organization_id, c->ctx.org.id, UUID_LEN);
-	memcpy(k.created_by, c->ctx.scope.actor, UUID_LEN);
+	k.has_org = p->ctx.is_org;
+	memcpy(k.organization_id, p->ctx.org.id, UUID_LEN);
+	memcpy(k.created_by, p->ctx.scope.actor, UUID_LEN);
 	rc = keyissue_create(c->env->db, c->env->cfg->pepper, &k, secret);
 	if (rc != DB_OK) {
 		api_db_failure(c, rc);
@@ -100,7 +100,7 @@ struct list_query {
 };
 
 static bool
-parse_list_query(struct api_call *c, struct list_query *q)
+parse_list_query(struct api_call *c, const struct auth_principal *p, struct list_query *q)
 {
 	const struct request_str *v;
 	struct store_key k;
@@ -130,7 +130,7 @@ parse_list_query(struct api_call *c, struct list_query *q)
 		return true;
 	/* The cursor must be a key this caller can see, revoked ones included. */
 	if (uuid_parse(v->s, v->len, id) == 0) {
-		rc = store_key_get(c->env->db, &c->ctx.scope, id, &k, &found);
+		rc = store_key_get(c->env->db, &p->ctx.scope, id, &k, &found);
 		if (rc != DB_OK) {
 			api_db_failure(c, rc);
 			return false;
@@ -148,7 +148,7 @@ parse_list_query(struct api_call *c, struct list_query *q)
 }
 
 void
-keys_list(struct api_call *c)
+keys_list(struct api_call *c, const struct auth_principal *p)
 {
 	/* Workers serve one request at a time; 101 rows do not belong on the stack. */
 	static struct store_key rows[LIST_LIMIT_MAX + 1];
@@ -157,10 +157,10 @@ keys_list(struct api_call *c)
 	unsigned n = 0;
 	enum db_status rc;
 
-	if (!parse_list_query(c, &q))
+	if (!parse_list_query(c, p, &q))
 		return;
 	/* One row more than asked tells whether there is a next page. */
-	rc = store_key_list(c->env->db, &c->ctx.scope, q.has_cursor ? &q.cursor : NULL,
+	rc = store_key_list(c->env->db, &p->ctx.scope, q.has_cursor ? &q.cursor : NULL,
 	                    q.include_revoked, q.limit + 1, rows, &n);
 	if (rc != DB_OK) {
 		api_db_failure(c, rc);
@@ -177,23 +177,23 @@ keys_list(struct api_call *c)
 }
 
 void
-keys_get(struct api_call *c)
+keys_get(struct api_call *c, const struct auth_principal *p)
 {
 	struct store_key k;
 
-	if (find_key(c, &k))
+	if (find_key(c, p, &k))
 		response_json(c->resp, 200, render_key(&k));
 }
 
 void
-keys_revoke(struct api_call *c)
+keys_revoke(struct api_call *c, const struct auth_principal *p)
 {
 	struct store_key k;
 	bool found = true, changed = false;
 	int64_t now = timefmt_now_us();
 	enum db_status rc = DB_OK;
 
-	if (!find_key(c, &k))
+	if (!find_key(c, p, &k))
 		return;
 	if (!k.revoked) {
 		rc = store_key_revoke(c->env->db, k.id, now, &changed);
@@ -202,7 +202,7 @@ keys_revoke(struct api_call *c)
 			k.revoked_at = now;
 		} else if (rc == DB_OK) {
 			/* A concurrent revoke won: report the instant it set. */
-			rc = store_key_get(c->env->db, &c->ctx.scope, k.id, &k, &found);
+			rc = store_key_get(c->env->db, &p->ctx.scope, k.id, &k, &found);
 		}
 	}
 	if (rc != DB_OK || !found) {
@@ -213,7 +213,7 @@ keys_revoke(struct api_call *c)
 }
 
 void
-keys_usage(struct api_call *c)
+keys_usage(struct api_call *c, const struct auth_principal *p)
 {
 	uint64_t counts[STORE_USAGE_DAYS_MAX];
 	const struct request_str *v = request_query(c->req, "days");
@@ -228,7 +228,7 @@ keys_usage(struct api_call *c)
 		               "days must be an integer from 1 to 90.");
 		return;
 	}
-	if (!find_key(c, &k))
+	if (!find_key(c, p, &k))
 		return;
 	today = timefmt_now_us() / day_us * day_us;
 	if ((rc = store_usage_days(c->env->db, k.id, today, ndays, counts)) != DB_OK) {

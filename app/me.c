@@ -3,26 +3,26 @@
 #include "render.h"
 
 void
-me_get(struct api_call *c)
+me_get(struct api_call *c, const struct auth_principal *p)
 {
 	json_object *out = json_object_new_object(), *org = NULL;
 
-	if (c->ctx.is_org) {
+	if (p->ctx.is_org) {
 		org = json_object_new_object();
-		json_object_object_add(org, "id", render_uuid(c->ctx.org.id));
-		json_object_object_add(org, "name", json_object_new_string(c->ctx.org.name));
+		json_object_object_add(org, "id", render_uuid(p->ctx.org.id));
+		json_object_object_add(org, "name", json_object_new_string(p->ctx.org.name));
 		/* null when an org key's creator is no longer an active member */
-		json_object_object_add(org, "role", c->ctx.role == ROLE_NONE ? NULL :
-		                       json_object_new_string(store_role_name(c->ctx.role)));
+		json_object_object_add(org, "role", p->ctx.role == ROLE_NONE ? NULL :
+		                       json_object_new_string(store_role_name(p->ctx.role)));
 	}
 	json_object *account = json_object_new_object();
-	json_object_object_add(account, "id", render_uuid(c->who.account.id));
-	json_object_object_add(account, "email", json_object_new_string(c->who.account.email));
-	json_object_object_add(account, "name", json_object_new_string(c->who.account.name));
+	json_object_object_add(account, "id", render_uuid(p->who.account.id));
+	json_object_object_add(account, "email", json_object_new_string(p->who.account.email));
+	json_object_object_add(account, "name", json_object_new_string(p->who.account.name));
 
 	json_object_object_add(out, "object", json_object_new_string("identity"));
 	json_object_object_add(out, "account", account);
 	json_object_object_add(out, "organization", org);
-	json_object_object_add(out, "api_key", render_key(&c->who.key));
+	json_object_object_add(out, "api_key", render_key(&p->who.key));
 	response_json(c->resp, 200, out);
 }

@@ -98,7 +98,7 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 		read_body(fr, &req, body);
 		if ((status = web_server_error(fr)) != 0)
 			api_web_server_error(env, &req, status, &resp);
-		else if (req.under_dashboard)
+		else if (request_under(&req, "dashboard"))
 			dashboard_serve(env, &req, &resp);
 		else
 			api_serve(env, &req, &resp);

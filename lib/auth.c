@@ -32,10 +32,39 @@ auth_bearer(const char *h, const char **tok, size_t *len)
 	return ERR_NONE;
 }
 
+/* A random nonzero value per process: a principal not sealed here never matches it. */
+static uint64_t
+seal(void)
+{
+	static uint64_t value;
+
+	while (value == 0)
+		randombytes_buf(&value, sizeof(value));
+	return value;
+}
+
+static bool
+nonzero(const uint8_t id[UUID_LEN])
+{
+	uint8_t any = 0;
+
+	for (size_t i = 0; i < UUID_LEN; i++)
+		any |= id[i];
+	return any != 0;
+}
+
+bool
+auth_principal_valid(const struct auth_principal *p)
+{
+	return p != NULL && p->seal == seal() && nonzero(p->who.key.id) &&
+	       nonzero(p->who.account.id);
+}
+
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
-                  struct store_principal *who, bool *token_presented)
+                  struct auth_principal *p, bool *token_presented)
 {
+	struct store_principal *who = &p->who;
 	unsigned char hash[APIKEY_HASH_LEN];
 	const char *tok;
 	size_t len;
@@ -43,6 +72,7 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *header
 	enum db_status rc;
 	enum err e;
 
+	memset(p, 0, sizeof(*p));
 	*token_presented = false;
 	if ((e = auth_bearer(header, &tok, &len)) != ERR_NONE)
 		return e;
@@ -63,6 +93,7 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *header
 		return ERR_ORGANIZATION_DEACTIVATED;
 	if (!who->key.has_org && !who->account.is_active)
 		return ERR_ACCOUNT_DEACTIVATED;
+	p->seal = seal();
 	return ERR_NONE;
 }
 
@@ -100,9 +131,10 @@ auth_context_account(struct db *db, const uint8_t account[UUID_LEN], const uint8
 }
 
 enum err
-auth_context(struct db *db, const struct store_principal *who, const char *org_header,
-             struct auth_context *ctx)
+auth_context(struct db *db, struct auth_principal *p, const char *org_header)
 {
+	const struct store_principal *who = &p->who;
+	struct auth_context *ctx = &p->ctx;
 	uint8_t org_id[UUID_LEN];
 
 	memset(ctx, 0, sizeof(*ctx));

@@ -22,14 +22,6 @@
  */
 enum err auth_bearer(const char *header, const char **tok, size_t *len);
 
-/*
- * Authenticates the header: format and checksum first (no database), then the
- * peppered hash. On ERR_NONE *who is filled. *token_presented tells a 401
- * whether to add error="invalid_token".
- */
-enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
-                           struct store_principal *who, bool *token_presented);
-
 /* The context a request acts in. */
 struct auth_context {
 	bool is_org;
@@ -39,12 +31,35 @@ struct auth_context {
 };
 
 /*
- * Resolves the context from the principal and the raw header value (NULL:
+ * An authenticated caller. Only auth_authenticate makes one (it sets the
+ * seal, a per-process random value nothing else knows); every front end
+ * checks auth_principal_valid before a handler that needs a caller runs, so
+ * that a zeroed or half-built principal is a 500, never a caller.
+ */
+struct auth_principal {
+	struct store_principal who;
+	struct auth_context ctx;         /* filled by auth_context */
+	uint64_t seal;                   /* private to auth.c */
+};
+
+/*
+ * Authenticates the header: format and checksum first (no database), then the
+ * peppered hash. On ERR_NONE *p is sealed with who filled and ctx empty; on
+ * any error it is left unsealed. *token_presented tells a 401 whether to add
+ * error="invalid_token".
+ */
+enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
+                           struct auth_principal *p, bool *token_presented);
+
+/* Made by auth_authenticate in this process, with a key and an account. */
+bool auth_principal_valid(const struct auth_principal *p);
+
+/*
+ * Resolves p->ctx from the principal and the raw header value (NULL:
  * absent). Errors: ERR_INVALID_REQUEST (malformed id), ERR_ORGANIZATION_MISMATCH,
  * ERR_NOT_ORGANIZATION_MEMBER, or a database error.
  */
-enum err auth_context(struct db *db, const struct store_principal *who, const char *org_header,
-                      struct auth_context *ctx);
+enum err auth_context(struct db *db, struct auth_principal *p, const char *org_header);
 
 /*
  * The context of an account acting by itself (a personal key, a dashboard

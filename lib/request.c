@@ -20,22 +20,13 @@ parse_method(const char *m)
 	return METHOD_OTHER;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 /*
- * Percent-decodes src[0..len) into dst, which has room for len bytes.
- * `plus` turns '+' into a space (query strings). Returns the decoded length,
- * or -1 on a bad escape or a decoded NUL.
+ * Percent-decodes src[0..len) into dst, writing at most cap bytes. `plus`
+ * turns '+' into a space (query strings). Returns the whole decoded length
+ * (more than cap when cut), or -1 on a bad escape or a decoded NUL.
  */
 static long
-decode(const char *src, size_t len, char *dst, bool plus)
+decode(const char *src, size_t len, char *dst, size_t cap, bool plus)
 {
 	size_t o = 0;
 
@@ -43,8 +34,8 @@ decode(const char *src, size_t len, char *dst, bool plus)
 		unsigned char c = (unsigned char)src[i];
 		if (c == '%') {
 			int hi, lo;
-			if (len - i < 3 || (hi = hexval((unsigned char)src[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)src[i + 2])) < 0)
+			if (len - i < 3 || (hi = validate_hex_digit((unsigned char)src[i + 1])) < 0 ||
+			    (lo = validate_hex_digit((unsigned char)src[i + 2])) < 0)
 				return -1;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
@@ -53,9 +44,27 @@ decode(const char *src, size_t len, char *dst, bool plus)
 		}
 		if (c == '\0')
 			return -1;
-		dst[o++] = (char)c;
+		if (o < cap)
+			dst[o] = (char)c;
+		o++;
 	}
 	return (long)o;
+}
+
+/* The first segment, decoded on its own: the rest of the path may be malformed. */
+static void
+parse_head(struct request *req, const char *path, size_t len)
+{
+	const char *end;
+	long d;
+
+	if (len == 0 || path[0] != '/')
+		return;
+	end = memchr(path + 1, '/', len - 1);
+	d = decode(path + 1, end ? (size_t)(end - (path + 1)) : len - 1, req->head,
+	           sizeof(req->head), false);
+	req->head_ok = d >= 0;
+	req->head_len = d >= 0 ? (size_t)d : 0;
 }
 
 static void
@@ -63,11 +72,7 @@ parse_path(struct request *req, const char *path, size_t len)
 {
 	size_t used = 0;
 
-	req->under_v1 = len >= 3 && memcmp(path, "/v1", 3) == 0 &&
-	                (len == 3 || path[3] == '/');
-	/* Whatever follows, so that a malformed dashboard path gets an HTML 404. */
-	req->under_dashboard = len >= 10 && memcmp(path, "/dashboard", 10) == 0 &&
-	                       (len == 10 || path[10] == '/');
+	parse_head(req, path, len);
 	if (len == 0 || path[0] != '/' || len > sizeof(req->path_buf))
 		return;
 	/* One trailing slash is tolerated ("/" itself has no segments); "//" is not. */
@@ -82,7 +87,7 @@ parse_path(struct request *req, const char *path, size_t len)
 
 		if (n == 0 || req->nseg == REQUEST_SEGMENTS_MAX)
 			return;
-		d = decode(path + i, n, req->path_buf + used, false);
+		d = decode(path + i, n, req->path_buf + used, n, false);
 		if (d < 0)
 			return;
 		req->seg[req->nseg].s = req->path_buf + used;
@@ -122,14 +127,14 @@ parse_params(const char *q, size_t len, struct request_param *param, int *nparam
 			return false;
 		p = &param[*nparam];
 		/* Each decoded piece is NUL-terminated so that a name can be quoted in an error. */
-		dn = decode(q + i, nlen, buf + used, true);
+		dn = decode(q + i, nlen, buf + used, nlen, true);
 		if (dn < 0 || !validate_utf8(buf + used, (size_t)dn))
 			return false;
 		p->name.s = buf + used;
 		p->name.len = (size_t)dn;
 		buf[used + (size_t)dn] = '\0';
 		used += (size_t)dn + 1;
-		dv = eq ? decode(eq + 1, n - nlen - 1, buf + used, true) : 0;
+		dv = eq ? decode(eq + 1, n - nlen - 1, buf + used, n - nlen - 1, true) : 0;
 		if (dv < 0 || !validate_utf8(buf + used, (size_t)dv)) {
 			*bad = p->name.s;   /* the name is fine: report it */
 			return false;
@@ -201,6 +206,15 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	req->remote_addr = get("REMOTE_ADDR", ctx);
 	https = get("HTTPS", ctx);
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
+}
+
+bool
+request_under(const struct request *req, const char *top)
+{
+	size_t n = strlen(top);
+
+	return req->head_ok && req->head_len >= n && memcmp(req->head, top, n) == 0 &&
+	       (req->head_len == n || req->head[n] == '/');
 }
 
 static bool

@@ -18,6 +18,7 @@
 #define REQUEST_SEGMENTS_MAX  8
 #define REQUEST_QUERY_MAX     8192
 #define REQUEST_PARAMS_MAX    16
+#define REQUEST_HEAD_MAX      16   /* decoded bytes of the first segment kept */
 
 enum request_method {
 	METHOD_GET, METHOD_POST, METHOD_PUT, METHOD_PATCH, METHOD_DELETE,
@@ -36,9 +37,19 @@ struct request_param {
 struct request {
 	enum request_method method;
 
+	/*
+	 * The first path segment, percent-decoded, whatever follows it (even a
+	 * malformed rest): the front ends choose on it through request_under, so
+	 * that every spelling of a path ("/%761", "/v%31") reaches the same one.
+	 * head_ok is false when the segment has a bad escape or a decoded NUL;
+	 * head_len is its whole decoded length, of which head keeps the start.
+	 */
+	bool head_ok;
+	size_t head_len;
+	char head[REQUEST_HEAD_MAX];
+
 	/* Path: false for `//`, a bad escape, a decoded NUL or too many bytes. */
 	bool path_ok;
-	bool under_v1;                  /* /v1 or /v1/..., whatever follows */
 	int nseg;
 	struct request_str seg[REQUEST_SEGMENTS_MAX];
 	char path_buf[REQUEST_PATH_MAX];
@@ -50,8 +61,6 @@ struct request {
 	int nparam;
 	struct request_param param[REQUEST_PARAMS_MAX];
 	char query_buf[REQUEST_QUERY_MAX + 2 * REQUEST_PARAMS_MAX];
-
-	bool under_dashboard;           /* /dashboard or /dashboard/... (HTML, app/dashboard.c) */
 
 	const char *authorization;      /* NULL when absent */
 	const char *content_type;
@@ -70,6 +79,14 @@ typedef const char *(*request_getter)(const char *name, void *ctx);
 
 /* Fills req from the parameters; body and body_len are left empty. */
 void request_parse(struct request *req, request_getter get, void *ctx);
+
+/*
+ * True when the decoded first segment is `top` or begins with `top` and an
+ * escaped '/' ("/v1", "/v1/...", "/%761/...", "/v1%2F..."): the one test of
+ * which front end a request belongs to. `top` is at most REQUEST_HEAD_MAX - 1
+ * bytes and has no '/'.
+ */
+bool request_under(const struct request *req, const char *top);
 
 /*
  * Checks the query against the names a route accepts (NULL-terminated).

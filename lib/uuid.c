@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "validate.h"
+
 void
 uuid_v7(uint8_t out[UUID_LEN], uint64_t unix_ms)
 {
@@ -10,18 +12,6 @@ uuid_v7(uint8_t out[UUID_LEN], uint64_t unix_ms)
 		out[i] = (uint8_t)(unix_ms >> (8 * (5 - i)));
 	out[6] = (uint8_t)(0x70 | (out[6] & 0x0f));   /* version 7 */
 	out[8] = (uint8_t)(0x80 | (out[8] & 0x3f));   /* RFC 9562 variant */
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int
@@ -38,8 +28,8 @@ uuid_parse(const char *s, size_t len, uint8_t out[UUID_LEN])
 			i++;
 			continue;
 		}
-		int hi = hexval((unsigned char)s[i]);
-		int lo = hexval((unsigned char)s[i + 1]);
+		int hi = validate_hex_digit((unsigned char)s[i]);
+		int lo = validate_hex_digit((unsigned char)s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[o++] = (uint8_t)(hi << 4 | lo);

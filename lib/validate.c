@@ -142,3 +142,12 @@ validate_json_content_type(const char *ct)
 		return false;
 	return *skip_ows(p) == '\0';
 }
+
+int
+validate_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;   /* 'A'-'F' to 'a'-'f'; no other byte lands there */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}

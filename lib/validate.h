@@ -12,6 +12,9 @@
 /* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 bool validate_utf8(const char *s, size_t len);
 
+/* The value of a hexadecimal digit in either case, or -1. */
+int validate_hex_digit(unsigned char c);
+
 /*
  * A key name (API.md, creating a key): `s` must be valid UTF-8. Trims
  * Unicode White_Space from both ends, then requires 1..100 code points and

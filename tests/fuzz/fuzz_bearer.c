@@ -17,6 +17,7 @@
 #include "../../lib/auth.c"
 #include "../../lib/apikey.c"
 #include "../../lib/uuid.c"
+#include "../../lib/validate.c"
 #include "../../lib/store.c"
 #include "../../lib/db.c"
 #include "../../lib/log.c"

@@ -89,10 +89,31 @@ ref_decode(const char *src, size_t len, bool plus, struct ref_str *out)
 	return true;
 }
 
+/*
+ * Under /v1: the first segment, percent-decoded once, is "v1" or starts with
+ * "v1/" (an escaped '/'), whatever the rest of the path is.
+ */
+static inline void
+ref_head(struct ref_request *r, const char *p, size_t len)
+{
+	struct ref_str h;
+	size_t b = 1;
+
+	if (len == 0 || p[0] != '/')
+		return;
+	while (b < len && p[b] != '/')
+		b++;
+	if (!ref_decode(p + 1, b - 1, false, &h))
+		return;
+	r->under_v1 = (h.len == 2 && memcmp(h.s, "v1", 2) == 0) ||
+	              (h.len > 2 && memcmp(h.s, "v1/", 3) == 0);
+	free(h.s);
+}
+
 static inline void
 ref_path(struct ref_request *r, const char *p, size_t len)
 {
-	r->under_v1 = len >= 3 && strncmp(p, "/v1", 3) == 0 && (len == 3 || p[3] == '/');
+	ref_head(r, p, len);
 	if (len == 0 || p[0] != '/' || len > REQUEST_PATH_MAX)
 		return;
 	if (len >= 2 && p[len - 2] == '/' && p[len - 1] == '/')
@@ -205,7 +226,7 @@ in_buf(const char *p, size_t len, const char *buf, size_t cap)
 static inline void
 ref_compare(const struct request *req, const struct ref_request *r)
 {
-	FUZZ_CHECK(req->under_v1 == r->under_v1);
+	FUZZ_CHECK(request_under(req, "v1") == r->under_v1);
 	FUZZ_CHECK(req->path_ok == r->path_ok);
 	if (req->path_ok) {
 		FUZZ_CHECK(req->nseg == r->nseg);

@@ -263,6 +263,77 @@ test_unknown_wellformed_key(void)
 	EXPECT_ERROR(POST_JSON("/v1/api-keys", key, "{\"name\": \"x\"}"), 401, "invalid_api_key");
 }
 
+/*
+ * Issue 11: "a /v1 request" is decided on the decoded path. Every route, in
+ * spellings the web server passes on encoded, needs a key (401, no handler)
+ * and with one answers as its plain spelling does. An escaped '/' may be
+ * refused by the web server itself (Apache: 404): never a 2xx without a key.
+ */
+static void
+test_gate_encoded_spellings(void)
+{
+	struct acct a;
+	struct key k, victim;
+
+	if (!SETUP(&a, &k, "gate") || !NEW_KEY(&victim, a.id, NULL, "gate victim"))
+		return;
+	const struct {
+		int line;
+		const char *method, *path;
+		const char *body;
+		int status;                     /* with the key */
+	} cases[] = {
+		{__LINE__, "GET", "/%761/me", NULL, 200},
+		{__LINE__, "GET", "/v%31/me", NULL, 200},
+		{__LINE__, "GET", "/%76%31/m%65", NULL, 200},
+		{__LINE__, "GET", "/v%31/api-keys", NULL, 200},
+		{__LINE__, "GET", "/%761/api-keys?limit=1", NULL, 200},
+		{__LINE__, "POST", "/%761/api-keys", "{\"name\": \"gate\"}", 201},
+		{__LINE__, "GET", P("/%%761/api-keys/%s", victim.id), NULL, 200},
+		{__LINE__, "GET", P("/v%%31/api-keys/%s/usage", victim.id), NULL, 200},
+		/* The Authorizer's prefix, where the web server has one: as /v1/parses answers. */
+		{__LINE__, "GET", "/%761/parses", NULL, -1},
+		{__LINE__, "PUT", "/%761/me", NULL, 405},
+		{__LINE__, "GET", "/%761/nothing-here", NULL, 404},
+		{__LINE__, "DELETE", P("/%%76%%31/api-keys/%s", victim.id), NULL, 200},
+	};
+
+	int parses = GET("/v1/parses", k.secret)->status;
+
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		struct http_response *r = REQ(.method = cases[i].method, .path = cases[i].path,
+		                              .ctype = cases[i].body ? "application/json" : NULL,
+		                              .body = cases[i].body);
+		int want = cases[i].status < 0 ? parses : cases[i].status;
+
+		EXPECT_ERROR(r, 401, "missing_api_key");
+		r = REQ(.method = cases[i].method, .path = cases[i].path, .key = k.secret,
+		        .ctype = cases[i].body ? "application/json" : NULL, .body = cases[i].body);
+		itest_note_secret(r->json);
+		CHECK_AT(r->status == want, cases[i].line, "%s with a key: %d, want %d (%s)",
+		         r->what, r->status, want, r->body);
+	}
+	/* Escaped slashes: a 401 or the web server's 404, never an answer. */
+	static const char *const slashed[] = {"/%761%2Fme", "/v1%2fapi-keys", "/%76%31%2F"};
+	for (size_t i = 0; i < N_ELEMS(slashed); i++) {
+		struct http_response *r = GET(slashed[i], NULL);
+		CHECK(r->status == 401 || r->status == 404, "%s: %d (%s)", r->what, r->status,
+		      r->body);
+	}
+	/* Decoded once, not twice: "%2576" is the segment "%76", not /v1. */
+	EXPECT_ERROR(GET("/%2576%31/me", NULL), 404, "not_found");
+	/* The dashboard's session gate, spelled otherwise: its log-in redirect. */
+	static const char *const dash[] = {"/%64ashboard/keys", "/dashboar%64/keys",
+	                                   "/dashboard/%6beys"};
+	for (size_t i = 0; i < N_ELEMS(dash); i++) {
+		struct http_response *r = GET(dash[i], NULL);
+		const char *loc = http_header(r, "Location");
+		CHECK(r->status == 303 && loc != NULL && strcmp(loc, "/dashboard/login") == 0,
+		      "%s without a session: %d, Location %s", r->what, r->status,
+		      loc ? loc : "(none)");
+	}
+}
+
 static void
 test_revoked_key(void)
 {
@@ -1615,6 +1686,7 @@ test_web_server_refusals_answered_as_api(void)
 const struct itest_case itest_keys_cases[] = {
 	ITEST(test_healthz),
 	ITEST(test_missing_authorization_header),
+	ITEST(test_gate_encoded_spellings),
 	ITEST(test_non_bearer_scheme),
 	ITEST(test_empty_bearer_token),
 	ITEST(test_bearer_scheme_any_case),

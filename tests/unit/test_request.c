@@ -101,8 +101,8 @@ test_path(void)
 		parse(&req, "GET", cases[i].uri, NULL);
 		CHECK_AT(req.path_ok == cases[i].ok, cases[i].line, "path_ok(%s) = %d",
 		         cases[i].uri, req.path_ok);
-		CHECK_AT(req.under_v1 == cases[i].v1, cases[i].line, "under_v1(%s) = %d",
-		         cases[i].uri, req.under_v1);
+		CHECK_AT(request_under(&req, "v1") == cases[i].v1, cases[i].line,
+		         "under v1 (%s) = %d", cases[i].uri, request_under(&req, "v1"));
 		if (!req.path_ok || !cases[i].ok)
 			continue;
 		CHECK_AT(req.nseg == cases[i].nseg, cases[i].line, "nseg(%s) = %d, want %d",
@@ -115,7 +115,8 @@ test_path(void)
 
 	/* No REQUEST_URI at all. */
 	parse(&req, "GET", NULL, NULL);
-	CHECK(!req.path_ok && !req.under_v1 && req.nseg == 0, "missing REQUEST_URI accepted");
+	CHECK(!req.path_ok && !request_under(&req, "v1") && req.nseg == 0,
+	      "missing REQUEST_URI accepted");
 
 	/* The length limit: REQUEST_PATH_MAX bytes are fine, one more is not. */
 	char uri[REQUEST_PATH_MAX + 16];
@@ -770,7 +771,7 @@ test_dashboard_params(void)
 		{__LINE__, "/", false},
 		{__LINE__, "", false},
 		{__LINE__, "dashboard", false},
-		{__LINE__, "/dashboard%2Fkeys", false},   /* one segment "dashboard/keys" */
+		{__LINE__, "/dashboard%2Fkeys", true},    /* one segment "dashboard/keys": its 404 */
 	};
 	struct request req;
 
@@ -786,9 +787,9 @@ test_dashboard_params(void)
 	}
 	for (size_t i = 0; i < sizeof(dash) / sizeof(dash[0]); i++) {
 		parse(&req, "GET", dash[i].uri, NULL);
-		CHECK_AT(req.under_dashboard == dash[i].want, dash[i].line, "under_dashboard(%s) = %d",
-		         dash[i].uri, req.under_dashboard);
-		CHECK_AT(!(req.under_dashboard && req.under_v1), dash[i].line,
+		CHECK_AT(request_under(&req, "dashboard") == dash[i].want, dash[i].line,
+		         "under dashboard (%s) = %d", dash[i].uri, request_under(&req, "dashboard"));
+		CHECK_AT(!(request_under(&req, "dashboard") && request_under(&req, "v1")), dash[i].line,
 		         "%s is under both /v1 and /dashboard", dash[i].uri);
 	}
 
@@ -807,8 +808,8 @@ test_dashboard_params(void)
 	      "remote_addr %s", req.remote_addr ? req.remote_addr : "NULL");
 	CHECK(req.cookie != NULL && strcmp(req.cookie, "ps_login=x") == 0, "cookie %s",
 	      req.cookie ? req.cookie : "NULL");
-	CHECK(req.https && req.under_dashboard, "https %d under_dashboard %d", req.https,
-	      req.under_dashboard);
+	CHECK(req.https && request_under(&req, "dashboard"), "https %d under dashboard %d",
+	      req.https, request_under(&req, "dashboard"));
 	request_parse(&req, getter, without);
 	CHECK(req.remote_addr == NULL && req.cookie == NULL && !req.https,
 	      "absent: remote_addr %s cookie %s https %d", req.remote_addr, req.cookie, req.https);
@@ -829,17 +830,77 @@ test_under_dashboard(void)
 		{__LINE__, "/dashboard.html", false, true},
 		{__LINE__, "/Dashboard", false, true},
 		{__LINE__, "/v1/dashboard", false, true},
-		{__LINE__, "/%64ashboard", false, true},     /* the raw path, as for /v1 */
+		{__LINE__, "/%64ashboard", true, true},      /* decoded, as for /v1 */
+		{__LINE__, "/dashboar%64/keys", true, true},
+		{__LINE__, "/%64%61shboard//x", true, false},
+		{__LINE__, "/dashboard%2Fkeys", true, true},  /* an escaped '/' after it */
+		{__LINE__, "/%2564ashboard", false, true},    /* decoded once, not twice */
 		{__LINE__, "", false, false},
 	};
 	struct request req;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		parse(&req, "GET", cases[i].uri, NULL);
-		CHECK_AT(req.under_dashboard == cases[i].want && req.path_ok == cases[i].path_ok,
-		         cases[i].line, "%s: under_dashboard %d path_ok %d", cases[i].uri,
-		         req.under_dashboard, req.path_ok);
+		CHECK_AT(request_under(&req, "dashboard") == cases[i].want &&
+		         req.path_ok == cases[i].path_ok, cases[i].line,
+		         "%s: under dashboard %d path_ok %d", cases[i].uri,
+		         request_under(&req, "dashboard"), req.path_ok);
 	}
+}
+
+/*
+ * Every spelling of /v1 is /v1 (issue 11): the decision is made on the
+ * decoded first segment, the segments the router matches. An escaped '/'
+ * right after "v1" keeps it a /v1 request (fail closed); a second decoding
+ * never happens, and a first segment that cannot be decoded is not /v1.
+ */
+static void
+test_under_v1_spellings(void)
+{
+	static const struct { int line; const char *uri; bool v1, path_ok; int nseg; } cases[] = {
+		{__LINE__, "/v1/me", true, true, 2},
+		{__LINE__, "/%761/me", true, true, 2},
+		{__LINE__, "/v%31/api-keys", true, true, 2},
+		{__LINE__, "/%76%31/api-keys", true, true, 2},
+		{__LINE__, "/%56%31/me", false, true, 2},        /* "V1": another path */
+		{__LINE__, "/%7631/me", false, true, 2},         /* "v31" */
+		{__LINE__, "/%761%2Fme", true, true, 1},         /* one segment "v1/me" */
+		{__LINE__, "/v1%2fapi-keys%2F", true, true, 1},
+		{__LINE__, "/%76%31%2F%2F", true, true, 1},
+		{__LINE__, "/%2576/me", false, true, 2},         /* "%76": decoded once */
+		{__LINE__, "/%25761/me", false, true, 2},
+		{__LINE__, "/v%2531/me", false, true, 2},
+		{__LINE__, "/%761", true, true, 1},
+		{__LINE__, "/%761/", true, true, 1},
+		{__LINE__, "/%761?limit=1", true, true, 1},
+		{__LINE__, "/%761//me", true, false, 0},         /* malformed rest: still /v1 */
+		{__LINE__, "/v%31/%00", true, false, 0},
+		{__LINE__, "/v%31/%zz", true, false, 0},
+		{__LINE__, "/v%3", false, false, 0},             /* the head itself is malformed */
+		{__LINE__, "/v1%00", false, false, 0},
+		{__LINE__, "/v10/me", false, true, 2},
+		{__LINE__, "/v1.0/me", false, true, 2},
+		{__LINE__, "/%76%31%30", false, true, 1},
+		{__LINE__, "/x/v1", false, true, 2},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(&req, "GET", cases[i].uri, NULL);
+		CHECK_AT(request_under(&req, "v1") == cases[i].v1 && req.path_ok == cases[i].path_ok,
+		         cases[i].line, "%s: under v1 %d path_ok %d", cases[i].uri,
+		         request_under(&req, "v1"), req.path_ok);
+		CHECK_AT(!req.path_ok || req.nseg == cases[i].nseg, cases[i].line,
+		         "%s: nseg %d, want %d", cases[i].uri, req.nseg, cases[i].nseg);
+		/* The router sees "v1" as the first segment exactly when the gate says /v1. */
+		if (req.path_ok && req.nseg > 0 && seg_is(&req, 0, "v1"))
+			CHECK_AT(request_under(&req, "v1"), cases[i].line, "%s: routed as /v1 but "
+			         "not under it", cases[i].uri);
+	}
+	/* A long first segment is cut in head but judged on its whole length. */
+	parse(&req, "GET", "/v1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/me", NULL);
+	CHECK(!request_under(&req, "v1") && req.head_len == 39, "long head: len %zu",
+	      req.head_len);
 }
 
 int
@@ -860,5 +921,6 @@ main(void)
 	test_cookie();
 	test_dashboard_params();
 	test_under_dashboard();
+	test_under_v1_spellings();
 	return harness_summary();
 }

@@ -3,6 +3,7 @@
 #include "../../lib/errors.c"
 #include "../../lib/timefmt.c"
 #include "../../lib/uuid.c"
+#include "../../lib/validate.c"
 #include "harness.h"
 
 #include <ctype.h>
