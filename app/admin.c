@@ -1,5 +1,5 @@
 /*
- * parsesphere-admin: operator commands of API.md ("Operations contract").
+ * parsesphere-admin: operator commands of docs/api.md ("Operations contract").
  * Prints one JSON object on stdout; on failure a message on stderr and a
  * non-zero exit. scripts/admin runs it with the configuration of `make run`.
  */

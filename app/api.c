@@ -21,7 +21,7 @@ static const struct api_route
 	r_usage = {.handle = keys_usage, .query = usage_params, .manages_keys = true};
 
 /*
- * Every route of API.md. "{}" is one path segment (an id, checked by the
+ * Every route of docs/api.md. "{}" is one path segment (an id, checked by the
  * handler). Only /healthz is public; tests/unit/test_api.c holds the table to it.
  */
 static const struct route api_routes[] = {
@@ -67,7 +67,7 @@ lookup(const struct request *req, const struct api_route **out, char *allow, siz
 	return rs;
 }
 
-/* The request checks after the organization context, in the order of API.md. */
+/* The request checks after the organization context, in the order of docs/api.md. */
 static enum err
 check_request(const struct api_route *r, const struct request *req, const char **param)
 {

@@ -1,5 +1,5 @@
 /*
- * api: one request through the contract of API.md, as a straight line:
+ * api: one request through the contract of docs/api.md, as a straight line:
  *
  *   api_serve: authenticate → route → organization context → content type
  *              → body size → query → body → handler → response

@@ -1,4 +1,4 @@
-/* GET /healthz (API.md, "Conventions"): for load balancers, no authentication. */
+/* GET /healthz (docs/api.md, "Conventions"): for load balancers, no authentication. */
 #include "api.h"
 
 void

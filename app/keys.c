@@ -1,4 +1,4 @@
-/* /v1/api-keys: create, list, retrieve, revoke, usage (API.md, "Endpoints"). */
+/* /v1/api-keys: create, list, retrieve, revoke, usage (docs/api.md, "Endpoints"). */
 #include <string.h>
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-/* GET /v1/me (API.md): who the key is, in which context. */
+/* GET /v1/me (docs/api.md): who the key is, in which context. */
 #include "api.h"
 #include "render.h"
 

@@ -19,7 +19,7 @@
 #include "timefmt.h"
 
 #define IDLE_POLL_MS 1000
-#define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (API.md) */
+#define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (docs/api.md) */
 #define FINAL_FLUSH_TRIES 3      /* with timeouts, within the master's grace */
 
 static volatile sig_atomic_t stop_requested;

@@ -1,5 +1,5 @@
 /*
- * apikey: the `sk_` key format of API.md, "Authentication".
+ * apikey: the `sk_` key format of docs/api.md, "Authentication".
  *
  *   sk_ + 40 random base62 characters + 6 base62 characters of CRC-32
  *   (IEEE, as zlib's crc32) over the first 43 bytes, most significant first.

@@ -1,7 +1,7 @@
 /*
  * auth: from the Authorization header to an authenticated principal, and
  * from the ParseSphere-Organization header to the request's context
- * (API.md, "Authentication" and "Ownership and organization context").
+ * (docs/api.md, "Authentication" and "Ownership and organization context").
  *
  * Nothing is cached: every call reads the database, so a revocation or a
  * deactivation takes effect on the very next request in every worker.

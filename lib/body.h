@@ -1,5 +1,5 @@
 /*
- * body: request bodies, from untrusted bytes to typed values (API.md,
+ * body: request bodies, from untrusted bytes to typed values (docs/api.md,
  * POST /v1/api-keys). Errors name the offending field in *param.
  */
 #ifndef PS_BODY_H

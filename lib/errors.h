@@ -1,5 +1,5 @@
 /*
- * errors: the one table of API error codes (API.md, "Errors"). Every layer
+ * errors: the one table of API error codes (docs/api.md, "Errors"). Every layer
  * returns an `enum err`; only the response layer turns it into HTTP.
  */
 #ifndef PS_ERRORS_H

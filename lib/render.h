@@ -1,5 +1,5 @@
 /*
- * render: the JSON objects of API.md built from store rows. Each function
+ * render: the JSON objects of docs/api.md built from store rows. Each function
  * returns a new json-c object the caller owns (json_object_put).
  */
 #ifndef PS_RENDER_H

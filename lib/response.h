@@ -1,6 +1,6 @@
 /*
  * response: one HTTP response as the FastCGI worker will write it: status,
- * the headers every response carries (API.md, "Conventions"), extra headers,
+ * the headers every response carries (docs/api.md, "Conventions"), extra headers,
  * and a JSON body.
  *
  * A response owns its body (a json-c object, or bytes from response_bytes)

@@ -47,7 +47,7 @@ enum {
 #define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
                  "k.created_at, k.revoked_at, k.last_used_at, k.request_count"
 #define KEY_NCOLS 9
-/* The visibility rule of API.md: the scope's keys, or only the actor's own. */
+/* The visibility rule of docs/api.md: the scope's keys, or only the actor's own. */
 #define VISIBLE "k.scope_id = ? AND (? = 0 OR k.created_by = ?)"
 
 /* A page of a scope's keys older than the cursor, newest first. */

@@ -1,5 +1,5 @@
 /*
- * usage: per-worker request counters (API.md, the key object's
+ * usage: per-worker request counters (docs/api.md, the key object's
  * last_used_at and request_count, and GET /v1/api-keys/{id}/usage).
  *
  * Each authenticated request adds one to its key's entry for the current

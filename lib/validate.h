@@ -16,7 +16,7 @@ bool validate_utf8(const char *s, size_t len);
 int validate_hex_digit(unsigned char c);
 
 /*
- * A key name (API.md, creating a key): `s` must be valid UTF-8. Trims
+ * A key name (docs/api.md, creating a key): `s` must be valid UTF-8. Trims
  * Unicode White_Space from both ends, then requires 1..100 code points and
  * no control character (C0, DEL, C1). On success sets *start and *out_len to the
  * trimmed slice inside `s` and returns true.

@@ -131,7 +131,7 @@ function adminKey(account, org, name) {
 	return k;
 }
 
-// The key format of API.md: sk_ + 40 base62 + the CRC-32 of the rest in base62.
+// The key format of docs/api.md: sk_ + 40 base62 + the CRC-32 of the rest in base62.
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 function crc32(str) {
 	let c = 0xffffffff;
@@ -314,7 +314,7 @@ async function rows(page) {
 	}));
 }
 
-// Reloads the list until the row of `prefix` counts `count` requests (API.md:
+// Reloads the list until the row of `prefix` counts `count` requests (docs/api.md:
 // counts are visible within 2 seconds).
 async function waitForCount(page, url, prefix, count) {
 	let row;
@@ -738,7 +738,7 @@ try {
 		}
 	});
 
-	await test('a valid name of 60 code points outside the BMP can be typed whole (API.md: up to 100 code points)', async () => {
+	await test('a valid name of 60 code points outside the BMP can be typed whole (docs/api.md: up to 100 code points)', async () => {
 		const name = '🔑'.repeat(60);   // 60 code points, 120 UTF-16 units
 		await page.goto(`${BASE}/dashboard/keys`);
 		await page.fill('form#create-key input[name=name]', '');

@@ -1,5 +1,5 @@
 /*
- * libFuzzer driver for lib/apikey.c (API.md, "Authentication", key format).
+ * libFuzzer driver for lib/apikey.c (docs/api.md, "Authentication", key format).
  *  - apikey_parse on the raw input agrees with the format read from the
  *    contract: ^sk_[0-9A-Za-z]{46}$ and the last 6 characters the base62
  *    CRC-32 of the first 43;

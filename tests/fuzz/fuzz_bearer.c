@@ -7,7 +7,7 @@
  * db, log, timefmt; -lmariadb -lsodium); only auth_bearer and apikey_parse
  * run, nothing touches a database.
  *
- * Checks, against the contract (API.md, "Authentication": `Bearer <token>`,
+ * Checks, against the contract (docs/api.md, "Authentication": `Bearer <token>`,
  * scheme in any case):
  *  - the result agrees with a reference reading of the header;
  *  - on ERR_NONE the token lies inside the header after "Bearer" and its

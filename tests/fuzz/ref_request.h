@@ -1,6 +1,6 @@
 /*
  * A reference reading of the request line for the fuzz drivers of
- * lib/request.c and lib/router.c, written from the contract (API.md,
+ * lib/request.c and lib/router.c, written from the contract (docs/api.md,
  * "Conventions"; request.h) rather than from request.c:
  *
  *  path:  the URI up to the first '?'; must start with '/', be at most

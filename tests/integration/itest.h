@@ -160,7 +160,7 @@ bool expect_status_at(int line, const struct http_response *r, int status);
 bool expect_error_at(int line, const struct http_response *r, int status, const char *code);
 /* the error's "param" (NULL: no param member expected to matter, not checked) */
 bool expect_param_at(int line, const struct http_response *r, const char *param);
-/* Content-Type, Cache-Control, X-Request-Id of API.md's Conventions */
+/* Content-Type, Cache-Control, X-Request-Id of docs/api.md's Conventions */
 bool expect_common_headers_at(int line, const struct http_response *r);
 #define EXPECT_STATUS(r, s) expect_status_at(__LINE__, (r), (s))
 #define EXPECT_ERROR(r, s, c) expect_error_at(__LINE__, (r), (s), (c))
@@ -169,7 +169,7 @@ bool expect_common_headers_at(int line, const struct http_response *r);
 bool expect_invalid_at(int line, const struct http_response *r, const char *param);
 #define EXPECT_INVALID(r, p) expect_invalid_at(__LINE__, (r), (p))
 
-/* What a key object must look like (API.md, "The key object"). */
+/* What a key object must look like (docs/api.md, "The key object"). */
 struct key_expect {
 	const char *id;          /* NULL: any well-formed id */
 	const char *name;        /* NULL: not checked */
@@ -202,7 +202,7 @@ bool is_secret_format(const char *s);         /* ^sk_[0-9A-Za-z]{46}$ */
 long rfc3339_age(const char *s);
 void str_upper(char *dst, const char *src, size_t cap);
 uint32_t test_crc32(const void *data, size_t len);
-/* The 6 base62 checksum characters of API.md for body ("sk_" + 40 chars). */
+/* The 6 base62 checksum characters of docs/api.md for body ("sk_" + 40 chars). */
 void test_checksum(const char *body, size_t len, char out[7]);
 /* A well-formed key with a valid checksum that the service never issued. */
 void random_wellformed_key(char out[50]);

@@ -1,5 +1,5 @@
 /*
- * Integration tests of API.md in the personal context (issue #2): one
+ * Integration tests of docs/api.md in the personal context (issue #2): one
  * function per rule, each with its own accounts and keys made through
  * scripts/admin. Table cases carry __LINE__.
  */

@@ -1,5 +1,5 @@
 /*
- * Integration tests of API.md's "Ownership and organization context"
+ * Integration tests of docs/api.md's "Ownership and organization context"
  * (issue #3). Every test builds its own fixture with scripts/admin: an
  * organization with an owner, an admin and two members, an outsider who owns
  * a second organization (of which the owner is a plain member), a personal
@@ -631,7 +631,7 @@ test_org_check_order(void)
 }
 
 /* Requests that authenticated count, org context errors included; requests
- * refused because the owner is deactivated do not (API.md, "The key object"). */
+ * refused because the owner is deactivated do not (docs/api.md, "The key object"). */
 static void
 test_org_context_errors_counted(void)
 {

@@ -33,7 +33,7 @@
 #define LIGHTTPD_ONLY() lighttpd_only("the prefork master of scripts/stack.sh")
 #define STACK_POOL(m, p, n) stack_pool_at(__LINE__, "process", (m), (p), (n))
 #define SETUP(a, k, obs, label) setup_observed_at(__LINE__, (a), (k), (obs), (label))
-#define COUNT_DELAY_S 2.0      /* API.md: counts visible within 2 s */
+#define COUNT_DELAY_S 2.0      /* docs/api.md: counts visible within 2 s */
 #define RELOAD_S 10.0          /* SIGHUP replaces every worker within this */
 #define STOP_S 15.0            /* the master's grace (10 s) and some */
 
@@ -180,7 +180,7 @@ expect_count_at(int line, const char *key_id, const char *observer, long long wa
 	                is_rfc3339_utc(jstr(r->json, "last_used_at")) &&
 	                rfc3339_age(jstr(r->json, "last_used_at")) < 120, line,
 	                "%s: request_count %lld expected with last_used_at set, read %.2f s after "
-	                "the last counted response (API.md: within %.0f s): %s", context, want,
+	                "the last counted response (docs/api.md: within %.0f s): %s", context, want,
 	                t - since, COUNT_DELAY_S, r->body);
 }
 

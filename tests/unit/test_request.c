@@ -488,7 +488,7 @@ str_is(const struct request_str *v, const char *want)
 	return v != NULL && v->len == strlen(want) && memcmp(v->s, want, v->len) == 0;
 }
 
-/* Form bodies: decoded like the query (API.md's rules), as whole forms. */
+/* Form bodies: decoded like the query (docs/api.md's rules), as whole forms. */
 static void
 test_form(void)
 {

@@ -101,7 +101,7 @@ field(json_object *o, const char *name)
 	return json_object_get_string(v);
 }
 
-/* Every error of API.md's table: status, error_code and the headers it needs. */
+/* Every error of docs/api.md's table: status, error_code and the headers it needs. */
 static void
 test_error_table(void)
 {

@@ -3,7 +3,7 @@
 #include "../../lib/validate.c"
 #include "harness.h"
 
-/* The bytes of 0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a (API.md's example id). */
+/* The bytes of 0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a (docs/api.md's example id). */
 static const uint8_t example[UUID_LEN] = {
 	0x01, 0x93, 0xa1, 0xf2, 0x7c, 0x4e, 0x7b, 0x1a,
 	0x9a, 0x55, 0x3f, 0x2d, 0x1c, 0x0b, 0x9e, 0x8a,
