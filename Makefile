@@ -11,15 +11,16 @@ CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototype
 LDFLAGS  += $(SAN)
 LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium
 
-LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
                 app/api.c app/keys.c app/me.c app/health.c app/dashboard.c \
                 app/dashboard_page.c app/dashboard_assets.c app/send.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
-NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/log.o \
-              $(BUILD)/lib/timefmt.o $(BUILD)/lib/config.o
-DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/request.c \
-                lib/validate.c lib/router.c lib/response.c lib/errors.c lib/uuid.c lib/timefmt.c)
+NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
+              $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/config.o
+DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
+                lib/base/validate.c lib/http/router.c lib/response.c lib/errors.c lib/base/uuid.c \
+                lib/base/timefmt.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)

@@ -10,10 +10,10 @@
 
 #include "config.h"
 #include "keyissue.h"
-#include "render.h"
+#include "http/render.h"
 #include "store.h"
-#include "timefmt.h"
-#include "validate.h"
+#include "base/timefmt.h"
+#include "base/validate.h"
 
 #define PASSWORD_MAX 1024
 

@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-#include "log.h"
-#include "timefmt.h"
-#include "validate.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "base/validate.h"
 
 static const char *const no_params[] = {NULL};
 static const char *const list_params[] = {"limit", "starting_after", "include_revoked", NULL};

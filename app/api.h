@@ -21,9 +21,9 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
-#include "request.h"
+#include "http/request.h"
 #include "response.h"
-#include "router.h"
+#include "http/router.h"
 #include "usage.h"
 
 /* Per-worker state, created after fork. */

@@ -9,10 +9,10 @@
 #include <sodium.h>
 
 #include "keyissue.h"
-#include "log.h"
+#include "base/log.h"
 #include "session.h"
-#include "timefmt.h"
-#include "validate.h"
+#include "base/timefmt.h"
+#include "base/validate.h"
 
 #define SECOND           INT64_C(1000000)
 #define IDLE_TIMEOUT     (30 * 60 * SECOND)

@@ -13,7 +13,7 @@
 #define PS_DASHBOARD_H
 
 #include "api.h"
-#include "html.h"
+#include "http/html.h"
 #include "store.h"
 
 /* Answers a request under /dashboard into resp (initialised by the caller). */

@@ -4,7 +4,7 @@
  */
 #include "dashboard.h"
 
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #define CHART_BAR_W  4
 #define CHART_GAP    1

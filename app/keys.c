@@ -3,11 +3,11 @@
 #include <sodium.h>
 
 #include "api.h"
-#include "body.h"
+#include "http/body.h"
 #include "keyissue.h"
-#include "log.h"
-#include "render.h"
-#include "timefmt.h"
+#include "base/log.h"
+#include "http/render.h"
+#include "base/timefmt.h"
 
 #define LIST_LIMIT_MAX 100
 

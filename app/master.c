@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 
 #define MAX_WORKERS 256
 #define STOP_GRACE_S 20         /* then SIGKILL; covers a worker's final flush retries */

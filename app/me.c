@@ -1,6 +1,6 @@
 /* GET /v1/me (docs/api.md): who the key is, in which context. */
 #include "api.h"
-#include "render.h"
+#include "http/render.h"
 
 void
 me_get(struct api_call *c, const struct auth_principal *p)

@@ -24,9 +24,9 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 
-#include "request.h"
+#include "http/request.h"
 #include "response.h"
-#include "router.h"
+#include "http/router.h"
 #include "send.h"
 
 static const char *const no_params[] = {NULL};

@@ -32,7 +32,7 @@
 #include <sodium.h>
 
 #include "config.h"
-#include "log.h"
+#include "base/log.h"
 #include "master.h"
 #include "worker.h"
 

@@ -13,10 +13,10 @@
 
 #include "api.h"
 #include "dashboard.h"
-#include "log.h"
+#include "base/log.h"
 #include "send.h"
 #include "store.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #define IDLE_POLL_MS 1000
 #define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (docs/api.md) */

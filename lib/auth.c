@@ -4,7 +4,7 @@
 #include <strings.h>
 #include <sodium.h>
 
-#include "apikey.h"
+#include "base/apikey.h"
 
 enum err
 auth_db_error(enum db_status s)

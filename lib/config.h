@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "apikey.h"
+#include "base/apikey.h"
 
 #define CONFIG_STR_MAX 256
 

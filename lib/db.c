@@ -4,8 +4,8 @@
 #include <mysqld_error.h>
 #include <stdlib.h>
 
-#include "log.h"
-#include "timefmt.h"
+#include "base/log.h"
+#include "base/timefmt.h"
 
 struct db {
 	const struct config *cfg;

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 /* A duplicate hash or id is astronomically unlikely; retrying costs nothing. */
 #define ATTEMPTS 3

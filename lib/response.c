@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timefmt.h"
-#include "uuid.h"
+#include "base/timefmt.h"
+#include "base/uuid.h"
 
 void
 response_init(struct response *r)

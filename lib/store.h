@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "apikey.h"
+#include "base/apikey.h"
 #include "db.h"
-#include "uuid.h"
+#include "base/uuid.h"
 
 #define STORE_NAME_MAX  400   /* 100 code points of at most 4 bytes */
 #define STORE_EMAIL_MAX 254

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "store.h"
 
 #define US_PER_DAY INT64_C(86400000000)

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "uuid.h"
+#include "base/uuid.h"
 
 #define USAGE_SLOTS 4096          /* distinct (key, day) pairs between flushes */
 

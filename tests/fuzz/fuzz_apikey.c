@@ -10,7 +10,7 @@
  *    single-byte change and 6 base62 digits hold any 32-bit value);
  *  - apikey_prefix and apikey_hash work on every key parse accepts.
  */
-#include "../../lib/apikey.c"
+#include "../../lib/base/apikey.c"
 #include "fuzz_util.h"
 
 #include <zlib.h>

@@ -15,13 +15,13 @@
  *  - the token then goes through apikey_parse as auth_authenticate does.
  */
 #include "../../lib/auth.c"
-#include "../../lib/apikey.c"
-#include "../../lib/uuid.c"
-#include "../../lib/validate.c"
+#include "../../lib/base/apikey.c"
+#include "../../lib/base/uuid.c"
+#include "../../lib/base/validate.c"
 #include "../../lib/store.c"
 #include "../../lib/db.c"
-#include "../../lib/log.c"
-#include "../../lib/timefmt.c"
+#include "../../lib/base/log.c"
+#include "../../lib/base/timefmt.c"
 #include "fuzz_util.h"
 
 #include <ctype.h>

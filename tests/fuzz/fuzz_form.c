@@ -23,9 +23,9 @@
  *    43 of A-Z a-z 0-9 - _, the last one's two pad bits zero), and
  *    session_token_text gives the same text back.
  */
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
-#include "../../lib/html.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
+#include "../../lib/http/html.c"
 #include "../../lib/session.c"
 #include "ref_request.h"
 

@@ -16,9 +16,9 @@
  *    whole of it), and sent back as {"name": <it>} it comes back unchanged;
  *    on ERR_INVALID_REQUEST, *param is "name" or the object's first other key.
  */
-#include "../../lib/body.c"
-#include "../../lib/jsoncheck.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/body.c"
+#include "../../lib/base/jsoncheck.c"
+#include "../../lib/base/validate.c"
 #include "fuzz_util.h"
 
 static void

@@ -16,8 +16,8 @@
  *  - a second parse into a dirty struct gives the same result (no state
  *    leaks from one request to the next in a worker).
  */
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
 #include "ref_request.h"
 
 enum { P_METHOD, P_URI, P_QS, P_CL, P_AUTH, P_CT, P_ORG, P__COUNT };

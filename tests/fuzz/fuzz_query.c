@@ -11,8 +11,8 @@
  * request_query_check and request_query, with the parameter lists of every
  * route of app/api.c, must agree with the reference parameters.
  */
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
 #include "ref_request.h"
 
 struct params {

@@ -16,9 +16,9 @@
  *  - the matched route's query check agrees with the reference, as api.c
  *    runs it after routing.
  */
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
-#include "../../lib/router.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
+#include "../../lib/http/router.c"
 #include "ref_request.h"
 
 static const char *const no_params[] = {NULL};

@@ -10,7 +10,7 @@
  *  - validate_json_content_type agrees with a reference grammar and does not
  *    depend on letter case.
  */
-#include "../../lib/validate.c"
+#include "../../lib/base/validate.c"
 #include "fuzz_util.h"
 
 #include <ctype.h>

@@ -10,13 +10,13 @@
 #define PS_API_GATE_H
 
 #include "../../app/api.c"
-#include "../../lib/request.c"
-#include "../../lib/router.c"
+#include "../../lib/http/request.c"
+#include "../../lib/http/router.c"
 #include "../../lib/response.c"
 #include "../../lib/errors.c"
-#include "../../lib/validate.c"
-#include "../../lib/timefmt.c"
-#include "../../lib/uuid.c"
+#include "../../lib/base/validate.c"
+#include "../../lib/base/timefmt.c"
+#include "../../lib/base/uuid.c"
 
 /* What one request did. */
 static struct gate_trace {

@@ -1,5 +1,5 @@
 /* Unit tests of lib/apikey.c: CRC-32 and base62 vectors, the parse table. */
-#include "../../lib/apikey.c"
+#include "../../lib/base/apikey.c"
 #include "harness.h"
 
 static void

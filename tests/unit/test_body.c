@@ -1,7 +1,7 @@
 /* Unit tests of lib/body.c: strict JSON objects and the create-key body. */
-#include "../../lib/body.c"
-#include "../../lib/jsoncheck.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/body.c"
+#include "../../lib/base/jsoncheck.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 /* String literals with an explicit length (they may contain NUL). */

@@ -4,7 +4,7 @@
  * Every expected document is written out by hand from the HTML rules
  * (& < > " ' become &amp; &lt; &gt; &quot; &#39;), not produced by the code.
  */
-#include "../../lib/html.c"
+#include "../../lib/http/html.c"
 #include "harness.h"
 
 #include <limits.h>

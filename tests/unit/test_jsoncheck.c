@@ -1,5 +1,5 @@
 /* Unit tests of lib/jsoncheck.c: the strict RFC 8259 grammar table. */
-#include "../../lib/jsoncheck.c"
+#include "../../lib/base/jsoncheck.c"
 #include "harness.h"
 
 int

@@ -2,8 +2,8 @@
  * Unit tests of lib/request.c: path, query, headers and method from CGI
  * parameters; form bodies, the Cookie header and the dashboard's parameters.
  */
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 #include "fake_params.h"

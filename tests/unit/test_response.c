@@ -1,9 +1,9 @@
 /* Unit tests of lib/response.c: error bodies, their headers, the response head. */
 #include "../../lib/response.c"
 #include "../../lib/errors.c"
-#include "../../lib/timefmt.c"
-#include "../../lib/uuid.c"
-#include "../../lib/validate.c"
+#include "../../lib/base/timefmt.c"
+#include "../../lib/base/uuid.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 #include <ctype.h>

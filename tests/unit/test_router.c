@@ -1,7 +1,7 @@
 /* Unit tests of lib/router.c: found, 404, 405 and its Allow text, on app/api.c's table. */
-#include "../../lib/router.c"
-#include "../../lib/request.c"
-#include "../../lib/validate.c"
+#include "../../lib/http/router.c"
+#include "../../lib/http/request.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 /* Handlers are opaque to the router: distinct addresses are enough. */

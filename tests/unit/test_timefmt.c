@@ -2,7 +2,7 @@
  * Unit tests of lib/timefmt.c: civil conversions, RFC 3339, date and human
  * text, and the relative "3 hours ago".
  */
-#include "../../lib/timefmt.c"
+#include "../../lib/base/timefmt.c"
 #include "harness.h"
 
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* Unit tests of lib/uuid.c: the parse table, lowercase formatting, v7 layout. */
-#include "../../lib/uuid.c"
-#include "../../lib/validate.c"
+#include "../../lib/base/uuid.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 /* The bytes of 0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a (docs/api.md's example id). */

@@ -1,5 +1,5 @@
 /* Unit tests of lib/validate.c: strict UTF-8, key names, the JSON content type. */
-#include "../../lib/validate.c"
+#include "../../lib/base/validate.c"
 #include "harness.h"
 
 /* String literals with an explicit length (they may contain NUL). */

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "request.h"
+#include "http/request.h"
 
 struct route {
 	enum request_method method;

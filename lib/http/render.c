@@ -1,6 +1,6 @@
-#include "render.h"
+#include "http/render.h"
 
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 json_object *
 render_uuid(const uint8_t id[UUID_LEN])

@@ -1,9 +1,9 @@
-#include "body.h"
+#include "http/body.h"
 
 #include <string.h>
 
-#include "jsoncheck.h"
-#include "validate.h"
+#include "base/jsoncheck.h"
+#include "base/validate.h"
 
 enum err
 body_json_object(const char *body, size_t len, json_object **out)

@@ -1,4 +1,4 @@
-#include "jsoncheck.h"
+#include "base/jsoncheck.h"
 
 #include <string.h>
 

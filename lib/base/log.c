@@ -1,10 +1,10 @@
-#include "log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 static void
 vlog(const char *level, const char *fmt, va_list ap)

@@ -1,9 +1,9 @@
-#include "request.h"
+#include "http/request.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "validate.h"
+#include "base/validate.h"
 
 static enum request_method
 parse_method(const char *m)

@@ -1,8 +1,8 @@
-#include "uuid.h"
+#include "base/uuid.h"
 
 #include <sodium.h>
 
-#include "validate.h"
+#include "base/validate.h"
 
 void
 uuid_v7(uint8_t out[UUID_LEN], uint64_t unix_ms)

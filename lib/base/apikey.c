@@ -1,4 +1,4 @@
-#include "apikey.h"
+#include "base/apikey.h"
 
 #include <string.h>
 #include <sodium.h>
