@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "http/bearer.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
 
@@ -90,12 +91,17 @@ check_request(const struct api_route *r, const struct request *req, const char *
 static bool
 authenticate(struct api_call *c, struct auth_principal *p)
 {
-	bool token_presented = false;
-	enum err e = auth_authenticate(c->env->db, c->env->cfg->pepper, c->req->authorization,
-	                               p, &token_presented);
+	const char *tok = NULL;
+	size_t len = 0;
+	enum err e = bearer_token(c->req->authorization, &tok, &len);
 
+	/* A 401 names the token invalid only when one was presented (RFC 6750). */
 	if (e != ERR_NONE) {
-		response_auth_error(c->resp, e, token_presented);
+		response_auth_error(c->resp, e, false);
+		return false;
+	}
+	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, p)) != ERR_NONE) {
+		response_auth_error(c->resp, e, true);
 		return false;
 	}
 	/* Counted whatever happens next: the key authenticated. */

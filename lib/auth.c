@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <string.h>
-#include <strings.h>
 #include <sodium.h>
 
 #include "base/apikey.h"
@@ -10,26 +9,6 @@ enum err
 auth_db_error(enum db_status s)
 {
 	return s == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
-}
-
-enum err
-auth_bearer(const char *h, const char **tok, size_t *len)
-{
-	size_t n;
-
-	if (h == NULL || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
-		return ERR_MISSING_API_KEY;
-	h += 6;
-	while (*h == ' ' || *h == '\t')
-		h++;
-	n = strlen(h);
-	while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
-		n--;
-	if (n == 0)
-		return ERR_MISSING_API_KEY;
-	*tok = h;
-	*len = n;
-	return ERR_NONE;
 }
 
 /* A random nonzero value per process: a principal not sealed here never matches it. */
@@ -61,22 +40,15 @@ auth_principal_valid(const struct auth_principal *p)
 }
 
 enum err
-auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
-                  struct auth_principal *p, bool *token_presented)
+auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
+                  struct auth_principal *p)
 {
 	struct store_principal *who = &p->who;
 	unsigned char hash[APIKEY_HASH_LEN];
-	const char *tok;
-	size_t len;
 	bool found;
 	enum db_status rc;
-	enum err e;
 
 	memset(p, 0, sizeof(*p));
-	*token_presented = false;
-	if ((e = auth_bearer(header, &tok, &len)) != ERR_NONE)
-		return e;
-	*token_presented = true;
 	if (apikey_parse(tok, len) != APIKEY_OK)
 		return ERR_INVALID_API_KEY;
 	if (apikey_hash(tok, pepper, hash) != 0)

@@ -15,13 +15,6 @@
 #include "errors.h"
 #include "store.h"
 
-/*
- * Extracts the token of `Bearer <token>` (scheme in any case). Returns
- * ERR_NONE with *tok and *len set, or ERR_MISSING_API_KEY when the header is
- * absent, another scheme, or the token empty.
- */
-enum err auth_bearer(const char *header, const char **tok, size_t *len);
-
 /* The context a request acts in. */
 struct auth_context {
 	bool is_org;
@@ -43,13 +36,12 @@ struct auth_principal {
 };
 
 /*
- * Authenticates the header: format and checksum first (no database), then the
- * peppered hash. On ERR_NONE *p is sealed with who filled and ctx empty; on
- * any error it is left unsealed. *token_presented tells a 401 whether to add
- * error="invalid_token".
+ * Authenticates a presented token (http/bearer.h extracts it): format and
+ * checksum first (no database), then the peppered hash. On ERR_NONE *p is
+ * sealed with who filled and ctx empty; on any error it is left unsealed.
  */
-enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *header,
-                           struct auth_principal *p, bool *token_presented);
+enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok,
+                           size_t len, struct auth_principal *p);
 
 /* Made by auth_authenticate in this process, with a key and an account. */
 bool auth_principal_valid(const struct auth_principal *p);

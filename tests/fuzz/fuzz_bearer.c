@@ -1,11 +1,7 @@
 /*
- * libFuzzer driver for auth_bearer (lib/auth.c): the Authorization header,
- * as the web server hands it over (a NUL-terminated string; the input up to
- * its first NUL byte).
- *
- * auth.c is included whole, with what it links against (apikey, uuid, store,
- * db, log, timefmt; -lmariadb -lsodium); only auth_bearer and apikey_parse
- * run, nothing touches a database.
+ * libFuzzer driver for bearer_token (lib/http/bearer.c): the Authorization
+ * header, as the web server hands it over (a NUL-terminated string; the input
+ * up to its first NUL byte). Pure code: no database is linked.
  *
  * Checks, against the contract (docs/api.md, "Authentication": `Bearer <token>`,
  * scheme in any case):
@@ -14,14 +10,8 @@
  *    separator, is non-empty, has no NUL and no surrounding space or tab;
  *  - the token then goes through apikey_parse as auth_authenticate does.
  */
-#include "../../lib/auth.c"
+#include "../../lib/http/bearer.c"
 #include "../../lib/base/apikey.c"
-#include "../../lib/base/uuid.c"
-#include "../../lib/base/validate.c"
-#include "../../lib/store.c"
-#include "../../lib/db.c"
-#include "../../lib/base/log.c"
-#include "../../lib/base/timefmt.c"
 #include "fuzz_util.h"
 
 #include <ctype.h>
@@ -67,9 +57,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		const char *t0 = NULL;
 		size_t l0 = 0;
-		FUZZ_CHECK(auth_bearer(NULL, &t0, &l0) == ERR_MISSING_API_KEY);
+		FUZZ_CHECK(bearer_token(NULL, &t0, &l0) == ERR_MISSING_API_KEY);
 	}
-	e = auth_bearer(h, &tok, &len);
+	e = bearer_token(h, &tok, &len);
 	want = ref_bearer(h, &roff, &rlen);
 	FUZZ_CHECK(e == want);
 	if (e == ERR_NONE) {
