@@ -21,7 +21,7 @@ NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/lo
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
                 lib/base/validate.c lib/http/router.c lib/response.c lib/errors.c lib/base/uuid.c \
                 lib/base/timefmt.c)
-UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

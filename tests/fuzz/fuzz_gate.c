@@ -15,7 +15,7 @@
  *  - the gate never answers 500.
  */
 #include "fuzz_util.h"
-#include "../unit/api_gate.h"
+#include "../unit/app/api_gate.h"
 #include "ref_request.h"
 
 int

@@ -1,7 +1,6 @@
 /*
- * libFuzzer driver for lib/router.c, after request_parse, against the route
- * table of app/api.c (same methods and patterns; the opaque pointer is the
- * route's list of query parameters, as api.c's api_route carries it). The
+ * libFuzzer driver for lib/http/router.c, after request_parse, against the
+ * route table of app/api.c itself (included through api_gate.h). The
  * input is split on NUL bytes (fuzz_util.h): REQUEST_METHOD, REQUEST_URI,
  * then an optional field whose first byte sets a small Allow buffer size.
  *
@@ -16,26 +15,12 @@
  *  - the matched route's query check agrees with the reference, as api.c
  *    runs it after routing.
  */
-#include "../../lib/http/request.c"
-#include "../../lib/base/validate.c"
-#include "../../lib/http/router.c"
+#include "fuzz_util.h"
+#include "../unit/app/api_gate.h"
 #include "ref_request.h"
 
-static const char *const no_params[] = {NULL};
-static const char *const list_params[] = {"limit", "starting_after", "include_revoked", NULL};
-static const char *const usage_params[] = {"days", NULL};
-
-/* app/api.c's table. */
-static const struct route routes[] = {
-	{METHOD_GET, "/healthz", no_params},
-	{METHOD_GET, "/v1/me", no_params},
-	{METHOD_GET, "/v1/api-keys", list_params},
-	{METHOD_POST, "/v1/api-keys", no_params},
-	{METHOD_GET, "/v1/api-keys/{}", no_params},
-	{METHOD_DELETE, "/v1/api-keys/{}", no_params},
-	{METHOD_GET, "/v1/api-keys/{}/usage", usage_params},
-};
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+/* app/api.c's own table. */
+#define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
 static const char *
 get(const char *name, void *ctx)
@@ -107,21 +92,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 
 	for (size_t i = 0; i < NROUTES && want == NULL; i++) {
-		if (!ref_matches(routes[i].pattern, &ref))
+		if (!ref_matches(api_routes[i].pattern, &ref))
 			continue;
-		if (routes[i].method == req.method) {
-			want = &routes[i];
+		if (api_routes[i].method == req.method) {
+			want = &api_routes[i];
 			want_st = ROUTER_FOUND;
 			break;
 		}
 		if (want_allow[0] != '\0')
 			strcat(want_allow, ", ");
-		strcat(want_allow, ref_method_name(routes[i].method));
+		strcat(want_allow, ref_method_name(api_routes[i].method));
 		want_st = ROUTER_METHOD_NOT_ALLOWED;
 	}
 
 	memset(allow, 'x', sizeof(allow));
-	st = router_match(routes, NROUTES, &req, &match, allow, sizeof(allow));
+	st = router_match(api_routes, NROUTES, &req, &match, allow, sizeof(allow));
 	FUZZ_CHECK(st == want_st);
 	FUZZ_CHECK(memchr(allow, '\0', sizeof(allow)) != NULL);
 	if (st == ROUTER_FOUND) {
@@ -140,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((small = malloc(cap)) == NULL)
 		abort();
 	memset(small, 'x', cap);
-	st2 = router_match(routes, NROUTES, &req, &match2, small, cap);
+	st2 = router_match(api_routes, NROUTES, &req, &match2, small, cap);
 	FUZZ_CHECK(st2 == st);
 	FUZZ_CHECK(memchr(small, '\0', cap) != NULL);
 	if (st2 == ROUTER_FOUND)
@@ -149,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* What api.c does after routing: the route's query parameters. */
 	if (st == ROUTER_FOUND)
-		ref_check_query(&req, &ref, (const char *const *)match->handler);
+		ref_check_query(&req, &ref, ((const struct api_route *)match->handler)->query);
 out:
 	ref_free(&ref);
 	fuzz_fields_free(&ff);

@@ -4,7 +4,7 @@
  * without a caller, and a principal that authentication did not seal is a
  * 500, never a caller.
  */
-#include "harness.h"
+#include "../harness.h"
 #include "api_gate.h"
 
 static void

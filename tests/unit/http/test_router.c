@@ -1,25 +1,13 @@
-/* Unit tests of lib/router.c: found, 404, 405 and its Allow text, on app/api.c's table. */
-#include "../../lib/http/router.c"
-#include "../../lib/http/request.c"
-#include "../../lib/base/validate.c"
-#include "harness.h"
+/*
+ * Unit tests of lib/http/router.c: found, 404, 405 and its Allow text, on
+ * app/api.c's own route table (api_gate.h includes api.c with stub handlers).
+ */
+#include "../harness.h"
+#include "../app/api_gate.h"
 
-/* Handlers are opaque to the router: distinct addresses are enough. */
-static const int h_health, h_me, h_list, h_create, h_get, h_revoke, h_usage;
+#define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
-/* The same table as app/api.c. */
-static const struct route routes[] = {
-	{METHOD_GET, "/healthz", &h_health},
-	{METHOD_GET, "/v1/me", &h_me},
-	{METHOD_GET, "/v1/api-keys", &h_list},
-	{METHOD_POST, "/v1/api-keys", &h_create},
-	{METHOD_GET, "/v1/api-keys/{}", &h_get},
-	{METHOD_DELETE, "/v1/api-keys/{}", &h_revoke},
-	{METHOD_GET, "/v1/api-keys/{}/usage", &h_usage},
-};
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
-
-#include "fake_params.h"
+#include "../fake_params.h"
 
 static void
 make_request(struct request *req, const char *method, const char *uri)
@@ -45,28 +33,28 @@ test_table(void)
 		const void *handler;     /* when found */
 		const char *allow;       /* when 405 */
 	} cases[] = {
-		{__LINE__, "GET", "/healthz", ROUTER_FOUND, &h_health, NULL},
-		{__LINE__, "GET", "/healthz/", ROUTER_FOUND, &h_health, NULL},
-		{__LINE__, "GET", "/v1/me", ROUTER_FOUND, &h_me, NULL},
-		{__LINE__, "GET", "/v1/me/", ROUTER_FOUND, &h_me, NULL},
-		{__LINE__, "GET", "/v1/api-keys", ROUTER_FOUND, &h_list, NULL},
-		{__LINE__, "GET", "/v1/api-keys/", ROUTER_FOUND, &h_list, NULL},
-		{__LINE__, "GET", "/v1/api-keys?limit=1", ROUTER_FOUND, &h_list, NULL},
-		{__LINE__, "POST", "/v1/api-keys", ROUTER_FOUND, &h_create, NULL},
-		{__LINE__, "POST", "/v1/api-keys/", ROUTER_FOUND, &h_create, NULL},
-		{__LINE__, "GET", "/v1/api-keys/" ID, ROUTER_FOUND, &h_get, NULL},
-		{__LINE__, "GET", "/v1/api-keys/" ID "/", ROUTER_FOUND, &h_get, NULL},
-		{__LINE__, "DELETE", "/v1/api-keys/" ID, ROUTER_FOUND, &h_revoke, NULL},
-		{__LINE__, "GET", "/v1/api-keys/" ID "/usage", ROUTER_FOUND, &h_usage, NULL},
-		{__LINE__, "GET", "/v1/api-keys/" ID "/usage/", ROUTER_FOUND, &h_usage, NULL},
-		{__LINE__, "GET", "/v1/api-keys/" ID "/usage?days=7", ROUTER_FOUND, &h_usage, NULL},
+		{__LINE__, "GET", "/healthz", ROUTER_FOUND, &r_health, NULL},
+		{__LINE__, "GET", "/healthz/", ROUTER_FOUND, &r_health, NULL},
+		{__LINE__, "GET", "/v1/me", ROUTER_FOUND, &r_me, NULL},
+		{__LINE__, "GET", "/v1/me/", ROUTER_FOUND, &r_me, NULL},
+		{__LINE__, "GET", "/v1/api-keys", ROUTER_FOUND, &r_list, NULL},
+		{__LINE__, "GET", "/v1/api-keys/", ROUTER_FOUND, &r_list, NULL},
+		{__LINE__, "GET", "/v1/api-keys?limit=1", ROUTER_FOUND, &r_list, NULL},
+		{__LINE__, "POST", "/v1/api-keys", ROUTER_FOUND, &r_create, NULL},
+		{__LINE__, "POST", "/v1/api-keys/", ROUTER_FOUND, &r_create, NULL},
+		{__LINE__, "GET", "/v1/api-keys/" ID, ROUTER_FOUND, &r_get, NULL},
+		{__LINE__, "GET", "/v1/api-keys/" ID "/", ROUTER_FOUND, &r_get, NULL},
+		{__LINE__, "DELETE", "/v1/api-keys/" ID, ROUTER_FOUND, &r_revoke, NULL},
+		{__LINE__, "GET", "/v1/api-keys/" ID "/usage", ROUTER_FOUND, &r_usage, NULL},
+		{__LINE__, "GET", "/v1/api-keys/" ID "/usage/", ROUTER_FOUND, &r_usage, NULL},
+		{__LINE__, "GET", "/v1/api-keys/" ID "/usage?days=7", ROUTER_FOUND, &r_usage, NULL},
 		/* "{}" is any one segment; the handler checks it is an id. */
-		{__LINE__, "GET", "/v1/api-keys/not-an-id", ROUTER_FOUND, &h_get, NULL},
-		{__LINE__, "GET", "/v1/api-keys/usage", ROUTER_FOUND, &h_get, NULL},
-		{__LINE__, "GET", "/v1/api-keys/x/usage", ROUTER_FOUND, &h_usage, NULL},
-		{__LINE__, "DELETE", "/v1/api-keys/me", ROUTER_FOUND, &h_revoke, NULL},
-		{__LINE__, "GET", "/v1/api-keys/a%2Fb", ROUTER_FOUND, &h_get, NULL},   /* one segment */
-		{__LINE__, "GET", "/v1/api%2Dkeys", ROUTER_FOUND, &h_list, NULL},      /* decoded */
+		{__LINE__, "GET", "/v1/api-keys/not-an-id", ROUTER_FOUND, &r_get, NULL},
+		{__LINE__, "GET", "/v1/api-keys/usage", ROUTER_FOUND, &r_get, NULL},
+		{__LINE__, "GET", "/v1/api-keys/x/usage", ROUTER_FOUND, &r_usage, NULL},
+		{__LINE__, "DELETE", "/v1/api-keys/me", ROUTER_FOUND, &r_revoke, NULL},
+		{__LINE__, "GET", "/v1/api-keys/a%2Fb", ROUTER_FOUND, &r_get, NULL},   /* one segment */
+		{__LINE__, "GET", "/v1/api%2Dkeys", ROUTER_FOUND, &r_list, NULL},      /* decoded */
 		/* 405 with the Allow list of the path's routes, in table order. */
 		{__LINE__, "POST", "/healthz", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
 		{__LINE__, "HEAD", "/healthz", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
@@ -122,7 +110,7 @@ test_table(void)
 		make_request(&req, cases[i].method, cases[i].uri);
 		CHECK_AT(req.path_ok, cases[i].line, "path %s rejected", cases[i].uri);
 		memset(allow, 'X', sizeof(allow));
-		enum router_status got = router_match(routes, NROUTES, &req, &match, allow,
+		enum router_status got = router_match(api_routes, NROUTES, &req, &match, allow,
 		                                      sizeof(allow));
 		CHECK_AT(got == cases[i].want, cases[i].line, "%s %s: %s, want %s",
 		         cases[i].method, cases[i].uri, status_name(got),
@@ -160,7 +148,7 @@ test_allow_capacity(void)
 	make_request(&req, "PUT", "/v1/api-keys/" ID);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(allow, 'X', sizeof(allow));
-		enum router_status got = router_match(routes, NROUTES, &req, &match, allow,
+		enum router_status got = router_match(api_routes, NROUTES, &req, &match, allow,
 		                                      cases[i].cap);
 		CHECK_AT(got == ROUTER_METHOD_NOT_ALLOWED, cases[i].line, "status %s",
 		         status_name(got));
@@ -183,16 +171,16 @@ test_misc(void)
 
 	make_request(&req, "GET", "/v1/me");
 	memset(allow, 'X', sizeof(allow));
-	CHECK(router_match(routes, NROUTES, &req, &match, allow, sizeof(allow)) == ROUTER_FOUND &&
+	CHECK(router_match(api_routes, NROUTES, &req, &match, allow, sizeof(allow)) == ROUTER_FOUND &&
 	      allow[0] == '\0', "found: Allow \"%.8s\"", allow);
 	make_request(&req, "GET", "/nope");
 	memset(allow, 'X', sizeof(allow));
-	CHECK(router_match(routes, NROUTES, &req, &match, allow, sizeof(allow)) == ROUTER_NOT_FOUND &&
+	CHECK(router_match(api_routes, NROUTES, &req, &match, allow, sizeof(allow)) == ROUTER_NOT_FOUND &&
 	      allow[0] == '\0', "404: Allow \"%.8s\"", allow);
 
 	/* An empty table: everything is 404. */
 	make_request(&req, "GET", "/healthz");
-	CHECK(router_match(routes, 0, &req, &match, allow, sizeof(allow)) == ROUTER_NOT_FOUND,
+	CHECK(router_match(api_routes, 0, &req, &match, allow, sizeof(allow)) == ROUTER_NOT_FOUND,
 	      "empty table");
 
 	/* A literal route listed before "{}" wins over it, and vice versa. */

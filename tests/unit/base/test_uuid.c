@@ -1,7 +1,7 @@
 /* Unit tests of lib/uuid.c: the parse table, lowercase formatting, v7 layout. */
-#include "../../lib/base/uuid.c"
-#include "../../lib/base/validate.c"
-#include "harness.h"
+#include "../../../lib/base/uuid.c"
+#include "../../../lib/base/validate.c"
+#include "../harness.h"
 
 /* The bytes of 0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a (docs/api.md's example id). */
 static const uint8_t example[UUID_LEN] = {

@@ -1,6 +1,6 @@
 /* Unit tests of lib/validate.c: strict UTF-8, key names, the JSON content type. */
-#include "../../lib/base/validate.c"
-#include "harness.h"
+#include "../../../lib/base/validate.c"
+#include "../harness.h"
 
 /* String literals with an explicit length (they may contain NUL). */
 #define B(lit) lit, sizeof(lit) - 1

@@ -2,11 +2,11 @@
  * Unit tests of lib/request.c: path, query, headers and method from CGI
  * parameters; form bodies, the Cookie header and the dashboard's parameters.
  */
-#include "../../lib/http/request.c"
-#include "../../lib/base/validate.c"
-#include "harness.h"
+#include "../../../lib/http/request.c"
+#include "../../../lib/base/validate.c"
+#include "../harness.h"
 
-#include "fake_params.h"
+#include "../fake_params.h"
 
 static void
 parse(struct request *req, const char *method, const char *uri, const char *qs)

@@ -4,8 +4,8 @@
  * Every expected document is written out by hand from the HTML rules
  * (& < > " ' become &amp; &lt; &gt; &quot; &#39;), not produced by the code.
  */
-#include "../../lib/http/html.c"
-#include "harness.h"
+#include "../../../lib/http/html.c"
+#include "../harness.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Unit tests of lib/jsoncheck.c: the strict RFC 8259 grammar table. */
-#include "../../lib/base/jsoncheck.c"
-#include "harness.h"
+#include "../../../lib/base/jsoncheck.c"
+#include "../harness.h"
 
 int
 main(void)

@@ -1,8 +1,8 @@
 /* Unit tests of lib/body.c: strict JSON objects and the create-key body. */
-#include "../../lib/http/body.c"
-#include "../../lib/base/jsoncheck.c"
-#include "../../lib/base/validate.c"
-#include "harness.h"
+#include "../../../lib/http/body.c"
+#include "../../../lib/base/jsoncheck.c"
+#include "../../../lib/base/validate.c"
+#include "../harness.h"
 
 /* String literals with an explicit length (they may contain NUL). */
 #define B(lit) lit, sizeof(lit) - 1

@@ -1,6 +1,6 @@
 /* Unit tests of lib/apikey.c: CRC-32 and base62 vectors, the parse table. */
-#include "../../lib/base/apikey.c"
-#include "harness.h"
+#include "../../../lib/base/apikey.c"
+#include "../harness.h"
 
 static void
 test_crc32(void)

@@ -9,14 +9,14 @@
 #ifndef PS_API_GATE_H
 #define PS_API_GATE_H
 
-#include "../../app/api.c"
-#include "../../lib/http/request.c"
-#include "../../lib/http/router.c"
-#include "../../lib/response.c"
-#include "../../lib/errors.c"
-#include "../../lib/base/validate.c"
-#include "../../lib/base/timefmt.c"
-#include "../../lib/base/uuid.c"
+#include "../../../app/api.c"
+#include "../../../lib/http/request.c"
+#include "../../../lib/http/router.c"
+#include "../../../lib/response.c"
+#include "../../../lib/errors.c"
+#include "../../../lib/base/validate.c"
+#include "../../../lib/base/timefmt.c"
+#include "../../../lib/base/uuid.c"
 
 /* What one request did. */
 static struct gate_trace {
@@ -100,7 +100,7 @@ log_error(const char *fmt, ...)
 	(void)fmt;
 }
 
-static void
+static inline void
 gate_keyed(const char *name, struct api_call *c, const struct auth_principal *p)
 {
 	gate.handler = name;
@@ -130,7 +130,7 @@ struct gate_params {
 	const char *method, *uri, *authorization, *content_type;
 };
 
-static const char *
+static inline const char *
 gate_get(const char *name, void *ctx)
 {
 	const struct gate_params *gp = ctx;
@@ -147,7 +147,7 @@ gate_get(const char *name, void *ctx)
 }
 
 /* Serves one request through api_serve; returns the status, gate holds the trace. */
-static int
+static inline int
 gate_serve(const struct gate_params *gp, struct request *req)
 {
 	static const struct config cfg;
@@ -166,7 +166,7 @@ gate_serve(const struct gate_params *gp, struct request *req)
 }
 
 /* The table's rule: only /healthz is public; every other route is under /v1. */
-static bool
+static inline bool
 gate_table_ok(void)
 {
 	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {

@@ -2,8 +2,8 @@
  * Unit tests of lib/timefmt.c: civil conversions, RFC 3339, date and human
  * text, and the relative "3 hours ago".
  */
-#include "../../lib/base/timefmt.c"
-#include "harness.h"
+#include "../../../lib/base/timefmt.c"
+#include "../harness.h"
 
 #include <inttypes.h>
 
