@@ -17,6 +17,7 @@ SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c
                 app/dashboard_page.c app/dashboard_assets.c app/send.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
 NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
+              $(BUILD)/lib/base/validate.o \
               $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/config.o
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
                 lib/base/validate.c lib/http/router.c lib/response.c lib/errors.c lib/base/uuid.c \

@@ -4,22 +4,33 @@
 
 #include "base/log.h"
 #include "http/bearer.h"
+#include "http/query.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
 
-static const char *const no_params[] = {NULL};
-static const char *const list_params[] = {"limit", "starting_after", "include_revoked", NULL};
-static const char *const usage_params[] = {"days", NULL};
+/* The query parameters of docs/api.md, in the order they are checked (api.h's Q_*). */
+static const struct query_param list_query[] = {
+	[Q_LIST_LIMIT] = {"limit", QUERY_UINT, 1, API_LIST_LIMIT_MAX, API_LIST_LIMIT_MAX,
+	                  "limit must be an integer from 1 to 100."},
+	[Q_LIST_INCLUDE_REVOKED] = {"include_revoked", QUERY_BOOL, 0, 1, 0,
+	                            "include_revoked must be true or false."},
+	[Q_LIST_STARTING_AFTER] = {"starting_after", QUERY_UUID, 0, 0, 0,
+	                           API_STARTING_AFTER_MESSAGE},
+};
+static const struct query_param usage_query[] = {
+	[Q_USAGE_DAYS] = {"days", QUERY_UINT, 1, API_USAGE_DAYS_MAX, 30,
+	                  "days must be an integer from 1 to 90."},
+};
+#define QUERY(q) .query = (q), .nquery = sizeof(q) / sizeof((q)[0])
 
 static const struct api_route
-	r_health = {.handle_public = health_get, .query = no_params},
-	r_me = {.handle = me_get, .query = no_params},
-	r_create = {.handle = keys_create, .query = no_params, .json_body = true,
-	            .manages_keys = true},
-	r_list = {.handle = keys_list, .query = list_params, .manages_keys = true},
-	r_get = {.handle = keys_get, .query = no_params, .manages_keys = true},
-	r_revoke = {.handle = keys_revoke, .query = no_params, .manages_keys = true},
-	r_usage = {.handle = keys_usage, .query = usage_params, .manages_keys = true};
+	r_health = {.handle_public = health_get},
+	r_me = {.handle = me_get},
+	r_create = {.handle = keys_create, .json_body = true, .manages_keys = true},
+	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
+	r_get = {.handle = keys_get, .manages_keys = true},
+	r_revoke = {.handle = keys_revoke, .manages_keys = true},
+	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true};
 
 /*
  * Every route of docs/api.md. "{}" is one path segment (an id, checked by the
@@ -70,21 +81,13 @@ lookup(const struct request *req, const struct api_route **out, char *allow, siz
 
 /* The request checks after the organization context, in the order of docs/api.md. */
 static enum err
-check_request(const struct api_route *r, const struct request *req, const char **param)
+check_request(struct api_call *c, const struct api_route *r)
 {
-	*param = NULL;
-	if (r->json_body && !validate_json_content_type(req->content_type))
+	if (r->json_body && !validate_json_content_type(c->req->content_type))
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
-	if (req->body_too_large)
+	if (c->req->body_too_large)
 		return ERR_PAYLOAD_TOO_LARGE;
-	/* A query that could not be parsed whole still names what it parsed, if wrong. */
-	if ((*param = request_query_check(req, r->query)) != NULL)
-		return ERR_INVALID_REQUEST;
-	if (!req->query_ok) {
-		*param = req->query_bad;
-		return ERR_INVALID_REQUEST;
-	}
-	return ERR_NONE;
+	return query_parse(c->req, r->query, r->nquery, c->query, &c->param, &c->message);
 }
 
 /* Authentication and usage counting; on failure the response is set. */
@@ -110,22 +113,22 @@ authenticate(struct api_call *c, struct auth_principal *p)
 	return true;
 }
 
-/* The organization context; *param names the header when it is malformed. */
+/* The organization context; c->param names the header when it is malformed. */
 static enum err
-context(struct api_call *c, struct auth_principal *p, const char **param)
+context(struct api_call *c, struct auth_principal *p)
 {
 	enum err e = auth_context(c->env->db, p, c->req->organization);
 
 	if (e == ERR_INVALID_REQUEST)
-		*param = "ParseSphere-Organization";
+		c->param = "ParseSphere-Organization";
 	return e;
 }
 
 /* A public route: the request checks, then its handler. */
 static enum err
-serve_public(struct api_call *c, const struct api_route *r, const char **param)
+serve_public(struct api_call *c, const struct api_route *r)
 {
-	enum err e = check_request(r, c->req, param);
+	enum err e = check_request(c, r);
 
 	if (e == ERR_NONE)
 		r->handle_public(c);
@@ -134,15 +137,14 @@ serve_public(struct api_call *c, const struct api_route *r, const char **param)
 
 /* A keyed route once authenticated: context, request checks, handler. */
 static enum err
-serve_keyed(struct api_call *c, const struct api_route *r, struct auth_principal *p,
-            const char **param)
+serve_keyed(struct api_call *c, const struct api_route *r, struct auth_principal *p)
 {
-	enum err e = context(c, p, param);
+	enum err e = context(c, p);
 
 	if (e == ERR_NONE && r->manages_keys && p->ctx.is_org && p->ctx.role == ROLE_NONE)
 		e = ERR_NOT_ORGANIZATION_MEMBER;
 	if (e == ERR_NONE)
-		e = check_request(r, c->req, param);
+		e = check_request(c, r);
 	if (e != ERR_NONE)
 		return e;
 	if (!auth_principal_valid(p)) {
@@ -160,13 +162,12 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 	struct api_call c = {.env = env, .req = req, .resp = resp};
 	struct auth_principal p = {0};
 	const struct api_route *r = NULL;
-	const char *param = NULL;
 	char allow[64];
 	enum router_status rs = lookup(req, &r, allow, sizeof(allow));
 	enum err e;
 
 	if (rs == ROUTER_FOUND && r->handle_public != NULL) {
-		e = serve_public(&c, r, &param);
+		e = serve_public(&c, r);
 		goto done;
 	}
 	/* Anything under /v1, however spelled, and any keyed route: authentication first. */
@@ -174,7 +175,7 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 		return;
 	switch (rs) {
 	case ROUTER_FOUND:
-		e = serve_keyed(&c, r, &p, &param);
+		e = serve_keyed(&c, r, &p);
 		break;
 	case ROUTER_METHOD_NOT_ALLOWED:
 		response_header(resp, "Allow", allow);
@@ -186,7 +187,7 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 	}
 done:
 	if (e != ERR_NONE)
-		response_error(resp, e, param, NULL);
+		response_error(resp, e, c.param, c.message);
 }
 
 void
@@ -195,17 +196,16 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 	struct api_call c = {.env = env, .req = req, .resp = resp};
 	struct auth_principal p = {0};
 	char id[UUID_TEXT_LEN + 1];
-	const char *param = NULL;
 	enum err e;
 
 	if (!authenticate(&c, &p))
 		return;
-	if ((e = context(&c, &p, &param)) == ERR_NONE && !auth_principal_valid(&p)) {
+	if ((e = context(&c, &p)) == ERR_NONE && !auth_principal_valid(&p)) {
 		log_error("request %s: an authorizer answer without a caller", resp->request_id);
 		e = ERR_INTERNAL;
 	}
 	if (e != ERR_NONE) {
-		response_error(resp, e, param, NULL);
+		response_error(resp, e, c.param, NULL);
 		return;
 	}
 	/* The web server hands these to the backend of the protected path. */
@@ -233,15 +233,14 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 	struct api_env uncounted = *env;
 	struct api_call c = {.env = &uncounted, .req = req, .resp = resp};
 	struct auth_principal p = {0};
-	const char *param = NULL;
 	enum err e;
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
 	if (!authenticate(&c, &p))
 		return;
-	if ((e = context(&c, &p, &param)) == ERR_NONE)
+	if ((e = context(&c, &p)) == ERR_NONE)
 		e = ERR_SERVICE_UNAVAILABLE;
-	response_error(resp, e, param, NULL);
+	response_error(resp, e, c.param, NULL);
 }
 
 /* The JSON rendering of an error the web server decided on its own. */

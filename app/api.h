@@ -23,6 +23,7 @@
 #include "db.h"
 #include "http/request.h"
 #include "response.h"
+#include "http/query.h"
 #include "http/router.h"
 #include "usage.h"
 
@@ -37,7 +38,18 @@ struct api_call {
 	struct api_env *env;
 	const struct request *req;
 	struct response *resp;
+	/* The route's query parameters, typed (api_route.query; the Q_* below). */
+	struct query_value query[QUERY_PARAMS_MAX];
+	/* What a refusal names: the parameter at fault, a message (NULL: the default). */
+	const char *param, *message;
 };
+
+/* The list's and the usage history's query parameters, by position. */
+enum { Q_LIST_LIMIT, Q_LIST_INCLUDE_REVOKED, Q_LIST_STARTING_AFTER };
+enum { Q_USAGE_DAYS };
+#define API_LIST_LIMIT_MAX  100
+#define API_USAGE_DAYS_MAX  90
+#define API_STARTING_AFTER_MESSAGE "starting_after must be the id of one of your API keys."
 
 typedef void (*api_handler)(struct api_call *c, const struct auth_principal *p);
 typedef void (*api_public_handler)(struct api_call *c);
@@ -46,7 +58,8 @@ typedef void (*api_public_handler)(struct api_call *c);
 struct api_route {
 	api_handler handle;             /* a keyed route: exactly one of the two is set */
 	api_public_handler handle_public;
-	const char *const *query;       /* accepted query parameters, NULL-terminated */
+	const struct query_param *query;  /* accepted query parameters, typed */
+	size_t nquery;
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
 };

@@ -14,7 +14,7 @@
 #include "base/timefmt.h"
 #include "base/validate.h"
 
-#define SECOND           INT64_C(1000000)
+#define SECOND           TIMEFMT_SECOND
 #define IDLE_TIMEOUT     (30 * 60 * SECOND)
 #define ABSOLUTE_TIMEOUT (12 * 3600 * SECOND)
 #define TOUCH_EVERY      (60 * SECOND)     /* last use written at most once a minute */
@@ -22,7 +22,7 @@
 #define MAX_ORGS         100
 #define EMAIL_MAX        254
 #define PASSWORD_MAX     1024
-#define DAY              (INT64_C(86400) * SECOND)
+#define DAY              TIMEFMT_DAY
 
 #define SESSION_COOKIE "ps_session"
 #define LOGIN_COOKIE   "ps_login"

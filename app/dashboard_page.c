@@ -114,7 +114,7 @@ usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS], int64_t today)
 		/* At least one pixel, so that an idle day still shows on the axis. */
 		int bar = max == 0 ? 1 : 1 + (int)(days[i] * (CHART_H - 1) / max);
 
-		timefmt_date(today - (int64_t)(PAGE_CHART_DAYS - 1 - i) * INT64_C(86400000000), date);
+		timefmt_date(today - (int64_t)(PAGE_CHART_DAYS - 1 - i) * TIMEFMT_DAY, date);
 		html(h, "<rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
 		     "<title>%s: %llu requests</title></rect>",
 		     days[i] == 0 ? " idle" : "", i * (CHART_BAR_W + CHART_GAP), CHART_H - bar,

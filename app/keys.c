@@ -9,26 +9,7 @@
 #include "http/render.h"
 #include "base/timefmt.h"
 
-#define LIST_LIMIT_MAX 100
-
-/* Bounded decimal: digits only (leading zeros allowed), value in [min, max]. */
-static bool
-parse_bounded(const struct request_str *v, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned n = 0;
-
-	if (v->len == 0)
-		return false;
-	for (size_t i = 0; i < v->len; i++) {
-		if (v->s[i] < '0' || v->s[i] > '9')
-			return false;
-		n = n * 10 + (unsigned)(v->s[i] - '0');
-		if (n > max)
-			return false;
-	}
-	*out = n;
-	return n >= min;
-}
+_Static_assert(API_USAGE_DAYS_MAX <= STORE_USAGE_DAYS_MAX, "the usage history fits its buffer");
 
 /* The {api_key_id} segment; a malformed id is reported like an unknown one. */
 static bool
@@ -91,59 +72,26 @@ done:
 		json_object_put(body);
 }
 
-/* Query parameters of the list, validated; on failure the response is set. */
-struct list_query {
-	unsigned limit;
-	bool include_revoked;
-	bool has_cursor;
-	struct store_cursor cursor;
-};
-
+/* The list's cursor: a key this caller can see, revoked ones included; else 400. */
 static bool
-parse_list_query(struct api_call *c, const struct auth_principal *p, struct list_query *q)
+list_cursor(struct api_call *c, const struct auth_principal *p, struct store_cursor *cur)
 {
-	const struct request_str *v;
 	struct store_key k;
-	uint8_t id[UUID_LEN];
 	bool found = false;
-	enum db_status rc;
+	enum db_status rc = store_key_get(c->env->db, &p->ctx.scope,
+	                                  c->query[Q_LIST_STARTING_AFTER].id, &k, &found);
 
-	q->limit = LIST_LIMIT_MAX;
-	q->include_revoked = false;
-	q->has_cursor = false;
-	if ((v = request_query(c->req, "limit")) != NULL &&
-	    !parse_bounded(v, 1, LIST_LIMIT_MAX, &q->limit)) {
-		response_error(c->resp, ERR_INVALID_REQUEST, "limit",
-		               "limit must be an integer from 1 to 100.");
+	if (rc != DB_OK) {
+		api_db_failure(c, rc);
 		return false;
-	}
-	if ((v = request_query(c->req, "include_revoked")) != NULL) {
-		if (strcmp(v->s, "true") == 0)
-			q->include_revoked = true;
-		else if (strcmp(v->s, "false") != 0) {
-			response_error(c->resp, ERR_INVALID_REQUEST, "include_revoked",
-			               "include_revoked must be true or false.");
-			return false;
-		}
-	}
-	if ((v = request_query(c->req, "starting_after")) == NULL)
-		return true;
-	/* The cursor must be a key this caller can see, revoked ones included. */
-	if (uuid_parse(v->s, v->len, id) == 0) {
-		rc = store_key_get(c->env->db, &p->ctx.scope, id, &k, &found);
-		if (rc != DB_OK) {
-			api_db_failure(c, rc);
-			return false;
-		}
 	}
 	if (!found) {
 		response_error(c->resp, ERR_INVALID_REQUEST, "starting_after",
-		               "starting_after must be the id of one of your API keys.");
+		               API_STARTING_AFTER_MESSAGE);
 		return false;
 	}
-	q->has_cursor = true;
-	q->cursor.created_at = k.created_at;
-	memcpy(q->cursor.id, k.id, UUID_LEN);
+	cur->created_at = k.created_at;
+	memcpy(cur->id, k.id, UUID_LEN);
 	return true;
 }
 
@@ -151,28 +99,30 @@ void
 keys_list(struct api_call *c, const struct auth_principal *p)
 {
 	/* Workers serve one request at a time; 101 rows do not belong on the stack. */
-	static struct store_key rows[LIST_LIMIT_MAX + 1];
-	struct list_query q;
+	static struct store_key rows[API_LIST_LIMIT_MAX + 1];
+	unsigned limit = (unsigned)c->query[Q_LIST_LIMIT].u;
+	bool after = c->query[Q_LIST_STARTING_AFTER].present;
+	struct store_cursor cursor;
 	json_object *out, *data;
 	unsigned n = 0;
 	enum db_status rc;
 
-	if (!parse_list_query(c, p, &q))
+	if (after && !list_cursor(c, p, &cursor))
 		return;
 	/* One row more than asked tells whether there is a next page. */
-	rc = store_key_list(c->env->db, &p->ctx.scope, q.has_cursor ? &q.cursor : NULL,
-	                    q.include_revoked, q.limit + 1, rows, &n);
+	rc = store_key_list(c->env->db, &p->ctx.scope, after ? &cursor : NULL,
+	                    c->query[Q_LIST_INCLUDE_REVOKED].u == 1, limit + 1, rows, &n);
 	if (rc != DB_OK) {
 		api_db_failure(c, rc);
 		return;
 	}
 	out = json_object_new_object();
 	data = json_object_new_array_ext((int)n);
-	for (unsigned i = 0; i < n && i < q.limit; i++)
+	for (unsigned i = 0; i < n && i < limit; i++)
 		json_object_array_add(data, render_key(&rows[i]));
 	json_object_object_add(out, "object", json_object_new_string("list"));
 	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(n > q.limit));
+	json_object_object_add(out, "has_more", json_object_new_boolean(n > limit));
 	response_json(c->resp, 200, out);
 }
 
@@ -216,18 +166,12 @@ void
 keys_usage(struct api_call *c, const struct auth_principal *p)
 {
 	uint64_t counts[STORE_USAGE_DAYS_MAX];
-	const struct request_str *v = request_query(c->req, "days");
-	unsigned ndays = 30;
+	unsigned ndays = (unsigned)c->query[Q_USAGE_DAYS].u;
 	struct store_key k;
 	json_object *out, *data;
-	int64_t today, day_us = INT64_C(86400000000);
+	int64_t today, day_us = TIMEFMT_DAY;
 	enum db_status rc;
 
-	if (v != NULL && !parse_bounded(v, 1, STORE_USAGE_DAYS_MAX, &ndays)) {
-		response_error(c->resp, ERR_INVALID_REQUEST, "days",
-		               "days must be an integer from 1 to 90.");
-		return;
-	}
 	if (!find_key(c, p, &k))
 		return;
 	today = timefmt_now_us() / day_us * day_us;

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "master.h"
+#include "base/validate.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -61,14 +62,15 @@ int
 main(int argc, char **argv)
 {
 	const char *addr = NULL;
-	unsigned workers = 4;
+	uint64_t workers = 4;
 	int fd;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--listen") == 0)
 			addr = argv[i + 1];
-		else if (strcmp(argv[i], "--workers") == 0)
-			workers = (unsigned)atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--workers") == 0 &&
+		         !validate_uint(argv[i + 1], strlen(argv[i + 1]), 1, 256, &workers))
+			workers = 0;
 	}
 	if (addr == NULL || workers == 0 || workers > 256) {
 		fprintf(stderr, "usage: parsesphere-null --listen ADDR [--workers N]\n");
@@ -79,5 +81,5 @@ main(int argc, char **argv)
 		perror(addr);
 		return EXIT_FAILURE;
 	}
-	return master_run(fd, NULL, NULL, workers, null_worker);
+	return master_run(fd, NULL, NULL, (unsigned)workers, null_worker);
 }

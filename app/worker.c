@@ -14,6 +14,7 @@
 #include "api.h"
 #include "dashboard.h"
 #include "base/log.h"
+#include "base/validate.h"
 #include "send.h"
 #include "store.h"
 #include "base/timefmt.h"
@@ -68,9 +69,9 @@ static int
 web_server_error(FCGX_Request *fr)
 {
 	const char *st = FCGX_GetParam("REDIRECT_STATUS", fr->envp);
-	int status = st != NULL ? atoi(st) : 0;
+	uint64_t status = 0;
 
-	return status >= 400 && status <= 599 ? status : 0;
+	return st != NULL && validate_uint(st, strlen(st), 400, 599, &status) ? (int)status : 0;
 }
 
 static bool

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/timefmt.h"
+
 enum {
 	ST_PRINCIPAL_BY_HASH,
 	ST_MEMBERSHIP,
@@ -626,7 +628,7 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
                  uint64_t *counts)
 {
 	struct store_usage_day rows[STORE_USAGE_DAYS_MAX];
-	const int64_t day_us = INT64_C(86400000000);
+	const int64_t day_us = TIMEFMT_DAY;
 	unsigned n = 0;
 	enum db_status rc;
 

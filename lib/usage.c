@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/timefmt.h"
 #include "store.h"
 
-#define US_PER_DAY INT64_C(86400000000)
+#define US_PER_DAY TIMEFMT_DAY
 
 void
 usage_init(struct usage *u, struct db *db)

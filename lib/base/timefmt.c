@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#define US_PER_SEC INT64_C(1000000)
-#define SEC_PER_DAY INT64_C(86400)
+#define US_PER_SEC TIMEFMT_SECOND
+#define SEC_PER_DAY (TIMEFMT_DAY / TIMEFMT_SECOND)
 
 int64_t
 timefmt_now_us(void)

@@ -13,6 +13,10 @@
 #define TIMEFMT_AGO_MAX     24   /* "11 months ago" and the like */
 #define TIMEFMT_HUMAN_LEN   23   /* "2026-11-26 12:00:00 UTC" */
 
+/* Instants are microseconds: one second, one UTC day. */
+#define TIMEFMT_SECOND INT64_C(1000000)
+#define TIMEFMT_DAY    (INT64_C(86400) * TIMEFMT_SECOND)
+
 struct timefmt_civil {
 	int year, month, day, hour, minute, second, usec;
 };

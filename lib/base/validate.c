@@ -151,3 +151,21 @@ validate_hex_digit(unsigned char c)
 	c |= 0x20;   /* 'A'-'F' to 'a'-'f'; no other byte lands there */
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
+
+bool
+validate_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		/* Past max, whatever follows: also keeps n from overflowing. */
+		if ((n = n * 10 + (uint64_t)(s[i] - '0')) > max)
+			return false;
+	}
+	*out = n;
+	return n >= min;
+}

@@ -6,11 +6,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VALIDATE_NAME_MAX_CP 100
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 bool validate_utf8(const char *s, size_t len);
+
+/*
+ * A decimal number of s[0..len): digits only (leading zeros allowed, no sign,
+ * no space), within [min, max], without overflow. The one integer parser of
+ * untrusted text (query values, CGI variables, command-line numbers).
+ */
+bool validate_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *out);
 
 /* The value of a hexadecimal digit in either case, or -1. */
 int validate_hex_digit(unsigned char c);

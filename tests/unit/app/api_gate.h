@@ -12,6 +12,7 @@
 #include "../../../app/api.c"
 #include "../../../lib/http/request.c"
 #include "../../../lib/http/router.c"
+#include "../../../lib/http/query.c"
 #include "../../../lib/response.c"
 #include "../../../lib/errors.c"
 #include "../../../lib/base/validate.c"

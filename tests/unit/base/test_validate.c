@@ -258,9 +258,57 @@ test_content_type(void)
 	}
 }
 
+static void
+test_uint(void)
+{
+	static const struct {
+		int line; const char *s; uint64_t min, max; bool ok; uint64_t want;
+	} cases[] = {
+		{__LINE__, "0", 0, 10, true, 0},
+		{__LINE__, "10", 0, 10, true, 10},
+		{__LINE__, "0010", 0, 10, true, 10},
+		{__LINE__, "11", 0, 10, false, 0},
+		{__LINE__, "1", 2, 10, false, 0},
+		{__LINE__, "", 0, 10, false, 0},
+		{__LINE__, "+1", 0, 10, false, 0},
+		{__LINE__, "-1", 0, 10, false, 0},
+		{__LINE__, " 1", 0, 10, false, 0},
+		{__LINE__, "1 ", 0, 10, false, 0},
+		{__LINE__, "1a", 0, 10, false, 0},
+		{__LINE__, "0x1", 0, 10, false, 0},
+		{__LINE__, "18446744073709551615", 0, UINT64_MAX, true, UINT64_MAX},
+		{__LINE__, "18446744073709551616", 0, UINT64_MAX, false, 0},   /* would wrap */
+		{__LINE__, "99999999999999999999999", 0, 100, false, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 12345;
+		bool ok = validate_uint(cases[i].s, strlen(cases[i].s), cases[i].min, cases[i].max,
+		                        &got);
+		CHECK_AT(ok == cases[i].ok && (!ok || got == cases[i].want), cases[i].line,
+		         "validate_uint(\"%s\") = %d, %llu", cases[i].s, ok, (unsigned long long)got);
+	}
+	/* Not NUL-terminated: only len bytes count. */
+	uint64_t got = 0;
+	CHECK(validate_uint("123456", 3, 0, 1000, &got) && got == 123, "prefix: %llu",
+	      (unsigned long long)got);
+}
+
+static void
+test_hex_digit(void)
+{
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		CHECK(validate_hex_digit((unsigned char)c) == want, "hex digit 0x%02x", c);
+	}
+}
+
 int
 main(void)
 {
+	test_uint();
+	test_hex_digit();
 	test_utf8();
 	test_name();
 	test_name_length();
