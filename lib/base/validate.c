@@ -160,11 +160,14 @@ validate_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *o
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
+		uint64_t d = (uint64_t)(s[i] - '0');
+
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		/* Past max, whatever follows: also keeps n from overflowing. */
-		if ((n = n * 10 + (uint64_t)(s[i] - '0')) > max)
+		/* n * 10 + d > max, asked without computing it (no overflow). */
+		if (d > max || n > (max - d) / 10)
 			return false;
+		n = n * 10 + d;
 	}
 	*out = n;
 	return n >= min;
