@@ -11,7 +11,8 @@
 #include "config.h"
 #include "keyissue.h"
 #include "http/render.h"
-#include "store.h"
+#include "data/store_accounts.h"
+#include "data/store_web.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
 
@@ -417,7 +418,7 @@ main(int argc, char **argv)
 		return fail("%s", err);
 	a.argc = argc;
 	a.argv = argv;
-	a.db = db_new(&a.cfg, store_statements, store_statement_count);
+	a.db = db_new(&a.cfg);
 	status = a.db ? run(&a) : fail("%s", "out of memory");
 	db_free(a.db);
 	config_free(&a.cfg);

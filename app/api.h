@@ -20,7 +20,7 @@
 
 #include "auth.h"
 #include "config.h"
-#include "db.h"
+#include "data/db.h"
 #include "http/request.h"
 #include "response.h"
 #include "http/query.h"

@@ -13,6 +13,9 @@
 #include "session.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
+#include "data/store_web.h"
+#include "data/store_keys.h"
+#include "data/store_usage.h"
 
 #define SECOND           TIMEFMT_SECOND
 #define IDLE_TIMEOUT     (30 * 60 * SECOND)

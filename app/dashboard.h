@@ -14,7 +14,7 @@
 
 #include "api.h"
 #include "http/html.h"
-#include "store.h"
+#include "data/store_accounts.h"
 
 /* Answers a request under /dashboard into resp (initialised by the caller). */
 void dashboard_serve(struct api_env *env, const struct request *req, struct response *resp);

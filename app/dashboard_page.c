@@ -4,6 +4,8 @@
  */
 #include "dashboard.h"
 
+#include <string.h>
+
 #include "base/timefmt.h"
 
 #define CHART_BAR_W  4

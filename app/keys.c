@@ -8,6 +8,8 @@
 #include "base/log.h"
 #include "http/render.h"
 #include "base/timefmt.h"
+#include "data/store_usage.h"
+#include "data/store_keys.h"
 
 _Static_assert(API_USAGE_DAYS_MAX <= STORE_USAGE_DAYS_MAX, "the usage history fits its buffer");
 

@@ -16,7 +16,7 @@
 #include "base/log.h"
 #include "base/validate.h"
 #include "send.h"
-#include "store.h"
+#include "data/store.h"
 #include "base/timefmt.h"
 
 #define IDLE_POLL_MS 1000
@@ -170,7 +170,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	/* Non-blocking, so that a worker that lost the race to accept goes back to poll. */
 	if (fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK) < 0)
 		goto fail;
-	env.db = db_new(cfg, store_statements, store_statement_count);
+	env.db = db_new(cfg);
 	if (env.db == NULL || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		goto fail;
 	if (cfg->usage_tracking) {

@@ -4,6 +4,8 @@
 #include <sodium.h>
 
 #include "base/apikey.h"
+#include "data/store_keys.h"
+#include "data/store_accounts.h"
 
 enum err
 auth_db_error(enum db_status s)

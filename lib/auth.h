@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "errors.h"
-#include "store.h"
+#include "data/store.h"
 
 /* The context a request acts in. */
 struct auth_context {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "base/timefmt.h"
+#include "data/store_keys.h"
 
 /* A duplicate hash or id is astronomically unlikely; retrying costs nothing. */
 #define ATTEMPTS 3

@@ -5,7 +5,7 @@
 #ifndef PS_KEYISSUE_H
 #define PS_KEYISSUE_H
 
-#include "store.h"
+#include "data/store.h"
 
 /*
  * k must carry name, has_org, organization_id and created_by; the rest is

@@ -4,7 +4,7 @@
 
 #include "base/log.h"
 #include "base/timefmt.h"
-#include "store.h"
+#include "data/store_usage.h"
 
 #define US_PER_DAY TIMEFMT_DAY
 

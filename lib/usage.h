@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "data/db.h"
 #include "base/uuid.h"
 
 #define USAGE_SLOTS 4096          /* distinct (key, day) pairs between flushes */

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "errors.h"
-#include "store.h"
+#include "data/store.h"
 
 /*
  * Parses a whole body as one strict JSON object. ERR_INVALID_JSON for empty

@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "store.h"
+#include "data/store.h"
 
 json_object *render_uuid(const uint8_t id[UUID_LEN]);
 json_object *render_time(bool present, int64_t us);   /* null when !present */

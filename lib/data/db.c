@@ -1,4 +1,5 @@
-#include "db.h"
+#include "data/db_stmt.h"
+
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -9,10 +10,8 @@
 
 struct db {
 	const struct config *cfg;
-	const struct db_stmt_def *defs;
-	size_t n;
 	MYSQL *conn;                 /* NULL while disconnected */
-	MYSQL_STMT **stmts;          /* NULL until prepared on this connection */
+	MYSQL_STMT *stmts[DB_STMT_MAX + 1];   /* by slot; NULL until prepared on this connection */
 	bool in_tx;
 	int64_t down_until;          /* after a timeout: fail fast until then (us) */
 };
@@ -20,28 +19,23 @@ struct db {
 /* How long a worker answers 503 at once after the database timed out. */
 #define DOWN_HOLD_US INT64_C(1000000)
 
+/* Slots handed out so far in this process (statements are process-wide statics). */
+static unsigned slots_used;
+
 struct db *
-db_new(const struct config *cfg, const struct db_stmt_def *defs, size_t n)
+db_new(const struct config *cfg)
 {
 	struct db *db = calloc(1, sizeof(*db));
 
-	if (db == NULL)
-		return NULL;
-	db->stmts = calloc(n, sizeof(*db->stmts));
-	if (db->stmts == NULL) {
-		free(db);
-		return NULL;
-	}
-	db->cfg = cfg;
-	db->defs = defs;
-	db->n = n;
+	if (db != NULL)
+		db->cfg = cfg;
 	return db;
 }
 
 static void
 disconnect(struct db *db)
 {
-	for (size_t i = 0; i < db->n; i++) {
+	for (size_t i = 0; i <= DB_STMT_MAX; i++) {
 		if (db->stmts[i] != NULL)
 			mysql_stmt_close(db->stmts[i]);
 		db->stmts[i] = NULL;
@@ -57,7 +51,6 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	disconnect(db);
-	free(db->stmts);
 	free(db);
 }
 
@@ -108,7 +101,7 @@ is_connection_error(unsigned e)
 }
 
 static enum db_status
-classify(struct db *db, unsigned e, const char *what, unsigned id)
+classify(struct db *db, unsigned e, const char *what, unsigned slot)
 {
 	if (e == ER_DUP_ENTRY)
 		return DB_DUPLICATE;
@@ -118,18 +111,32 @@ classify(struct db *db, unsigned e, const char *what, unsigned id)
 	}
 	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK)
 		return DB_UNAVAILABLE;
-	log_error("database %s of statement %u failed: error %u", what, id, e);
+	log_error("database %s of statement %u failed: error %u", what, slot, e);
 	return DB_ERROR;
 }
 
+/* The statement's slot, given at its first run in this process; 0: none left. */
+static unsigned
+slot_of(struct db_stmt *def)
+{
+	if (def->slot == 0 && slots_used < DB_STMT_MAX)
+		def->slot = ++slots_used;
+	return def->slot;
+}
+
 static enum db_status
-prepare(struct db *db, unsigned id, MYSQL_STMT **out)
+prepare(struct db *db, struct db_stmt *def, MYSQL_STMT **out)
 {
 	MYSQL_STMT *st;
-	const char *sql = db->defs[id].sql;
+	const char *sql = def->sql;
+	unsigned slot = slot_of(def);
 
-	if (db->stmts[id] != NULL) {
-		*out = db->stmts[id];
+	if (slot == 0) {
+		log_error("database: more than %d statements", DB_STMT_MAX);
+		return DB_ERROR;
+	}
+	if (db->stmts[slot] != NULL) {
+		*out = db->stmts[slot];
 		return DB_OK;
 	}
 	st = mysql_stmt_init(db->conn);
@@ -138,16 +145,17 @@ prepare(struct db *db, unsigned id, MYSQL_STMT **out)
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
 		unsigned e = mysql_stmt_errno(st);
 		mysql_stmt_close(st);
-		return classify(db, e, "prepare", id);
+		return classify(db, e, "prepare", slot);
 	}
-	db->stmts[id] = st;
+	db->stmts[slot] = st;
 	*out = st;
 	return DB_OK;
 }
 
 /* One attempt: connect if needed, prepare if needed, bind, run, buffer. */
 static enum db_status
-attempt(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result, unsigned *err)
+attempt(struct db *db, struct db_stmt *def, MYSQL_BIND *params, MYSQL_BIND *result,
+        unsigned *err)
 {
 	MYSQL_STMT *st = NULL;
 	enum db_status rc;
@@ -155,24 +163,24 @@ attempt(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result, unsi
 	*err = 0;
 	if ((rc = connect_db(db)) != DB_OK)
 		return rc;
-	if ((rc = prepare(db, id, &st)) != DB_OK)
+	if ((rc = prepare(db, def, &st)) != DB_OK)
 		return rc;
 	if ((params != NULL && mysql_stmt_bind_param(st, params) != 0) ||
 	    mysql_stmt_execute(st) != 0 ||
 	    (result != NULL && mysql_stmt_bind_result(st, result) != 0) ||
 	    (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st) != 0)) {
 		*err = mysql_stmt_errno(st);
-		return classify(db, *err, "execution", id);
+		return classify(db, *err, "execution", def->slot);
 	}
 	return DB_OK;
 }
 
 enum db_status
-db_exec(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result)
+db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND *result)
 {
 	unsigned err;
 	int64_t start = timefmt_now_us();
-	enum db_status rc = attempt(db, id, params, result, &err);
+	enum db_status rc = attempt(db, st, params, result, &err);
 
 	if (rc != DB_UNAVAILABLE || err == 0 || db->conn != NULL)
 		return rc;
@@ -185,37 +193,40 @@ db_exec(struct db *db, unsigned id, MYSQL_BIND *params, MYSQL_BIND *result)
 	 */
 	if (timefmt_now_us() - start >= DOWN_HOLD_US)
 		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
-	else if (!db->in_tx && (err == CR_SERVER_GONE_ERROR || db->defs[id].retry_safe))
-		rc = attempt(db, id, params, result, &err);
+	else if (!db->in_tx && (err == CR_SERVER_GONE_ERROR || st->retry_safe))
+		rc = attempt(db, st, params, result, &err);
 	return rc;
 }
 
 int
-db_fetch(struct db *db, unsigned id)
+db_fetch(struct db *db, const struct db_stmt *st)
 {
+	MYSQL_STMT *h = db->stmts[st->slot];
 	int r;
 
-	if (db->stmts[id] == NULL)
+	if (h == NULL)
 		return 0;
-	r = mysql_stmt_fetch(db->stmts[id]);
+	r = mysql_stmt_fetch(h);
 	if (r == 0)
 		return 1;
 	if (r != MYSQL_NO_DATA)
-		log_error("database fetch of statement %u failed: %d", id, r);
+		log_error("database fetch of statement %u failed: %d", st->slot, r);
 	return 0;
 }
 
 void
-db_done(struct db *db, unsigned id)
+db_done(struct db *db, const struct db_stmt *st)
 {
-	if (db->stmts[id] != NULL)
-		mysql_stmt_free_result(db->stmts[id]);
+	if (db->stmts[st->slot] != NULL)
+		mysql_stmt_free_result(db->stmts[st->slot]);
 }
 
 uint64_t
-db_affected(struct db *db, unsigned id)
+db_affected(struct db *db, const struct db_stmt *st)
 {
-	return db->stmts[id] != NULL ? (uint64_t)mysql_stmt_affected_rows(db->stmts[id]) : 0;
+	MYSQL_STMT *h = db->stmts[st->slot];
+
+	return h != NULL ? (uint64_t)mysql_stmt_affected_rows(h) : 0;
 }
 
 enum db_status

@@ -1,0 +1,100 @@
+#include "data/rows.h"
+
+#include <string.h>
+
+const char *
+store_role_name(enum store_role r)
+{
+	switch (r) {
+	case ROLE_OWNER: return "owner";
+	case ROLE_ADMIN: return "admin";
+	case ROLE_MEMBER: return "member";
+	default: return NULL;
+	}
+}
+
+enum store_role
+store_role_parse(const char *s)
+{
+	for (enum store_role r = ROLE_OWNER; r <= ROLE_MEMBER; r++)
+		if (strcmp(s, store_role_name(r)) == 0)
+			return r;
+	return ROLE_NONE;
+}
+
+void
+rows_bind_text(MYSQL_BIND *b, struct rows_text *t)
+{
+	db_out_str(b, t->buf, sizeof(t->buf) - 1, &t->len, &t->nul);
+}
+
+void
+rows_copy_text(char *dst, size_t cap, const struct rows_text *t)
+{
+	size_t n = t->nul ? 0 : t->len;
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, t->buf, n);
+	dst[n] = '\0';
+}
+
+enum store_role
+rows_role(const struct rows_text *t)
+{
+	char name[16];
+
+	rows_copy_text(name, sizeof(name), t);
+	return store_role_parse(name);
+}
+
+void
+rows_bind_key(MYSQL_BIND *b, struct rows_key *o)
+{
+	memset(o, 0, sizeof(*o));
+	db_out_blob(&b[0], o->id, UUID_LEN, &o->id_len, NULL);
+	db_out_blob(&b[1], o->org, UUID_LEN, &o->org_len, &o->org_nul);
+	db_out_blob(&b[2], o->creator, UUID_LEN, &o->creator_len, NULL);
+	rows_bind_text(&b[3], &o->name);
+	rows_bind_text(&b[4], &o->prefix);
+	db_out_time(&b[5], &o->created, NULL);
+	db_out_time(&b[6], &o->revoked, &o->revoked_nul);
+	db_out_time(&b[7], &o->used, &o->used_nul);
+	db_out_i64(&b[8], &o->count, NULL);
+}
+
+void
+rows_copy_key(struct store_key *k, const struct rows_key *o)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->id, o->id, UUID_LEN);
+	k->has_org = !o->org_nul;
+	if (k->has_org)
+		memcpy(k->organization_id, o->org, UUID_LEN);
+	memcpy(k->created_by, o->creator, UUID_LEN);
+	rows_copy_text(k->name, sizeof(k->name), &o->name);
+	rows_copy_text(k->prefix, sizeof(k->prefix), &o->prefix);
+	k->created_at = db_time_to_us(&o->created);
+	k->revoked = !o->revoked_nul;
+	if (k->revoked)
+		k->revoked_at = db_time_to_us(&o->revoked);
+	k->used = !o->used_nul;
+	if (k->used)
+		k->last_used_at = db_time_to_us(&o->used);
+	k->request_count = (uint64_t)o->count;
+}
+
+/* Runs a statement expected to return at most one row into `out` binds. */
+enum db_status
+rows_query_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND *result,
+               bool *found)
+{
+	enum db_status rc = db_exec(db, st, params, result);
+
+	*found = false;
+	if (rc != DB_OK)
+		return rc;
+	*found = db_fetch(db, st) == 1;
+	db_done(db, st);
+	return DB_OK;
+}

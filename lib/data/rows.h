@@ -1,0 +1,52 @@
+/*
+ * rows: what the store files share, private to lib/data/: output buffers
+ * for text columns and for a key's columns, and a one-row query. Buffers are
+ * the caller's (on its stack) and must live until the query is done.
+ */
+#ifndef PS_ROWS_H
+#define PS_ROWS_H
+
+#include <stdbool.h>
+
+#include "data/db_stmt.h"
+#include "data/store.h"
+
+/* The columns of a key, in the order rows_bind_key binds them. */
+#define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
+                 "k.created_at, k.revoked_at, k.last_used_at, k.request_count"
+#define KEY_NCOLS 9
+
+
+/* Output buffers for one text column; the value is NUL-terminated on copy-out. */
+struct rows_text {
+	char buf[STORE_EMAIL_MAX * 4 + 1];
+	unsigned long len;
+	my_bool nul;
+};
+
+void rows_bind_text(MYSQL_BIND *b, struct rows_text *t);
+/* The column's text (NULL: ""), cut to cap - 1 bytes and NUL-terminated. */
+void rows_copy_text(char *dst, size_t cap, const struct rows_text *t);
+/* A role column; ROLE_NONE for NULL or an unknown name. */
+enum store_role rows_role(const struct rows_text *t);
+
+
+/* Output buffers for the KEY_COLS columns. */
+struct rows_key {
+	uint8_t id[UUID_LEN], org[UUID_LEN], creator[UUID_LEN];
+	unsigned long id_len, org_len, creator_len;
+	my_bool org_nul, revoked_nul, used_nul;
+	struct rows_text name, prefix;
+	MYSQL_TIME created, revoked, used;
+	int64_t count;
+};
+
+/* Binds b[0..KEY_NCOLS) to o (zeroed first). */
+void rows_bind_key(MYSQL_BIND *b, struct rows_key *o);
+void rows_copy_key(struct store_key *k, const struct rows_key *o);
+
+/* Runs a statement expected to return at most one row into `result`. */
+enum db_status rows_query_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params,
+                              MYSQL_BIND *result, bool *found);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * store: the rows of the service's tables as plain structs, shared by the
+ * store files of lib/data/ (store_keys, store_accounts, store_usage,
+ * store_web), one file a group of tables, each holding its SQL next to its
+ * binds. Every store function returns DB_OK or a db error; lookups set
+ * *found. Rows are the caller's; nothing returned points into db buffers.
+ */
+#ifndef PS_STORE_H
+#define PS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/apikey.h"
+#include "base/uuid.h"
+#include "data/db.h"
+
+#define STORE_NAME_MAX  400   /* 100 code points of at most 4 bytes */
+#define STORE_EMAIL_MAX 254
+
+enum store_role { ROLE_NONE = 0, ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER };
+
+const char *store_role_name(enum store_role r);       /* NULL for ROLE_NONE */
+enum store_role store_role_parse(const char *s);      /* ROLE_NONE if unknown */
+
+struct store_key {
+	uint8_t id[UUID_LEN];
+	bool has_org;
+	uint8_t organization_id[UUID_LEN];
+	uint8_t created_by[UUID_LEN];
+	char name[STORE_NAME_MAX + 1];
+	char prefix[APIKEY_PREFIX_LEN + 1];
+	int64_t created_at;
+	bool revoked;
+	int64_t revoked_at;
+	bool used;
+	int64_t last_used_at;
+	uint64_t request_count;
+};
+
+struct store_account {
+	uint8_t id[UUID_LEN];
+	char email[STORE_EMAIL_MAX * 4 + 1];
+	char name[STORE_NAME_MAX + 1];
+	bool is_active;
+};
+
+struct store_org {
+	uint8_t id[UUID_LEN];
+	char name[STORE_NAME_MAX + 1];
+	bool is_active;
+};
+
+/* A key found by its hash, with everything authentication decides on. */
+struct store_principal {
+	struct store_key key;
+	struct store_account account;   /* the owner (personal) or creator (org key) */
+	struct store_org org;           /* valid when key.has_org */
+	enum store_role role;           /* creator's role in key's org, ROLE_NONE if not a member */
+};
+
+/* Which keys a caller sees: those of `owner`, and only its own if own_only. */
+struct store_scope {
+	uint8_t owner[UUID_LEN];
+	bool own_only;
+	uint8_t actor[UUID_LEN];
+};
+
+/* A place in a list: the key before which the next page starts. */
+struct store_cursor {
+	int64_t created_at;
+	uint8_t id[UUID_LEN];
+};
+
+/* The dashboard's columns. */
+#define STORE_PWHASH_MAX      127   /* a crypto_pwhash_str string */
+#define STORE_SESSION_ID_LEN  32
+#define STORE_SEALED_MAX      128
+#define STORE_SUBJECT_LEN     32
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * store_usage: the daily usage table and the counters on api_keys.
+ */
+#ifndef PS_STORE_USAGE_H
+#define PS_STORE_USAGE_H
+
+#include "data/store.h"
+
+struct store_usage_day {
+	int64_t day;                /* midnight UTC, microseconds */
+	uint64_t request_count;
+};
+/* Days with use from `since` (midnight UTC) on, oldest first, at most max rows. */
+enum db_status store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
+                                   struct store_usage_day *out, unsigned max, unsigned *n);
+
+/*
+ * Requests of each of the ndays days up to `today` (midnight UTC), oldest
+ * first, 0 for days without use: counts has room for ndays (at most
+ * STORE_USAGE_DAYS_MAX; more are not filled).
+ */
+#define STORE_USAGE_DAYS_MAX 90
+enum db_status store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today,
+                                unsigned ndays, uint64_t *counts);
+
+/*
+ * Adds count requests to key (request_count and the daily row of `day`,
+ * midnight UTC) and moves last_used_at forward to last_used. Additive, so
+ * concurrent workers compose; an unknown key is skipped.
+ */
+enum db_status store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day,
+                               uint32_t count, int64_t last_used);
+
+#endif
