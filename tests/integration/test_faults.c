@@ -1,5 +1,5 @@
 /*
- * Integration tests of the service under faults (issue #6, lib/db.c,
+ * Integration tests of the service under faults (issue #6, lib/data/db.c,
  * app/worker.c, lib/usage.c): MariaDB stopped or hung in the middle of a
  * load run, usage counters buffered while it is away, a worker killed with
  * -9 in the middle of creates, and a storm of creates, revokes and reads
