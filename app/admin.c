@@ -9,7 +9,7 @@
 #include <sodium.h>
 
 #include "config.h"
-#include "keyissue.h"
+#include "core/keyops.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
 #include "data/store_web.h"
@@ -312,35 +312,33 @@ org_remove_member(struct admin *a)
 	return print(o);
 }
 
+/* The key is made as the API makes it: in the account's context, personal or the org's. */
 static int
 key_create(struct admin *a)
 {
-	char secret[APIKEY_LEN + 1];
+	char secret[APIKEY_LEN + 1], name[STORE_NAME_MAX + 1];
+	uint8_t account[UUID_LEN], org[UUID_LEN];
+	struct auth_context ctx;
 	struct store_key k;
-	struct store_org org;
-	enum store_role role;
 	const char *org_s = option(a, 2, "--org");
-	bool found;
-	enum db_status rc;
+	enum err e;
 	json_object *o;
 
-	memset(&k, 0, sizeof(k));
-	if (parse_id(option(a, 2, "--account"), k.created_by, "--account") ||
-	    parse_name(option(a, 2, "--name"), k.name) ||
-	    (org_s != NULL && parse_id(org_s, k.organization_id, "--org")))
+	if (parse_id(option(a, 2, "--account"), account, "--account") ||
+	    parse_name(option(a, 2, "--name"), name) ||
+	    (org_s != NULL && parse_id(org_s, org, "--org")))
 		return 1;
-	if (require_account(a, k.created_by, NULL))
+	if (require_account(a, account, NULL))
 		return 1;
-	if (org_s != NULL) {
-		rc = store_membership(a->db, k.organization_id, k.created_by, &org, &role, &found);
-		if (rc != DB_OK)
-			return db_fail(rc);
-		if (!found || role == ROLE_NONE)
-			return fail("%s", "the account is not an active member of that organization");
-		k.has_org = true;
-	}
-	if ((rc = keyissue_create(a->db, a->cfg.pepper, &k, secret)) != DB_OK)
-		return db_fail(rc);
+	e = auth_context_account(a->db, account, org_s != NULL ? org : NULL, &ctx);
+	if (e == ERR_NOT_ORGANIZATION_MEMBER)
+		return fail("%s", "the account is not an active member of that organization, or the "
+		            "organization is deactivated");
+	if (e == ERR_NONE)
+		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, &k, secret);
+	if (e != ERR_NONE)
+		return fail("%s", e == ERR_SERVICE_UNAVAILABLE ? "cannot reach the database" :
+		                  "database error");
 	o = render_key(&k);
 	json_object_object_add(o, "secret", json_object_new_string(secret));
 	sodium_memzero(secret, sizeof(secret));

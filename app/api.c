@@ -47,12 +47,10 @@ static const struct route api_routes[] = {
 };
 
 void
-api_db_failure(struct api_call *c, enum db_status s)
+api_fail(struct api_call *c, enum err e)
 {
-	enum err e = auth_db_error(s);
-
 	if (e == ERR_INTERNAL)
-		log_error("request %s: database error", c->resp->request_id);
+		log_error("request %s: internal error", c->resp->request_id);
 	response_error(c->resp, e, NULL, NULL);
 }
 

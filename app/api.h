@@ -18,14 +18,14 @@
 
 #include <stdbool.h>
 
-#include "auth.h"
+#include "core/auth.h"
 #include "config.h"
 #include "data/db.h"
 #include "http/request.h"
 #include "response.h"
 #include "http/query.h"
 #include "http/router.h"
-#include "usage.h"
+#include "core/usage.h"
 
 /* Per-worker state, created after fork. */
 struct api_env {
@@ -88,8 +88,8 @@ void api_authorize(struct api_env *env, const struct request *req, struct respon
 void api_web_server_error(struct api_env *env, struct request *req, int status,
                           struct response *resp);
 
-/* Shared by handlers: a store failure as the API's 503 or 500. */
-void api_db_failure(struct api_call *c, enum db_status s);
+/* Shared by handlers: a core failure as the API's error (500s logged with the request id). */
+void api_fail(struct api_call *c, enum err e);
 
 /* Handlers. */
 void keys_create(struct api_call *c, const struct auth_principal *p);

@@ -8,14 +8,14 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 
-#include "keyissue.h"
+#include "core/keyops.h"
+#include "core/result.h"
+#include "core/usage.h"
 #include "base/log.h"
 #include "session.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
 #include "data/store_web.h"
-#include "data/store_keys.h"
-#include "data/store_usage.h"
 
 #define SECOND           TIMEFMT_SECOND
 #define IDLE_TIMEOUT     (30 * 60 * SECOND)
@@ -167,7 +167,7 @@ send_message(struct dash *d, int status, const char *heading, const char *text)
 	send_page(d, status, &h);
 }
 
-/* A failure of the store as the API answers it (e from auth_db_error): 503 to retry, or 500. */
+/* A failure of the store as the API answers it (core/result.h): 503 to retry, or 500. */
 static void
 send_failure(struct dash *d, enum err e)
 {
@@ -184,7 +184,7 @@ send_failure(struct dash *d, enum err e)
 static void
 send_db_failure(struct dash *d, enum db_status s)
 {
-	send_failure(d, auth_db_error(s));
+	send_failure(d, result_db(s));
 }
 
 /* 303 to location (our own path: never input). */
@@ -563,33 +563,32 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	const struct request_str *after = request_query(d->req, "after");
 	struct page_keys p = {.frame = &d->frame, .error = error, .name = name};
 	struct store_cursor cur;
-	struct store_key k;
 	uint8_t id[UUID_LEN];
 	bool found = false;
 	unsigned n = 0;
 	struct html h;
-	enum db_status rc = DB_OK;
+	enum err e = ERR_NONE;
 
 	p.now = d->now;
 	p.today = d->now / DAY * DAY;
 	p.show_revoked = d->req->method == METHOD_GET && rv != NULL && strcmp(rv->s, "1") == 0;
 	/* A page cursor that is not one of the context's keys starts from the top. */
 	if (d->req->method == METHOD_GET && after != NULL &&
-	    uuid_parse(after->s, after->len, id) == 0)
-		rc = store_key_get(d->env->db, &u->ctx->scope, id, &k, &found);
-	if (found) {
-		cur.created_at = k.created_at;
-		memcpy(cur.id, k.id, UUID_LEN);
+	    uuid_parse(after->s, after->len, id) == 0) {
+		e = keyops_cursor(d->env->db, &u->ctx->scope, id, &cur);
+		found = e == ERR_NONE;
+		if (e == ERR_NOT_FOUND)
+			e = ERR_NONE;
 	}
-	if (rc == DB_OK)
-		rc = store_key_list(d->env->db, &u->ctx->scope, found ? &cur : NULL, p.show_revoked,
-		                    PAGE_KEYS + 1, keys, &n);
+	if (e == ERR_NONE)
+		e = keyops_list(d->env->db, &u->ctx->scope, found ? &cur : NULL, p.show_revoked,
+		                PAGE_KEYS + 1, keys, &n);
 	p.has_more = n > PAGE_KEYS;
 	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
-	for (unsigned i = 0; rc == DB_OK && i < p.nkeys; i++)
-		rc = store_usage_days(d->env->db, keys[i].id, p.today, PAGE_CHART_DAYS, usage[i]);
-	if (rc != DB_OK) {
-		send_db_failure(d, rc);
+	for (unsigned i = 0; e == ERR_NONE && i < p.nkeys; i++)
+		e = usage_history(d->env->db, keys[i].id, d->now, PAGE_CHART_DAYS, usage[i]);
+	if (e != ERR_NONE) {
+		send_failure(d, e);
 		return;
 	}
 	p.keys = keys;
@@ -611,39 +610,36 @@ keys_page(struct dash *d, const struct dash_user *u)
 static void
 key_create(struct dash *d, const struct dash_user *u)
 {
-	const struct request_str *name = field(d, "name");
+	const struct request_str *field_name = field(d, "name");
 	uint8_t sealed[SESSION_SEAL_MAX];
-	char secret[APIKEY_LEN + 1], path[96];
+	char secret[APIKEY_LEN + 1], path[96], name[STORE_NAME_MAX + 1];
 	struct store_key k;
 	size_t start = 0, len = 0, sealed_len;
-	enum db_status rc;
+	enum err e;
 
-	memset(&k, 0, sizeof(k));
-	if (!validate_name(name->s, name->len, &start, &len)) {
+	if (!validate_name(field_name->s, field_name->len, &start, &len)) {
 		send_keys(d, u, 400, "A key name needs 1 to 100 characters, without control "
-		          "characters.", name->s);
+		          "characters.", field_name->s);
 		return;
 	}
-	memcpy(k.name, name->s + start, len);
-	k.name[len] = '\0';
-	k.has_org = u->ctx->is_org;
-	memcpy(k.organization_id, u->ctx->org.id, UUID_LEN);
-	memcpy(k.created_by, u->account->id, UUID_LEN);
+	memcpy(name, field_name->s + start, len);
+	name[len] = '\0';
 	/* The key and its waiting secret together: never a key whose secret nobody has. */
-	rc = db_begin(d->env->db);
-	if (rc == DB_OK)
-		rc = keyissue_create(d->env->db, d->env->cfg->pepper, &k, secret);
-	if (rc == DB_OK) {
+	e = result_db(db_begin(d->env->db));
+	if (e == ERR_NONE)
+		e = keyops_create(d->env->db, d->env->cfg->pepper, u->ctx, name, &k, secret);
+	if (e == ERR_NONE) {
 		/* The secret waits for the next page, sealed for this browser only. */
 		sealed_len = session_seal(u->token, secret, strlen(secret), sealed);
-		rc = store_new_key_insert(d->env->db, u->sid, k.id, sealed, sealed_len, d->now);
+		e = result_db(store_new_key_insert(d->env->db, u->sid, k.id, sealed, sealed_len,
+		                                   d->now));
 	}
 	sodium_memzero(secret, sizeof(secret));
-	if (rc == DB_OK)
-		rc = db_commit(d->env->db);
-	if (rc != DB_OK) {
+	if (e == ERR_NONE)
+		e = result_db(db_commit(d->env->db));
+	if (e != ERR_NONE) {
 		db_rollback(d->env->db);
-		send_db_failure(d, rc);
+		send_failure(d, e);
 		return;
 	}
 	context_path(d, "/dashboard/keys/created", NULL, path, sizeof(path));
@@ -661,17 +657,20 @@ key_created(struct dash *d, const struct dash_user *u)
 	char secret[SESSION_SEAL_MAX];
 	struct store_new_key nk;
 	struct store_key k;
-	bool waiting = false, more = false, taken = false, found = false;
+	bool waiting = false, more = false, taken = false;
 	struct html h;
-	enum db_status rc;
+	enum err e;
 
-	rc = store_new_key_next(d->env->db, u->sid, u->ctx->scope.owner, &nk, &waiting, &more);
-	if (rc == DB_OK && waiting)
-		rc = store_key_get(d->env->db, &u->ctx->scope, nk.key_id, &k, &found);
-	if (rc == DB_OK && found)
-		rc = store_new_key_take(d->env->db, u->sid, nk.key_id, &taken);
-	if (rc != DB_OK) {
-		send_db_failure(d, rc);
+	e = result_db(store_new_key_next(d->env->db, u->sid, u->ctx->scope.owner, &nk, &waiting,
+	                                 &more));
+	if (e == ERR_NONE && waiting)
+		e = keyops_get(d->env->db, &u->ctx->scope, nk.key_id, &k);
+	if (e == ERR_NONE && waiting)
+		e = result_db(store_new_key_take(d->env->db, u->sid, nk.key_id, &taken));
+	if (e == ERR_NOT_FOUND)
+		e = ERR_NONE;   /* not this context's: nothing to show here */
+	if (e != ERR_NONE) {
+		send_failure(d, e);
 		return;
 	}
 	if (!taken || session_open(u->token, nk.sealed, nk.sealed_len, secret) < 0) {
@@ -691,17 +690,13 @@ static bool
 path_key(struct dash *d, const struct dash_user *u, struct store_key *k)
 {
 	const struct request_str *seg = &d->req->seg[2];
-	uint8_t id[UUID_LEN];
-	bool found = false;
-	enum db_status rc = DB_OK;
+	enum err e = keyops_find(d->env->db, &u->ctx->scope, seg->s, seg->len, k);
 
-	if (uuid_parse(seg->s, seg->len, id) == 0)
-		rc = store_key_get(d->env->db, &u->ctx->scope, id, k, &found);
-	if (rc != DB_OK)
-		send_db_failure(d, rc);
-	else if (!found)
+	if (e == ERR_NOT_FOUND)
 		send_message(d, 404, "Not found", "There is no such key in this context.");
-	return rc == DB_OK && found;
+	else if (e != ERR_NONE)
+		send_failure(d, e);
+	return e == ERR_NONE;
 }
 
 static void
@@ -722,13 +717,12 @@ revoke(struct dash *d, const struct dash_user *u)
 {
 	struct store_key k;
 	char path[96];
-	bool changed = false;
-	enum db_status rc;
+	enum err e;
 
 	if (!path_key(d, u, &k))
 		return;
-	if ((rc = store_key_revoke(d->env->db, k.id, d->now, &changed)) != DB_OK) {
-		send_db_failure(d, rc);
+	if ((e = keyops_revoke(d->env->db, &u->ctx->scope, &k, d->now)) != ERR_NONE) {
+		send_failure(d, e);
 		return;
 	}
 	context_path(d, "/dashboard/keys", "revoked=1", path, sizeof(path));

@@ -146,7 +146,7 @@ static void
 final_flush(struct usage *u)
 {
 	for (int i = 0; u != NULL && usage_pending(u) && i < FINAL_FLUSH_TRIES; i++) {
-		if (usage_flush(u) == DB_OK)
+		if (usage_flush(u) == ERR_NONE)
 			return;
 		sleep(1);
 	}

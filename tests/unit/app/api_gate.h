@@ -74,12 +74,6 @@ auth_context(struct db *db, struct auth_principal *p, const char *org_header)
 	return ERR_NONE;
 }
 
-enum err
-auth_db_error(enum db_status s)
-{
-	return s == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
-}
-
 const char *
 store_role_name(enum store_role r)
 {

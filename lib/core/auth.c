@@ -1,17 +1,12 @@
-#include "auth.h"
+#include "core/auth.h"
 
 #include <string.h>
 #include <sodium.h>
 
 #include "base/apikey.h"
+#include "core/result.h"
 #include "data/store_keys.h"
 #include "data/store_accounts.h"
-
-enum err
-auth_db_error(enum db_status s)
-{
-	return s == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
-}
 
 /* A random nonzero value per process: a principal not sealed here never matches it. */
 static uint64_t
@@ -58,7 +53,7 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, s
 	rc = store_principal_by_hash(db, hash, who, &found);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc != DB_OK)
-		return auth_db_error(rc);
+		return result_db(rc);
 	if (!found)
 		return ERR_INVALID_API_KEY;
 	if (who->key.revoked)
@@ -95,7 +90,7 @@ auth_context_account(struct db *db, const uint8_t account[UUID_LEN], const uint8
 	if (org_id != NULL) {
 		rc = store_membership(db, org_id, account, &ctx->org, &ctx->role, &found);
 		if (rc != DB_OK)
-			return auth_db_error(rc);
+			return result_db(rc);
 		if (!found || !ctx->org.is_active || ctx->role == ROLE_NONE)
 			return ERR_NOT_ORGANIZATION_MEMBER;
 		ctx->is_org = true;

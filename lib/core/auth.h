@@ -62,7 +62,5 @@ enum err auth_context(struct db *db, struct auth_principal *p, const char *org_h
 enum err auth_context_account(struct db *db, const uint8_t account[UUID_LEN],
                               const uint8_t *org_id, struct auth_context *ctx);
 
-/* Maps a db failure to the API error. */
-enum err auth_db_error(enum db_status s);
 
 #endif

@@ -18,8 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "data/db.h"
+#include "errors.h"
 #include "base/uuid.h"
+#include "data/store_usage.h"
 
 #define USAGE_SLOTS 4096          /* distinct (key, day) pairs between flushes */
 
@@ -42,8 +43,17 @@ void usage_init(struct usage *u, struct db *db);
 /* Counts one request of key at instant now (microseconds). */
 void usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now);
 
-/* Writes and clears every entry. DB_OK also when there was nothing to write. */
-enum db_status usage_flush(struct usage *u);
+/* Writes and clears every entry. ERR_NONE also when there was nothing to write. */
+enum err usage_flush(struct usage *u);
+
+/*
+ * The requests of key on each of the ndays UTC days ending with the day of
+ * `now`, oldest first, 0 for days without use (counts has room for ndays, at
+ * most USAGE_HISTORY_MAX).
+ */
+#define USAGE_HISTORY_MAX STORE_USAGE_DAYS_MAX
+enum err usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned ndays,
+                       uint64_t *counts);
 
 static inline bool
 usage_pending(const struct usage *u)

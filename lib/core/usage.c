@@ -1,9 +1,10 @@
-#include "usage.h"
+#include "core/usage.h"
 
 #include <string.h>
 
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "core/result.h"
 #include "data/store_usage.h"
 
 #define US_PER_DAY TIMEFMT_DAY
@@ -56,7 +57,7 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
 	int32_t day = (int32_t)(now / US_PER_DAY);
 	struct usage_entry *e = find(u, key, day);
 
-	if (e == NULL && usage_flush(u) == DB_OK)
+	if (e == NULL && usage_flush(u) == ERR_NONE)
 		e = find(u, key, day);
 	if (e == NULL || e->count == UINT32_MAX) {
 		u->dropped++;
@@ -67,13 +68,13 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
 		e->last_used = now;
 }
 
-enum db_status
+enum err
 usage_flush(struct usage *u)
 {
 	enum db_status rc;
 
 	if (u->used == 0)
-		return DB_OK;
+		return ERR_NONE;
 	rc = db_begin(u->db);
 	for (unsigned i = 0; rc == DB_OK && i < USAGE_SLOTS; i++) {
 		const struct usage_entry *e = &u->slots[i];
@@ -85,7 +86,7 @@ usage_flush(struct usage *u)
 		rc = db_commit(u->db);
 	if (rc != DB_OK) {
 		db_rollback(u->db);
-		return rc;   /* the entries stay for the next attempt */
+		return result_db(rc);   /* the entries stay for the next attempt */
 	}
 	memset(u->slots, 0, sizeof(u->slots));
 	u->used = 0;
@@ -94,5 +95,12 @@ usage_flush(struct usage *u)
 		          (unsigned long long)u->dropped);
 		u->dropped = 0;
 	}
-	return DB_OK;
+	return ERR_NONE;
+}
+
+enum err
+usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned ndays,
+              uint64_t *counts)
+{
+	return result_db(store_usage_days(db, key, now / TIMEFMT_DAY * TIMEFMT_DAY, ndays, counts));
 }

@@ -1,0 +1,66 @@
+/*
+ * keyops: the rules of API keys, written once for the API, the dashboard and
+ * the admin tool (docs/api.md, "Ownership and organization context" and the
+ * key endpoints): which key a caller may see, where a list continues,
+ * creating a key in a context, revoking. Results follow core/result.h.
+ *
+ * Keys come back as rows the caller owns. A new key's secret is written into
+ * the caller's buffer only: the caller shows it once and wipes it
+ * (sodium_memzero); it is wiped here on any failure.
+ */
+#ifndef PS_KEYOPS_H
+#define PS_KEYOPS_H
+
+#include <stddef.h>
+
+#include "errors.h"
+#include "core/auth.h"
+#include "data/store.h"
+
+/* The key `id` when scope can see it, else ERR_NOT_FOUND. */
+enum err keyops_get(struct db *db, const struct store_scope *scope, const uint8_t id[UUID_LEN],
+                    struct store_key *out);
+
+/*
+ * The key whose id is the text id[0..len) (a path segment, any letter case)
+ * when scope can see it. A malformed id and a key the scope cannot see are
+ * both ERR_NOT_FOUND, never 403, so that ids do not leak.
+ */
+enum err keyops_find(struct db *db, const struct store_scope *scope, const char *id, size_t len,
+                     struct store_key *out);
+
+/*
+ * Where a list continues after key `id`: ERR_NONE with *out when scope can
+ * see that key (revoked ones included), ERR_NOT_FOUND otherwise (the API
+ * refuses such a cursor, the dashboard starts from the top).
+ */
+enum err keyops_cursor(struct db *db, const struct store_scope *scope,
+                       const uint8_t id[UUID_LEN], struct store_cursor *out);
+
+/*
+ * Up to `limit` keys of scope after the cursor (NULL: from the newest),
+ * newest first, revoked ones only when asked; *n rows written to out.
+ */
+enum err keyops_list(struct db *db, const struct store_scope *scope,
+                     const struct store_cursor *after, bool include_revoked, unsigned limit,
+                     struct store_key *out, unsigned *n);
+
+/*
+ * Creates a key named `name` (validated, at most STORE_NAME_MAX bytes) in ctx:
+ * an org key of ctx's organization when ctx.is_org, else a personal key, in
+ * both cases created by ctx's actor. *out is the new key; secret holds the
+ * full key, NUL-terminated. Runs inside the caller's transaction if any.
+ */
+enum err keyops_create(struct db *db, const unsigned char *pepper,
+                       const struct auth_context *ctx, const char *name, struct store_key *out,
+                       char secret[APIKEY_LEN + 1]);
+
+/*
+ * Revokes k (a key found in scope) at `now` unless it is revoked already.
+ * Afterwards *k is the key as stored: when a concurrent revoke won, with
+ * that revoke's instant. Revoking twice is not an error.
+ */
+enum err keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k,
+                       int64_t now);
+
+#endif

@@ -1,0 +1,15 @@
+#include "core/result.h"
+
+enum err
+result_db(enum db_status s)
+{
+	/* The cause is logged where it happened (lib/data/db.c), the request by its front end. */
+	switch (s) {
+	case DB_OK:
+		return ERR_NONE;
+	case DB_UNAVAILABLE:
+		return ERR_SERVICE_UNAVAILABLE;
+	default:
+		return ERR_INTERNAL;
+	}
+}
