@@ -45,12 +45,15 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
 	struct store_usage_day rows[STORE_USAGE_DAYS_MAX];
 	const int64_t day_us = TIMEFMT_DAY;
 	unsigned n = 0;
-	enum db_status rc;
+	enum db_status rc = DB_OK;
 
 	if (ndays > STORE_USAGE_DAYS_MAX)
 		ndays = STORE_USAGE_DAYS_MAX;
 	memset(counts, 0, ndays * sizeof(*counts));
-	rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows, ndays, &n);
+	/* No days, no query: the window's first day would overflow at ndays - 1. */
+	if (ndays > 0)
+		rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows, ndays,
+		                         &n);
 	/* Rows come oldest first and only for days with use: the rest stay 0. */
 	for (unsigned j = 0; rc == DB_OK && j < n; j++) {
 		int64_t ago = (today - rows[j].day) / day_us;

@@ -1,0 +1,356 @@
+/*
+ * Unit tests of lib/core/auth.c with a fake store (fake_store.h): which
+ * token reaches the database, what a key row decides, when a principal is
+ * sealed, and the context and scope of a request (docs/api.md,
+ * "Authentication" and "Ownership and organization context").
+ */
+#include "../../../lib/core/auth.c"
+#include "../harness.h"
+#include "fake_store.h"
+
+/* Valid keys (tests/unit/base/test_apikey.c has their checksums). */
+#define GOOD  "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq"
+#define GOOD2 "sk_01234567890123456789012345678901234567894WuBnh"
+
+enum kind { PERSONAL, ORG_KEY };
+
+/* The row store_principal_by_hash returns: a key of account ID_ACCOUNT (org ID_ORG). */
+static void
+set_principal(enum kind kind, bool revoked, bool account_active, bool org_active,
+              enum store_role role)
+{
+	struct store_principal *w = &fake.principal;
+
+	fake_id(w->key.id, ID_KEY);
+	w->key.has_org = kind == ORG_KEY;
+	if (w->key.has_org)
+		fake_id(w->key.organization_id, ID_ORG);
+	fake_id(w->key.created_by, ID_ACCOUNT);
+	w->key.revoked = revoked;
+	fake_id(w->account.id, ID_ACCOUNT);
+	w->account.is_active = account_active;
+	fake_id(w->org.id, ID_ORG);
+	w->org.is_active = org_active;
+	w->role = role;
+}
+
+static void
+test_authenticate(void)
+{
+	static const struct {
+		int line;
+		const char *tok;
+		enum kind kind;
+		bool revoked, account_active, org_active;
+		enum db_status rc;
+		bool found;
+		enum err want;
+		unsigned calls;                 /* store calls: 0 for a refusal without the database */
+	} cases[] = {
+		/* Format and checksum: refused before the database. */
+		{__LINE__, "", PERSONAL, false, true, true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "sk_", PERSONAL, false, true, true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, GOOD "x", PERSONAL, false, true, true, DB_OK, true,
+		 ERR_INVALID_API_KEY, 0},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMW", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "SK_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "pk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghi-4JqMWq", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		/* Bad checksum: in the checksum, in the random part. */
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWQ", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghik4JqMWq", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		{__LINE__, "sk_01234567890123456789012345678901234567894WuBnH", PERSONAL, false, true,
+		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
+		/* The database. */
+		{__LINE__, GOOD, PERSONAL, false, true, true, DB_OK, false, ERR_INVALID_API_KEY, 1},
+		{__LINE__, GOOD, PERSONAL, false, true, true, DB_UNAVAILABLE, false,
+		 ERR_SERVICE_UNAVAILABLE, 1},
+		{__LINE__, GOOD, PERSONAL, false, true, true, DB_ERROR, false, ERR_INTERNAL, 1},
+		{__LINE__, GOOD, PERSONAL, false, true, true, DB_DUPLICATE, false, ERR_INTERNAL, 1},
+		/* Personal keys. */
+		{__LINE__, GOOD, PERSONAL, false, true, true, DB_OK, true, ERR_NONE, 1},
+		{__LINE__, GOOD2, PERSONAL, false, true, false, DB_OK, true, ERR_NONE, 1},
+		{__LINE__, GOOD, PERSONAL, true, true, true, DB_OK, true, ERR_API_KEY_REVOKED, 1},
+		{__LINE__, GOOD, PERSONAL, true, false, true, DB_OK, true, ERR_API_KEY_REVOKED, 1},
+		{__LINE__, GOOD, PERSONAL, false, false, true, DB_OK, true,
+		 ERR_ACCOUNT_DEACTIVATED, 1},
+		/* Org keys: the organization decides; a creator who left does not. */
+		{__LINE__, GOOD, ORG_KEY, false, true, true, DB_OK, true, ERR_NONE, 1},
+		{__LINE__, GOOD, ORG_KEY, false, false, true, DB_OK, true, ERR_NONE, 1},
+		{__LINE__, GOOD, ORG_KEY, false, true, false, DB_OK, true,
+		 ERR_ORGANIZATION_DEACTIVATED, 1},
+		{__LINE__, GOOD, ORG_KEY, false, false, false, DB_OK, true,
+		 ERR_ORGANIZATION_DEACTIVATED, 1},
+		{__LINE__, GOOD, ORG_KEY, true, true, false, DB_OK, true, ERR_API_KEY_REVOKED, 1},
+	};
+	unsigned char hash[APIKEY_HASH_LEN];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct auth_principal p;
+		enum err e;
+		int line = cases[i].line;
+
+		fake_reset();
+		fake.rc = cases[i].rc;
+		fake.found = cases[i].found;
+		set_principal(cases[i].kind, cases[i].revoked, cases[i].account_active,
+		              cases[i].org_active, cases[i].kind == ORG_KEY ? ROLE_ADMIN : ROLE_NONE);
+		memset(&p, 0x5a, sizeof(p));    /* whatever the caller's stack held */
+		e = auth_authenticate(NULL, fake_pepper, cases[i].tok, strlen(cases[i].tok), &p);
+		CHECK_AT(e == cases[i].want, line, "%s: %s, want %s", cases[i].tok, ename(e),
+		         ename(cases[i].want));
+		CHECK_AT(fake.calls == cases[i].calls, line, "%s: %u store calls, want %u",
+		         cases[i].tok, fake.calls, cases[i].calls);
+		CHECK_AT(auth_principal_valid(&p) == (cases[i].want == ERR_NONE), line,
+		         "%s: sealed %d after %s", cases[i].tok, auth_principal_valid(&p), ename(e));
+		if (fake.calls > 0) {
+			apikey_hash(cases[i].tok, fake_pepper, hash);
+			CHECK_AT(memcmp(fake.asked_hash, hash, sizeof(hash)) == 0, line,
+			         "%s: the store was asked for another hash", cases[i].tok);
+		}
+		if (e == ERR_NONE)
+			CHECK_AT(memcmp(&p.who, &fake.principal, sizeof(p.who)) == 0 &&
+			         !p.ctx.is_org && is_id(p.ctx.scope.owner, 0), line,
+			         "%s: who is not the row, or ctx is not empty", cases[i].tok);
+	}
+}
+
+/* The seal: only a principal auth_authenticate returned with ERR_NONE passes. */
+static void
+test_seal(void)
+{
+	struct auth_principal p, copy;
+
+	CHECK(!auth_principal_valid(NULL), "NULL principal valid");
+	memset(&p, 0, sizeof(p));
+	CHECK(!auth_principal_valid(&p), "zeroed principal valid");
+
+	fake_reset();
+	fake.found = true;
+	set_principal(PERSONAL, false, true, true, ROLE_NONE);
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) == ERR_NONE &&
+	      auth_principal_valid(&p), "a good key did not give a sealed principal");
+	copy = p;
+	CHECK(auth_principal_valid(&copy), "a copy of a sealed principal is not valid");
+	copy.seal ^= 1;
+	CHECK(!auth_principal_valid(&copy), "a principal with a changed seal is valid");
+	copy = p;
+	copy.seal = 0;
+	CHECK(!auth_principal_valid(&copy), "a principal with seal 0 is valid");
+	copy = p;
+	memset(copy.who.key.id, 0, UUID_LEN);
+	CHECK(!auth_principal_valid(&copy), "a sealed principal without a key is valid");
+	copy = p;
+	memset(copy.who.account.id, 0, UUID_LEN);
+	CHECK(!auth_principal_valid(&copy), "a sealed principal without an account is valid");
+
+	/* A failure into a struct that held a sealed principal unseals it. */
+	fake.principal.key.revoked = true;
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) ==
+	      ERR_API_KEY_REVOKED && !auth_principal_valid(&p),
+	      "a revoked key left the earlier principal sealed");
+	copy = p;
+	CHECK(auth_authenticate(NULL, fake_pepper, "sk_", 3, &copy) == ERR_INVALID_API_KEY &&
+	      !auth_principal_valid(&copy), "a malformed key left a principal sealed");
+}
+
+/* What the context's scope owner is. */
+enum owner { OWN_NONE, OWN_ACCOUNT, OWN_ORG };
+
+/* Header values: ID_ORG's and ID_OTHER_ORG's ids as text. */
+#define H_ORG       "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b"
+#define H_ORG_UPPER "0B0B0B0B-0B0B-0B0B-0B0B-0B0B0B0B0B0B"
+#define H_OTHER     "0c0c0c0c-0c0c-0c0c-0c0c-0c0c0c0c0c0c"
+
+/* The expected context, checked after a call; line names the case. */
+struct want_ctx {
+	enum err err;
+	bool is_org;
+	enum store_role role;
+	enum owner owner;
+	bool own_only;
+	unsigned calls;                     /* store_membership calls */
+};
+
+static void
+check_ctx(int line, const char *what, enum err e, const struct auth_context *ctx,
+          const struct want_ctx *w)
+{
+	uint8_t owner_fill = w->owner == OWN_ORG ? ID_ORG : ID_ACCOUNT;
+
+	CHECK_AT(e == w->err, line, "%s: %s, want %s", what, ename(e), ename(w->err));
+	CHECK_AT(fake.calls == w->calls, line, "%s: %u store calls, want %u", what, fake.calls,
+	         w->calls);
+	if (fake.calls > 0)
+		CHECK_AT(is_id(fake.asked_org, ID_ORG) && is_id(fake.asked_account, ID_ACCOUNT),
+		         line, "%s: membership asked for other ids", what);
+	if (e != ERR_NONE)
+		return;
+	CHECK_AT(ctx->is_org == w->is_org && ctx->role == w->role, line,
+	         "%s: is_org %d role %d, want %d %d", what, ctx->is_org, ctx->role, w->is_org,
+	         w->role);
+	CHECK_AT(is_id(ctx->scope.owner, owner_fill) && ctx->scope.own_only == w->own_only,
+	         line, "%s: scope owner %02x.. own_only %d, want %02x.. %d", what,
+	         ctx->scope.owner[0], ctx->scope.own_only, owner_fill, w->own_only);
+	CHECK_AT(is_id(ctx->scope.actor, ID_ACCOUNT), line, "%s: actor %02x.., want %02x..",
+	         what, ctx->scope.actor[0], ID_ACCOUNT);
+	if (w->is_org)
+		CHECK_AT(is_id(ctx->org.id, ID_ORG), line, "%s: context org %02x..", what,
+		         ctx->org.id[0]);
+}
+
+static void
+test_context(void)
+{
+	static const struct {
+		int line;
+		enum kind kind;
+		const char *header;             /* ParseSphere-Organization, NULL: absent */
+		enum store_role role;           /* the account's role in ID_ORG (the creator's) */
+		bool org_active;                /* ID_ORG is active */
+		enum db_status rc;              /* store_membership */
+		bool found;
+		struct want_ctx want;
+	} cases[] = {
+		/* A personal key: the personal context, or an org it is an active member of. */
+		{__LINE__, PERSONAL, NULL, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_NONE, false, ROLE_NONE, OWN_ACCOUNT, false, 0}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_OWNER, OWN_ORG, false, 1}},
+		{__LINE__, PERSONAL, H_ORG_UPPER, ROLE_ADMIN, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_ADMIN, OWN_ORG, false, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_MEMBER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_NONE, true, DB_OK, true,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_OK, false,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, false, DB_OK, true,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_UNAVAILABLE, true,
+		 {ERR_SERVICE_UNAVAILABLE, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_ERROR, true,
+		 {ERR_INTERNAL, false, ROLE_NONE, OWN_NONE, false, 1}},
+		/* Malformed headers: 400 before the database. */
+		{__LINE__, PERSONAL, "", ROLE_OWNER, true, DB_OK, true,
+		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		{__LINE__, PERSONAL, "org_1", ROLE_OWNER, true, DB_OK, true,
+		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		{__LINE__, PERSONAL, H_ORG " ", ROLE_OWNER, true, DB_OK, true,
+		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		{__LINE__, PERSONAL, "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", ROLE_OWNER, true, DB_OK, true,
+		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		{__LINE__, ORG_KEY, "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0g", ROLE_OWNER, true, DB_OK,
+		 true, {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		{__LINE__, ORG_KEY, "", ROLE_OWNER, true, DB_OK, true,
+		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		/* An org key: its organization, as its creator with the creator's role. */
+		{__LINE__, ORG_KEY, NULL, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_OWNER, OWN_ORG, false, 0}},
+		{__LINE__, ORG_KEY, NULL, ROLE_ADMIN, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_ADMIN, OWN_ORG, false, 0}},
+		{__LINE__, ORG_KEY, NULL, ROLE_MEMBER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 0}},
+		/* Its creator left: a context without a role (api.c refuses key routes). */
+		{__LINE__, ORG_KEY, NULL, ROLE_NONE, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_NONE, OWN_ORG, true, 0}},
+		{__LINE__, ORG_KEY, H_ORG, ROLE_MEMBER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 0}},
+		{__LINE__, ORG_KEY, H_ORG_UPPER, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_OWNER, OWN_ORG, false, 0}},
+		{__LINE__, ORG_KEY, H_OTHER, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_ORGANIZATION_MISMATCH, false, ROLE_NONE, OWN_NONE, false, 0}},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct auth_principal p;
+		const char *what = cases[i].header ? cases[i].header : "(no header)";
+		enum err e;
+
+		fake_reset();
+		fake.found = true;
+		set_principal(cases[i].kind, false, true, true, cases[i].role);
+		if (auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) != ERR_NONE) {
+			CHECK_AT(false, cases[i].line, "authentication failed");
+			continue;
+		}
+		/* store_membership's row: ID_ORG, the same role. */
+		fake.calls = 0;
+		fake.rc = cases[i].rc;
+		fake.found = cases[i].found;
+		fake_id(fake.org.id, ID_ORG);
+		fake.org.is_active = cases[i].org_active;
+		fake.role = cases[i].role;
+		memset(&p.ctx, 0xff, sizeof(p.ctx));     /* a context left by an earlier call */
+		e = auth_context(NULL, &p, cases[i].header);
+		check_ctx(cases[i].line, what, e, &p.ctx, &cases[i].want);
+		CHECK_AT(auth_principal_valid(&p), cases[i].line, "%s: context unsealed", what);
+	}
+}
+
+/* An account by itself (a dashboard session, the admin tool). */
+static void
+test_context_account(void)
+{
+	static const struct {
+		int line;
+		bool with_org;
+		enum store_role role;
+		bool org_active;
+		enum db_status rc;
+		bool found;
+		struct want_ctx want;
+	} cases[] = {
+		{__LINE__, false, ROLE_OWNER, true, DB_OK, true,
+		 {ERR_NONE, false, ROLE_NONE, OWN_ACCOUNT, false, 0}},
+		{__LINE__, true, ROLE_ADMIN, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_ADMIN, OWN_ORG, false, 1}},
+		{__LINE__, true, ROLE_MEMBER, true, DB_OK, true,
+		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 1}},
+		{__LINE__, true, ROLE_OWNER, false, DB_OK, true,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, true, ROLE_NONE, true, DB_OK, true,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, true, ROLE_OWNER, true, DB_OK, false,
+		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		{__LINE__, true, ROLE_OWNER, true, DB_UNAVAILABLE, false,
+		 {ERR_SERVICE_UNAVAILABLE, false, ROLE_NONE, OWN_NONE, false, 1}},
+	};
+	uint8_t account[UUID_LEN], org[UUID_LEN];
+
+	fake_id(account, ID_ACCOUNT);
+	fake_id(org, ID_ORG);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct auth_context ctx;
+		enum err e;
+
+		fake_reset();
+		fake.rc = cases[i].rc;
+		fake.found = cases[i].found;
+		fake_id(fake.org.id, ID_ORG);
+		fake.org.is_active = cases[i].org_active;
+		fake.role = cases[i].role;
+		memset(&ctx, 0xff, sizeof(ctx));
+		e = auth_context_account(NULL, account, cases[i].with_org ? org : NULL, &ctx);
+		check_ctx(cases[i].line, cases[i].with_org ? "org" : "personal", e, &ctx,
+		          &cases[i].want);
+	}
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	test_authenticate();
+	test_seal();
+	test_context();
+	test_context_account();
+	return harness_summary();
+}

@@ -1,0 +1,467 @@
+/*
+ * Unit tests of lib/core/usage.c and the daily history of
+ * lib/data/store_usage.c, over a fake database: counts merge per key and
+ * UTC day, a failed flush keeps them, a full table drops and counts what it
+ * drops, and the history has a slot per day, oldest first.
+ */
+#include "../../../lib/core/usage.c"
+#include "../../../lib/data/store_usage.c"
+#include "../../../lib/core/result.c"
+#include "../../../lib/errors.c"
+#include "../../../lib/base/timefmt.c"
+#include "../harness.h"
+
+#include <stdarg.h>
+
+#define DAY   TIMEFMT_DAY
+#define HOUR  (INT64_C(3600) * TIMEFMT_SECOND)
+#define DAY0  (INT64_C(20410) * DAY)     /* 2025-11-18, midnight UTC */
+#define T0    (DAY0 + 12 * HOUR)
+
+/* What one flush wrote for one entry (store_usage_add's two statements). */
+struct write {
+	uint8_t key[UUID_LEN];
+	int64_t day;
+	uint32_t count;
+	int64_t last_used;
+};
+
+#define WRITES_MAX (USAGE_SLOTS + 8)
+#define ROWS_MAX   8
+
+/*
+ * The database under store_usage.c. It knows which parameter of each of
+ * store_usage.c's statements is which: that is the one thing it assumes.
+ */
+static struct fake_db {
+	enum db_status begin_rc, commit_rc, exec_rc;
+	unsigned fail_exec;               /* the nth db_exec fails with exec_rc; 0: none */
+	unsigned execs, begins, rollbacks, logs;
+	char log[256];
+	/* committed writes (a rollback drops those of its transaction) */
+	struct write writes[WRITES_MAX];
+	unsigned nwrites, txn_start;
+	/* st_usage_history: its rows, and what it was asked */
+	struct store_usage_day rows[ROWS_MAX];
+	unsigned nrows, fetched, queries;
+	MYSQL_BIND *result;
+	int64_t since, limit;
+} fdb;
+
+/* The fake's MYSQL_TIME carries the instant whole; only the fake looks inside. */
+void
+db_time_from_us(MYSQL_TIME *t, int64_t us)
+{
+	memset(t, 0, sizeof(*t));
+	t->second_part = (unsigned long)us;
+}
+
+int64_t
+db_time_to_us(const MYSQL_TIME *t)
+{
+	return (int64_t)t->second_part;
+}
+
+enum db_status
+db_begin(struct db *db)
+{
+	(void)db;
+	fdb.begins++;
+	fdb.txn_start = fdb.nwrites;
+	return fdb.begin_rc;
+}
+
+enum db_status
+db_commit(struct db *db)
+{
+	(void)db;
+	return fdb.commit_rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	(void)db;
+	fdb.rollbacks++;
+	fdb.nwrites = fdb.txn_start;
+}
+
+enum db_status
+db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *in, MYSQL_BIND *result)
+{
+	struct write *w = &fdb.writes[fdb.nwrites < WRITES_MAX ? fdb.nwrites : WRITES_MAX - 1];
+
+	(void)db;
+	if (st == &st_usage_history) {
+		fdb.queries++;
+		fdb.since = db_time_to_us(in[1].buffer);
+		fdb.limit = *(const int64_t *)in[2].buffer;
+		fdb.result = result;
+		fdb.fetched = 0;
+	}
+	if (++fdb.execs == fdb.fail_exec)
+		return fdb.exec_rc;
+	if (st == &st_usage_add_key) {
+		w->count = (uint32_t)*(const int64_t *)in[0].buffer;
+		w->last_used = db_time_to_us(in[1].buffer);
+		memcpy(w->key, in[3].buffer, UUID_LEN);
+	} else if (st == &st_usage_add_day) {
+		w->day = db_time_to_us(in[0].buffer);
+		fdb.nwrites += fdb.nwrites < WRITES_MAX;
+	}
+	return DB_OK;
+}
+
+int
+db_fetch(struct db *db, const struct db_stmt *st)
+{
+	(void)db;
+	(void)st;
+	if (fdb.fetched >= fdb.nrows)
+		return 0;
+	db_time_from_us(fdb.result[0].buffer, fdb.rows[fdb.fetched].day);
+	*(int64_t *)fdb.result[1].buffer = (int64_t)fdb.rows[fdb.fetched].request_count;
+	fdb.fetched++;
+	return 1;
+}
+
+void
+db_done(struct db *db, const struct db_stmt *st)
+{
+	(void)db;
+	(void)st;
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fdb.logs++;
+	va_start(ap, fmt);
+	vsnprintf(fdb.log, sizeof(fdb.log), fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+ename(enum err e)
+{
+	return e == ERR_NONE ? "none" : err_info(e)->code;
+}
+
+/* Test keys: A and B differ everywhere, A2 is A but for its first byte (same hash). */
+enum { K_A, K_B, K_A2, K_COUNT };
+
+static void
+key_of(int k, uint8_t id[UUID_LEN])
+{
+	memset(id, k == K_B ? 0xbb : 0xaa, UUID_LEN);
+	if (k == K_A2)
+		id[0] = 0x01;
+}
+
+/* A key per number, all distinct in the bytes the table hashes. */
+static void
+key_n(unsigned n, uint8_t id[UUID_LEN])
+{
+	memset(id, 0x77, UUID_LEN);
+	memcpy(id + 12, &n, sizeof(n));
+}
+
+/* The committed write of (key, day), NULL if none; the count of such writes in *dups. */
+static const struct write *
+written(const uint8_t key[UUID_LEN], int64_t day, unsigned *dups)
+{
+	const struct write *found = NULL;
+
+	*dups = 0;
+	for (unsigned i = 0; i < fdb.nwrites; i++)
+		if (memcmp(fdb.writes[i].key, key, UUID_LEN) == 0 && fdb.writes[i].day == day) {
+			found = &fdb.writes[i];
+			(*dups)++;
+		}
+	return found;
+}
+
+/* The writes a case expects. */
+struct want_write {
+	int key;
+	int64_t day;
+	uint32_t count;
+	int64_t last_used;
+};
+
+static void
+check_writes(int line, const struct want_write *want, unsigned n)
+{
+	CHECK_AT(fdb.nwrites == n, line, "%u writes, want %u", fdb.nwrites, n);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t id[UUID_LEN];
+		unsigned dups;
+		const struct write *w;
+
+		key_of(want[i].key, id);
+		w = written(id, want[i].day, &dups);
+		CHECK_AT(w != NULL && dups == 1 && w->count == want[i].count &&
+		         w->last_used == want[i].last_used, line,
+		         "key %d day %+lld: %u writes, count %u last_used %+lld, want %u %+lld",
+		         want[i].key, (long long)((want[i].day - DAY0) / DAY), dups,
+		         w ? w->count : 0, (long long)(w ? w->last_used - DAY0 : 0),
+		         want[i].count, (long long)(want[i].last_used - DAY0));
+	}
+}
+
+static struct usage u;
+
+static void
+record(int k, int64_t at)
+{
+	uint8_t id[UUID_LEN];
+
+	key_of(k, id);
+	usage_record(&u, id, at);
+}
+
+static void
+test_merge(void)
+{
+	static const struct {
+		int line;
+		struct { int key; int64_t at; } rec[4];
+		unsigned nrec;
+		struct want_write want[3];
+		unsigned nwant;
+	} cases[] = {
+		{__LINE__, {{K_A, T0}}, 1, {{K_A, DAY0, 1, T0}}, 1},
+		/* Same key, same day: one entry, the latest instant whatever the order. */
+		{__LINE__, {{K_A, T0}, {K_A, T0 + 5}, {K_A, T0 + 2}}, 3, {{K_A, DAY0, 3, T0 + 5}}, 1},
+		{__LINE__, {{K_A, DAY0}, {K_A, DAY0 + DAY - 1}}, 2,
+		 {{K_A, DAY0, 2, DAY0 + DAY - 1}}, 1},
+		/* Days change at midnight UTC. */
+		{__LINE__, {{K_A, DAY0 + DAY - 1}, {K_A, DAY0 + DAY}}, 2,
+		 {{K_A, DAY0, 1, DAY0 + DAY - 1}, {K_A, DAY0 + DAY, 1, DAY0 + DAY}}, 2},
+		{__LINE__, {{K_A, DAY0 - 1}, {K_A, DAY0}, {K_A, DAY0 - HOUR}}, 3,
+		 {{K_A, DAY0 - DAY, 2, DAY0 - 1}, {K_A, DAY0, 1, DAY0}}, 2},
+		/* Other keys, the same day: their own entries, also when they hash alike. */
+		{__LINE__, {{K_A, T0}, {K_B, T0 + 1}, {K_A, T0 + 2}}, 3,
+		 {{K_A, DAY0, 2, T0 + 2}, {K_B, DAY0, 1, T0 + 1}}, 2},
+		{__LINE__, {{K_A, T0}, {K_A2, T0 + 1}, {K_A2, T0 + 2}, {K_A, T0 - 1}}, 4,
+		 {{K_A, DAY0, 2, T0}, {K_A2, DAY0, 2, T0 + 2}}, 2},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum err e;
+
+		memset(&fdb, 0, sizeof(fdb));
+		usage_init(&u, NULL);
+		CHECK_AT(!usage_pending(&u), cases[i].line, "pending before any request");
+		for (unsigned j = 0; j < cases[i].nrec; j++)
+			record(cases[i].rec[j].key, cases[i].rec[j].at);
+		CHECK_AT(usage_pending(&u) && u.used == cases[i].nwant, cases[i].line,
+		         "%u entries, want %u", u.used, cases[i].nwant);
+		e = usage_flush(&u);
+		CHECK_AT(e == ERR_NONE && fdb.begins == 1 && fdb.rollbacks == 0, cases[i].line,
+		         "flush: %s, %u transactions, %u rollbacks", ename(e), fdb.begins,
+		         fdb.rollbacks);
+		check_writes(cases[i].line, cases[i].want, cases[i].nwant);
+		CHECK_AT(!usage_pending(&u) && usage_flush(&u) == ERR_NONE && fdb.begins == 1 &&
+		         fdb.nwrites == cases[i].nwant, cases[i].line,
+		         "after a flush: pending %d, %u transactions", usage_pending(&u), fdb.begins);
+	}
+}
+
+static void
+test_flush_failure(void)
+{
+	static const struct {
+		int line;
+		enum db_status begin_rc, commit_rc;
+		unsigned fail_exec;             /* the nth statement fails with exec_rc */
+		enum db_status exec_rc;
+		enum err want;
+	} cases[] = {
+		{__LINE__, DB_UNAVAILABLE, DB_OK, 0, DB_OK, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_ERROR, DB_OK, 0, DB_OK, ERR_INTERNAL},
+		{__LINE__, DB_OK, DB_OK, 1, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_OK, DB_OK, 2, DB_ERROR, ERR_INTERNAL},
+		{__LINE__, DB_OK, DB_OK, 3, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_OK, DB_OK, 4, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_OK, DB_UNAVAILABLE, 0, DB_OK, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_OK, DB_ERROR, 0, DB_OK, ERR_INTERNAL},
+	};
+	/* After the failure, one more request of A, then a flush that works. */
+	static const struct want_write want[] = {
+		{K_A, DAY0, 2, T0 + 2}, {K_B, DAY0, 1, T0 + 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		enum err e;
+
+		memset(&fdb, 0, sizeof(fdb));
+		fdb.begin_rc = cases[i].begin_rc;
+		fdb.commit_rc = cases[i].commit_rc;
+		fdb.fail_exec = cases[i].fail_exec;
+		fdb.exec_rc = cases[i].exec_rc;
+		usage_init(&u, NULL);
+		record(K_A, T0);
+		record(K_B, T0 + 1);
+		e = usage_flush(&u);
+		CHECK_AT(e == cases[i].want, line, "failed flush: %s, want %s", ename(e),
+		         ename(cases[i].want));
+		CHECK_AT(fdb.rollbacks == 1 && fdb.nwrites == 0, line,
+		         "%u rollbacks, %u writes kept", fdb.rollbacks, fdb.nwrites);
+		CHECK_AT(usage_pending(&u) && u.used == 2, line, "%u entries kept, want 2", u.used);
+		fdb.begin_rc = fdb.commit_rc = DB_OK;
+		fdb.fail_exec = 0;
+		record(K_A, T0 + 2);
+		e = usage_flush(&u);
+		CHECK_AT(e == ERR_NONE && !usage_pending(&u), line, "next flush: %s", ename(e));
+		check_writes(line, want, 2);
+	}
+}
+
+/* The table keeps a quarter free: this many entries, then a flush or a drop. */
+#define FULL (USAGE_SLOTS - USAGE_SLOTS / 4)
+
+static void
+test_full(void)
+{
+	uint8_t id[UUID_LEN];
+	unsigned dups;
+	const struct write *w;
+	struct usage_entry *e;
+
+	memset(&fdb, 0, sizeof(fdb));
+	fdb.begin_rc = DB_UNAVAILABLE;
+	usage_init(&u, NULL);
+	for (unsigned n = 0; n < FULL; n++) {
+		key_n(n, id);
+		usage_record(&u, id, T0);
+	}
+	CHECK(u.used == FULL && u.dropped == 0 && fdb.begins == 0,
+	      "filling: %u entries, %llu dropped, %u flushes", u.used,
+	      (unsigned long long)u.dropped, fdb.begins);
+	/* Full and the database away: a new entry is dropped after a flush was tried. */
+	key_n(FULL, id);
+	usage_record(&u, id, T0);
+	CHECK(u.used == FULL && u.dropped == 1 && fdb.begins == 1,
+	      "full: %u entries, %llu dropped, %u flushes", u.used,
+	      (unsigned long long)u.dropped, fdb.begins);
+	/* An existing entry still counts. */
+	key_n(0, id);
+	usage_record(&u, id, T0 + 1);
+	CHECK(u.dropped == 1 && fdb.begins == 1, "an existing entry was dropped or flushed");
+	key_n(FULL + 1, id);
+	usage_record(&u, id, T0);
+	CHECK(u.dropped == 2 && fdb.begins == 2 && fdb.logs == 0,
+	      "second drop: %llu dropped, %u flushes, %u logs", (unsigned long long)u.dropped,
+	      fdb.begins, fdb.logs);
+
+	/* The database is back: the next new entry flushes, the drops are logged once. */
+	fdb.begin_rc = DB_OK;
+	key_n(FULL + 2, id);
+	usage_record(&u, id, T0 + 2);
+	CHECK(fdb.nwrites == FULL && u.used == 1 && u.dropped == 0,
+	      "recovery: %u writes, %u entries, %llu dropped", fdb.nwrites, u.used,
+	      (unsigned long long)u.dropped);
+	CHECK(fdb.logs == 1 && strstr(fdb.log, " 2 request counts") != NULL,
+	      "%u logs: %s", fdb.logs, fdb.log);
+	key_n(0, id);
+	w = written(id, DAY0, &dups);
+	CHECK(w != NULL && dups == 1 && w->count == 2 && w->last_used == T0 + 1,
+	      "the first key: %u writes, count %u", dups, w ? w->count : 0);
+	CHECK(usage_flush(&u) == ERR_NONE && fdb.nwrites == FULL + 1 && fdb.logs == 1,
+	      "the last flush: %u writes, %u logs", fdb.nwrites, fdb.logs);
+
+	/* A count that would wrap is dropped instead. */
+	key_n(7, id);
+	usage_record(&u, id, T0);
+	e = find(&u, id, (int32_t)(T0 / DAY));
+	e->count = UINT32_MAX - 1;
+	usage_record(&u, id, T0);
+	usage_record(&u, id, T0);
+	CHECK(e->count == UINT32_MAX && u.dropped == 1, "count %u, %llu dropped", e->count,
+	      (unsigned long long)u.dropped);
+}
+
+static void
+test_history(void)
+{
+	static const struct {
+		int line;
+		int64_t now;
+		unsigned ndays;
+		enum db_status rc;
+		struct { int ago; uint64_t count; } rows[4];   /* oldest first, as the SQL orders */
+		unsigned nrows;
+		enum err want;
+		struct { unsigned i; uint64_t count; } counts[3];   /* the rest are 0 */
+		unsigned ncounts;
+	} cases[] = {
+		{__LINE__, T0, 1, DB_OK, {{0, 5}}, 1, ERR_NONE, {{0, 5}}, 1},
+		{__LINE__, T0, 3, DB_OK, {{0, 0}}, 0, ERR_NONE, {{0, 0}}, 0},
+		{__LINE__, T0, 3, DB_OK, {{2, 1}, {0, 3}}, 2, ERR_NONE, {{0, 1}, {2, 3}}, 2},
+		{__LINE__, T0, 7, DB_OK, {{6, 9}, {3, 4}}, 2, ERR_NONE, {{0, 9}, {3, 4}}, 2},
+		{__LINE__, T0, 30, DB_OK, {{29, 1}, {1, 2}}, 2, ERR_NONE, {{0, 1}, {28, 2}}, 2},
+		{__LINE__, T0, USAGE_HISTORY_MAX, DB_OK, {{89, 1}, {44, 6}, {0, 2}}, 3, ERR_NONE,
+		 {{0, 1}, {45, 6}, {89, 2}}, 3},
+		/* Today is the day of now, from its first to its last microsecond. */
+		{__LINE__, DAY0, 2, DB_OK, {{1, 7}, {0, 8}}, 2, ERR_NONE, {{0, 7}, {1, 8}}, 2},
+		{__LINE__, DAY0 + DAY - 1, 2, DB_OK, {{1, 7}, {0, 8}}, 2, ERR_NONE,
+		 {{0, 7}, {1, 8}}, 2},
+		/* Rows outside the window are not placed. */
+		{__LINE__, T0, 2, DB_OK, {{2, 7}, {-1, 8}}, 2, ERR_NONE, {{0, 0}}, 0},
+		{__LINE__, T0, 0, DB_OK, {{0, 7}}, 1, ERR_NONE, {{0, 0}}, 0},
+		{__LINE__, T0, 3, DB_UNAVAILABLE, {{0, 0}}, 0, ERR_SERVICE_UNAVAILABLE, {{0, 0}}, 0},
+		{__LINE__, T0, 3, DB_ERROR, {{0, 0}}, 0, ERR_INTERNAL, {{0, 0}}, 0},
+	};
+	uint64_t counts[USAGE_HISTORY_MAX + 1], want[USAGE_HISTORY_MAX + 1];
+	uint8_t id[UUID_LEN];
+
+	key_of(K_A, id);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		int64_t today = cases[i].now / DAY * DAY;
+		unsigned ndays = cases[i].ndays;
+		enum err e;
+
+		memset(&fdb, 0, sizeof(fdb));
+		fdb.fail_exec = cases[i].rc != DB_OK ? 1 : 0;
+		fdb.exec_rc = cases[i].rc;
+		fdb.nrows = cases[i].nrows;
+		for (unsigned j = 0; j < cases[i].nrows; j++) {
+			fdb.rows[j].day = today - cases[i].rows[j].ago * DAY;
+			fdb.rows[j].request_count = cases[i].rows[j].count;
+		}
+		/* 0xee: not written; each day within ndays is written. */
+		memset(counts, 0xee, sizeof(counts));
+		memset(want, 0xee, sizeof(want));
+		memset(want, 0, ndays * sizeof(want[0]));
+		for (unsigned j = 0; j < cases[i].ncounts; j++)
+			want[cases[i].counts[j].i] = cases[i].counts[j].count;
+		e = usage_history(NULL, id, cases[i].now, ndays, counts);
+		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
+		/* No days, no query (and no day before the first to compute). */
+		CHECK_AT(fdb.queries == (ndays > 0), line, "%u queries", fdb.queries);
+		if (fdb.queries > 0 && ndays > 0)
+			CHECK_AT(fdb.since == today - (int64_t)(ndays - 1) * DAY &&
+			         fdb.limit == (int64_t)ndays, line, "asked from day %+lld, %lld rows",
+			         (long long)((fdb.since - today) / DAY), (long long)fdb.limit);
+		if (e != ERR_NONE)
+			continue;
+		for (unsigned j = 0; j < USAGE_HISTORY_MAX + 1; j++)
+			CHECK_AT(counts[j] == want[j], line, "day %u of %u: %llu, want %llu", j, ndays,
+			         (unsigned long long)counts[j], (unsigned long long)want[j]);
+	}
+}
+
+int
+main(void)
+{
+	test_merge();
+	test_flush_failure();
+	test_full();
+	test_history();
+	return harness_summary();
+}
