@@ -162,9 +162,16 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *k = trim(line), *eq, *v;
+		char *k, *eq, *v;
 
 		lineno++;
+		/* fgets splits a longer line: its tail would be read as a setting of its own. */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno,
+			         sizeof(line) - 2);
+			goto fail;
+		}
+		k = trim(line);
 		if (*k == '\0' || *k == '#')
 			continue;
 		eq = strchr(k, '=');

@@ -52,8 +52,8 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
 	memset(counts, 0, ndays * sizeof(*counts));
 	/* No days, no query: the window's first day would overflow at ndays - 1. */
 	if (ndays > 0)
-		rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows, ndays,
-		                         &n);
+		rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows,
+		                         ndays, &n);
 	/* Rows come oldest first and only for days with use: the rest stay 0. */
 	for (unsigned j = 0; rc == DB_OK && j < n; j++) {
 		int64_t ago = (today - rows[j].day) / day_us;
