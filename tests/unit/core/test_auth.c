@@ -190,8 +190,11 @@ check_ctx(int line, const char *what, enum err e, const struct auth_context *ctx
 	if (fake.calls > 0)
 		CHECK_AT(is_id(fake.asked_org, ID_ORG) && is_id(fake.asked_account, ID_ACCOUNT),
 		         line, "%s: membership asked for other ids", what);
-	if (e != ERR_NONE)
+	/* A failed context is none: nothing (a log line included) may take it for an org's. */
+	if (e != ERR_NONE) {
+		CHECK_AT(!ctx->is_org, line, "%s: %s left an org context", what, ename(e));
 		return;
+	}
 	CHECK_AT(ctx->is_org == w->is_org && ctx->role == w->role, line,
 	         "%s: is_org %d role %d, want %d %d", what, ctx->is_org, ctx->role, w->is_org,
 	         w->role);

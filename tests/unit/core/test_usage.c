@@ -270,6 +270,26 @@ test_merge(void)
 	}
 }
 
+/* Two days of a key whose entries hash to the same slot stay two entries. */
+static void
+test_same_slot_days(void)
+{
+	uint8_t id[UUID_LEN];
+	int32_t d0 = (int32_t)(DAY0 / DAY), d1 = d0 + 1;
+	struct want_write want[2] = {{K_A, DAY0, 1, T0}};
+
+	key_of(K_A, id);
+	while (slot_of(id, d1) != slot_of(id, d0))
+		d1++;
+	want[1] = (struct want_write){K_A, (int64_t)d1 * DAY, 1, (int64_t)d1 * DAY + HOUR};
+	memset(&fdb, 0, sizeof(fdb));
+	usage_init(&u, NULL);
+	record(K_A, T0);
+	record(K_A, want[1].last_used);
+	CHECK(usage_flush(&u) == ERR_NONE, "flush failed");
+	check_writes(__LINE__, want, 2);
+}
+
 static void
 test_flush_failure(void)
 {
@@ -460,6 +480,7 @@ int
 main(void)
 {
 	test_merge();
+	test_same_slot_days();
 	test_flush_failure();
 	test_full();
 	test_history();
