@@ -34,90 +34,96 @@ set_principal(enum kind kind, bool revoked, bool account_active, bool org_active
 	w->role = role;
 }
 
+/* Authenticates tok against the row in `fake`; checks the result, the calls and the seal. */
+static void
+check_authenticate(int line, const char *tok, enum err want, unsigned calls)
+{
+	unsigned char hash[APIKEY_HASH_LEN];
+	struct auth_principal p;
+	enum err e;
+
+	fake.calls = 0;
+	memset(&p, 0x5a, sizeof(p));    /* whatever the caller's stack held */
+	e = auth_authenticate(NULL, fake_pepper, tok, strlen(tok), &p);
+	CHECK_AT(e == want, line, "%s: %s, want %s", tok, ename(e), ename(want));
+	CHECK_AT(fake.calls == calls, line, "%s: %u store calls, want %u", tok, fake.calls, calls);
+	CHECK_AT(auth_principal_valid(&p) == (want == ERR_NONE), line, "%s: sealed %d after %s",
+	         tok, auth_principal_valid(&p), ename(e));
+	if (fake.calls > 0) {
+		apikey_hash(tok, fake_pepper, hash);
+		CHECK_AT(memcmp(fake.asked_hash, hash, sizeof(hash)) == 0, line,
+		         "%s: the store was asked for another hash", tok);
+	}
+	if (e == ERR_NONE)
+		CHECK_AT(memcmp(&p.who, &fake.principal, sizeof(p.who)) == 0 && !p.ctx.is_org &&
+		         is_id(p.ctx.scope.owner, 0), line,
+		         "%s: who is not the row, or ctx is not empty", tok);
+}
+
+/* Malformed keys and bad checksums: refused before the database, whatever it holds. */
+static void
+test_refused(void)
+{
+	static const struct { int line; const char *tok; } cases[] = {
+		{__LINE__, ""},
+		{__LINE__, "sk_"},
+		{__LINE__, GOOD "x"},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMW"},
+		{__LINE__, "SK_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq"},
+		{__LINE__, "pk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq"},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghi-4JqMWq"},
+		{__LINE__, " sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMW"},
+		/* Bad checksum: in the checksum, in the random part. */
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWQ"},
+		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghik4JqMWq"},
+		{__LINE__, "sk_01234567890123456789012345678901234567894WuBnH"},
+	};
+
+	fake_reset();
+	fake.found = true;
+	set_principal(PERSONAL, false, true, true, ROLE_NONE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_authenticate(cases[i].line, cases[i].tok, ERR_INVALID_API_KEY, 0);
+}
+
+/* Well-formed keys: what the row decides. */
 static void
 test_authenticate(void)
 {
 	static const struct {
 		int line;
-		const char *tok;
 		enum kind kind;
 		bool revoked, account_active, org_active;
 		enum db_status rc;
 		bool found;
 		enum err want;
-		unsigned calls;                 /* store calls: 0 for a refusal without the database */
 	} cases[] = {
-		/* Format and checksum: refused before the database. */
-		{__LINE__, "", PERSONAL, false, true, true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "sk_", PERSONAL, false, true, true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, GOOD "x", PERSONAL, false, true, true, DB_OK, true,
-		 ERR_INVALID_API_KEY, 0},
-		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMW", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "SK_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "pk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghi-4JqMWq", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		/* Bad checksum: in the checksum, in the random part. */
-		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWQ", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "sk_abcdefghijabcdefghijabcdefghijabcdefghik4JqMWq", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		{__LINE__, "sk_01234567890123456789012345678901234567894WuBnH", PERSONAL, false, true,
-		 true, DB_OK, true, ERR_INVALID_API_KEY, 0},
-		/* The database. */
-		{__LINE__, GOOD, PERSONAL, false, true, true, DB_OK, false, ERR_INVALID_API_KEY, 1},
-		{__LINE__, GOOD, PERSONAL, false, true, true, DB_UNAVAILABLE, false,
-		 ERR_SERVICE_UNAVAILABLE, 1},
-		{__LINE__, GOOD, PERSONAL, false, true, true, DB_ERROR, false, ERR_INTERNAL, 1},
-		{__LINE__, GOOD, PERSONAL, false, true, true, DB_DUPLICATE, false, ERR_INTERNAL, 1},
-		/* Personal keys. */
-		{__LINE__, GOOD, PERSONAL, false, true, true, DB_OK, true, ERR_NONE, 1},
-		{__LINE__, GOOD2, PERSONAL, false, true, false, DB_OK, true, ERR_NONE, 1},
-		{__LINE__, GOOD, PERSONAL, true, true, true, DB_OK, true, ERR_API_KEY_REVOKED, 1},
-		{__LINE__, GOOD, PERSONAL, true, false, true, DB_OK, true, ERR_API_KEY_REVOKED, 1},
-		{__LINE__, GOOD, PERSONAL, false, false, true, DB_OK, true,
-		 ERR_ACCOUNT_DEACTIVATED, 1},
+		{__LINE__, PERSONAL, false, true, true, DB_OK, false, ERR_INVALID_API_KEY},
+		{__LINE__, PERSONAL, false, true, true, DB_UNAVAILABLE, false,
+		 ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, PERSONAL, false, true, true, DB_ERROR, false, ERR_INTERNAL},
+		{__LINE__, PERSONAL, false, true, true, DB_DUPLICATE, false, ERR_INTERNAL},
+		/* Personal keys: the account decides, the organization's row does not. */
+		{__LINE__, PERSONAL, false, true, true, DB_OK, true, ERR_NONE},
+		{__LINE__, PERSONAL, false, true, false, DB_OK, true, ERR_NONE},
+		{__LINE__, PERSONAL, true, true, true, DB_OK, true, ERR_API_KEY_REVOKED},
+		{__LINE__, PERSONAL, true, false, true, DB_OK, true, ERR_API_KEY_REVOKED},
+		{__LINE__, PERSONAL, false, false, true, DB_OK, true, ERR_ACCOUNT_DEACTIVATED},
 		/* Org keys: the organization decides; a creator who left does not. */
-		{__LINE__, GOOD, ORG_KEY, false, true, true, DB_OK, true, ERR_NONE, 1},
-		{__LINE__, GOOD, ORG_KEY, false, false, true, DB_OK, true, ERR_NONE, 1},
-		{__LINE__, GOOD, ORG_KEY, false, true, false, DB_OK, true,
-		 ERR_ORGANIZATION_DEACTIVATED, 1},
-		{__LINE__, GOOD, ORG_KEY, false, false, false, DB_OK, true,
-		 ERR_ORGANIZATION_DEACTIVATED, 1},
-		{__LINE__, GOOD, ORG_KEY, true, true, false, DB_OK, true, ERR_API_KEY_REVOKED, 1},
+		{__LINE__, ORG_KEY, false, true, true, DB_OK, true, ERR_NONE},
+		{__LINE__, ORG_KEY, false, false, true, DB_OK, true, ERR_NONE},
+		{__LINE__, ORG_KEY, false, true, false, DB_OK, true, ERR_ORGANIZATION_DEACTIVATED},
+		{__LINE__, ORG_KEY, false, false, false, DB_OK, true, ERR_ORGANIZATION_DEACTIVATED},
+		{__LINE__, ORG_KEY, true, true, false, DB_OK, true, ERR_API_KEY_REVOKED},
 	};
-	unsigned char hash[APIKEY_HASH_LEN];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct auth_principal p;
-		enum err e;
-		int line = cases[i].line;
-
 		fake_reset();
 		fake.rc = cases[i].rc;
 		fake.found = cases[i].found;
 		set_principal(cases[i].kind, cases[i].revoked, cases[i].account_active,
 		              cases[i].org_active, cases[i].kind == ORG_KEY ? ROLE_ADMIN : ROLE_NONE);
-		memset(&p, 0x5a, sizeof(p));    /* whatever the caller's stack held */
-		e = auth_authenticate(NULL, fake_pepper, cases[i].tok, strlen(cases[i].tok), &p);
-		CHECK_AT(e == cases[i].want, line, "%s: %s, want %s", cases[i].tok, ename(e),
-		         ename(cases[i].want));
-		CHECK_AT(fake.calls == cases[i].calls, line, "%s: %u store calls, want %u",
-		         cases[i].tok, fake.calls, cases[i].calls);
-		CHECK_AT(auth_principal_valid(&p) == (cases[i].want == ERR_NONE), line,
-		         "%s: sealed %d after %s", cases[i].tok, auth_principal_valid(&p), ename(e));
-		if (fake.calls > 0) {
-			apikey_hash(cases[i].tok, fake_pepper, hash);
-			CHECK_AT(memcmp(fake.asked_hash, hash, sizeof(hash)) == 0, line,
-			         "%s: the store was asked for another hash", cases[i].tok);
-		}
-		if (e == ERR_NONE)
-			CHECK_AT(memcmp(&p.who, &fake.principal, sizeof(p.who)) == 0 &&
-			         !p.ctx.is_org && is_id(p.ctx.scope.owner, 0), line,
-			         "%s: who is not the row, or ctx is not empty", cases[i].tok);
+		check_authenticate(cases[i].line, i % 2 ? GOOD : GOOD2, cases[i].want, 1);
 	}
 }
 
@@ -178,6 +184,9 @@ struct want_ctx {
 	unsigned calls;                     /* store_membership calls */
 };
 
+/* A refusal after `calls` membership lookups. */
+#define FAILS(e, calls) {(e), false, ROLE_NONE, OWN_NONE, false, (calls)}
+
 static void
 check_ctx(int line, const char *what, enum err e, const struct auth_context *ctx,
           const struct want_ctx *w)
@@ -231,28 +240,28 @@ test_context(void)
 		{__LINE__, PERSONAL, H_ORG, ROLE_MEMBER, true, DB_OK, true,
 		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 1}},
 		{__LINE__, PERSONAL, H_ORG, ROLE_NONE, true, DB_OK, true,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_OK, false,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, false, DB_OK, true,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_UNAVAILABLE, true,
-		 {ERR_SERVICE_UNAVAILABLE, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_SERVICE_UNAVAILABLE, 1)},
 		{__LINE__, PERSONAL, H_ORG, ROLE_OWNER, true, DB_ERROR, true,
-		 {ERR_INTERNAL, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_INTERNAL, 1)},
 		/* Malformed headers: 400 before the database. */
 		{__LINE__, PERSONAL, "", ROLE_OWNER, true, DB_OK, true,
-		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_INVALID_REQUEST, 0)},
 		{__LINE__, PERSONAL, "org_1", ROLE_OWNER, true, DB_OK, true,
-		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_INVALID_REQUEST, 0)},
 		{__LINE__, PERSONAL, H_ORG " ", ROLE_OWNER, true, DB_OK, true,
-		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_INVALID_REQUEST, 0)},
 		{__LINE__, PERSONAL, "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", ROLE_OWNER, true, DB_OK, true,
-		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_INVALID_REQUEST, 0)},
 		{__LINE__, ORG_KEY, "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0g", ROLE_OWNER, true, DB_OK,
-		 true, {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 true, FAILS(ERR_INVALID_REQUEST, 0)},
 		{__LINE__, ORG_KEY, "", ROLE_OWNER, true, DB_OK, true,
-		 {ERR_INVALID_REQUEST, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_INVALID_REQUEST, 0)},
 		/* An org key: its organization, as its creator with the creator's role. */
 		{__LINE__, ORG_KEY, NULL, ROLE_OWNER, true, DB_OK, true,
 		 {ERR_NONE, true, ROLE_OWNER, OWN_ORG, false, 0}},
@@ -268,7 +277,7 @@ test_context(void)
 		{__LINE__, ORG_KEY, H_ORG_UPPER, ROLE_OWNER, true, DB_OK, true,
 		 {ERR_NONE, true, ROLE_OWNER, OWN_ORG, false, 0}},
 		{__LINE__, ORG_KEY, H_OTHER, ROLE_OWNER, true, DB_OK, true,
-		 {ERR_ORGANIZATION_MISMATCH, false, ROLE_NONE, OWN_NONE, false, 0}},
+		 FAILS(ERR_ORGANIZATION_MISMATCH, 0)},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -317,13 +326,13 @@ test_context_account(void)
 		{__LINE__, true, ROLE_MEMBER, true, DB_OK, true,
 		 {ERR_NONE, true, ROLE_MEMBER, OWN_ORG, true, 1}},
 		{__LINE__, true, ROLE_OWNER, false, DB_OK, true,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, true, ROLE_NONE, true, DB_OK, true,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, true, ROLE_OWNER, true, DB_OK, false,
-		 {ERR_NOT_ORGANIZATION_MEMBER, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_NOT_ORGANIZATION_MEMBER, 1)},
 		{__LINE__, true, ROLE_OWNER, true, DB_UNAVAILABLE, false,
-		 {ERR_SERVICE_UNAVAILABLE, false, ROLE_NONE, OWN_NONE, false, 1}},
+		 FAILS(ERR_SERVICE_UNAVAILABLE, 1)},
 	};
 	uint8_t account[UUID_LEN], org[UUID_LEN];
 
@@ -351,6 +360,7 @@ main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	test_refused();
 	test_authenticate();
 	test_seal();
 	test_context();
