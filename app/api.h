@@ -20,12 +20,14 @@
 #include "response.h"
 #include "router.h"
 #include "usage.h"
+#include "verifyslot.h"
 
 /* Per-worker state, created after fork. */
 struct api_env {
 	const struct config *cfg;
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
+	struct verifyslot slots;        /* the pool's password verifications at once */
 };
 
 struct api_call {

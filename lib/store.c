@@ -171,8 +171,13 @@ const struct db_stmt_def store_statements[ST__COUNT] = {
 		false},
 	[ST_THROTTLE_CLEAR] = {
 		"DELETE FROM login_throttle WHERE subject = ?", true},
+	/*
+	 * Run by every attempt, which adds at most three rows: ten a time keeps
+	 * ended windows from piling up, oldest first along ix_login_throttle_window.
+	 */
 	[ST_THROTTLE_PRUNE] = {
-		"DELETE FROM login_throttle WHERE window_start < ? LIMIT 100", true},
+		"DELETE FROM login_throttle WHERE window_start < ? ORDER BY window_start LIMIT 10",
+		true},
 };
 const size_t store_statement_count = ST__COUNT;
 

@@ -209,7 +209,7 @@ enum db_status store_throttle_count(struct db *db, const uint8_t subject[STORE_S
 /* One attempt fewer (it turned out right). */
 enum db_status store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
 enum db_status store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
-/* Forgets (some of the) windows that started before `before`. */
+/* Forgets up to 10 windows that started before `before`, the oldest. */
 enum db_status store_throttle_prune(struct db *db, int64_t before);
 
 #endif
