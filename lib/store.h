@@ -200,7 +200,7 @@ enum db_status store_new_key_next(struct db *db, const uint8_t session[STORE_SES
 enum db_status store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
                                   const uint8_t key[UUID_LEN], bool *taken);
 
-/* Log-in attempts not forgiven of a subject (a hash naming an e-mail or an address). */
+/* Log-in attempts not forgiven of a subject (a hash naming an e-mail, an address or both). */
 enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
                                   int64_t *window_start, unsigned *failures);
 /* One more attempt: counted in the window started at or after window_from, else a new one. */
