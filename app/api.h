@@ -26,12 +26,14 @@
 #include "http/query.h"
 #include "http/router.h"
 #include "core/usage.h"
+#include "core/verifyslot.h"
 
 /* Per-worker state, created after fork. */
 struct api_env {
 	const struct config *cfg;
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
+	struct verifyslot slots;        /* the pool's password verifications at once */
 };
 
 struct api_call {

@@ -357,7 +357,7 @@ login_form(struct dash *d)
 		send_login(d, 200, NULL, NULL);
 }
 
-/* A throttle subject: a hash of what it counts (an account, an e-mail, an address). */
+/* A throttle subject: a hash of what it counts (an account, an e-mail, an address, a pair). */
 static void
 subject(const char *kind, const void *value, size_t len, uint8_t out[STORE_SUBJECT_LEN])
 {
@@ -369,9 +369,9 @@ subject(const char *kind, const void *value, size_t len, uint8_t out[STORE_SUBJE
 	crypto_generichash_final(&st, out, STORE_SUBJECT_LEN);
 }
 
-/* Both subjects of a log-in: the account (or the e-mail) and the client's address. */
+/* The subjects of a log-in: the account (or the e-mail), the client's address, and both. */
 struct login_subjects {
-	uint8_t account[STORE_SUBJECT_LEN], address[STORE_SUBJECT_LEN];
+	uint8_t account[STORE_SUBJECT_LEN], address[STORE_SUBJECT_LEN], pair[STORE_SUBJECT_LEN];
 };
 
 /*
@@ -388,6 +388,28 @@ address_subject(const char *addr, uint8_t out[STORE_SUBJECT_LEN])
 		subject("address6", a6.s6_addr, 8, out);
 	else
 		subject("address", addr, strlen(addr), out);
+}
+
+/*
+ * Counted per account when there is one (account: its id, else NULL), so that
+ * no other spelling of its e-mail (MariaDB folds case across Unicode) gets a
+ * counter of its own; else per e-mail as typed, so that unknown e-mails behave
+ * alike.
+ */
+static void
+login_subjects(const struct dash *d, const uint8_t *account, const char *email,
+               struct login_subjects *s)
+{
+	uint8_t both[2 * STORE_SUBJECT_LEN];
+
+	if (account != NULL)
+		subject("account", account, UUID_LEN, s->account);
+	else
+		subject("email", email, strlen(email), s->account);
+	address_subject(d->req->remote_addr ? d->req->remote_addr : "", s->address);
+	memcpy(both, s->account, STORE_SUBJECT_LEN);
+	memcpy(both + STORE_SUBJECT_LEN, s->address, STORE_SUBJECT_LEN);
+	subject("pair", both, sizeof(both), s->pair);
 }
 
 /* An e-mail an account could have: 1 to 254 bytes without whitespace or controls. */
@@ -425,14 +447,88 @@ count_attempt(struct dash *d, const uint8_t subj[STORE_SUBJECT_LEN], unsigned li
 	return rc;
 }
 
-/* The right password: the attempt was no failure after all. */
+/*
+ * The right password: the attempt was no failure after all. The address's
+ * other attempts at the account are forgotten, not the account's: those may be
+ * an attacker's, who would otherwise get a fresh count at each of the owner's
+ * log-ins.
+ */
 static enum db_status
 forgive_attempt(struct dash *d, const struct login_subjects *s)
 {
-	enum db_status rc = store_throttle_clear(d->env->db, s->account);
+	enum db_status rc = store_throttle_clear(d->env->db, s->pair);
 
-	/* Only this attempt for the address: others from there may have failed. */
+	if (rc == DB_OK)
+		rc = store_throttle_forgive(d->env->db, s->account);
 	return rc == DB_OK ? store_throttle_forgive(d->env->db, s->address) : rc;
+}
+
+/* The log-in form again, with 429 and Retry-After: wait seconds. */
+static void
+send_throttled(struct dash *d, const char *email, int64_t wait)
+{
+	char retry[24];
+
+	snprintf(retry, sizeof(retry), "%lld", (long long)wait);
+	response_header(d->resp, "Retry-After", retry);
+	send_login(d, 429, email, "Too many failed log-ins. Please wait a minute and try again.");
+}
+
+/*
+ * Whether this attempt's password may be checked; if not, the answer is sent.
+ * In an order that keeps login_throttle small and lets an account's owner in
+ * while others fail at it (docs/dashboard.md):
+ *
+ *  1. a few windows that have ended are deleted, anyone's;
+ *  2. the client's address is counted: over its limit, 429 before anything is
+ *     counted for the e-mail, so that an address adds rows for at most
+ *     login_failures_per_address e-mails a window;
+ *  3. a verification slot is taken (*slot), else 503 and the attempt is taken
+ *     back: it was not checked;
+ *  4. the account and the pair (account, address) are counted: over the
+ *     account's limit, only the address's first attempt at it in the window is
+ *     checked, so that an attacker gets one guess per address and window while
+ *     the owner, from another address, can still log in.
+ */
+static bool
+login_gate(struct dash *d, const struct login_subjects *s, const char *email, int *slot)
+{
+	const struct config *cfg = d->env->cfg;
+	int64_t wait = 0, wait_pair = 0;
+	enum db_status rc;
+
+	/*
+	 * Housekeeping, unchecked: a lock conflict with another attempt's prune
+	 * must refuse no log-in, and a lost database fails the count below.
+	 */
+	store_throttle_prune(d->env->db, d->now - (int64_t)cfg->login_window_seconds * SECOND);
+	rc = count_attempt(d, s->address, cfg->login_failures_per_address, &wait);
+	if (rc != DB_OK || wait > 0)
+		goto refuse;
+	*slot = verifyslot_take(&d->env->slots);
+	if (*slot == VERIFYSLOT_BUSY) {
+		/* Unchecked: the answer is 503 whether or not the count is taken back. */
+		store_throttle_forgive(d->env->db, s->address);
+		response_header(d->resp, "Retry-After", "1");
+		send_login(d, 503, email, "Too many log-ins are being checked right now. Please try "
+		           "again in a moment.");
+		return false;
+	}
+	rc = count_attempt(d, s->account, cfg->login_failures_per_account, &wait);
+	if (rc == DB_OK)
+		rc = count_attempt(d, s->pair, 1, &wait_pair);
+	/* Refused only when both say so; free again when either window ends. */
+	wait = wait < wait_pair ? wait : wait_pair;
+	if (rc == DB_OK && wait == 0)
+		return true;
+	verifyslot_release(*slot);
+	*slot = VERIFYSLOT_OFF;
+refuse:
+	if (rc != DB_OK)
+		send_db_failure(d, rc);
+	else
+		send_throttled(d, email, wait);
+	return false;
 }
 
 /* Starts a session for the account: cookie, row, redirect. */
@@ -469,9 +565,8 @@ login(struct dash *d)
 	uint8_t pre_tok[SESSION_TOKEN_LEN];
 	struct login_subjects subj;
 	struct store_login acct;
-	char lower[EMAIL_MAX + 1], retry[24];
-	const char *addr = d->req->remote_addr ? d->req->remote_addr : "";
-	int64_t wait_a = 0, wait_b = 0;
+	char lower[EMAIL_MAX + 1];
+	int slot = VERIFYSLOT_OFF;
 	bool found = false, ok;
 	enum db_status rc;
 
@@ -487,39 +582,16 @@ login(struct dash *d)
 	if (plausible_email(email) &&
 	    (rc = store_login_by_email(d->env->db, lower, &acct, &found)) != DB_OK)
 		goto db_fail;
-	/*
-	 * Counted per account when there is one, so that no other spelling of its
-	 * e-mail (MariaDB folds case across Unicode) gets a counter of its own;
-	 * else per e-mail as typed, so that unknown e-mails behave alike.
-	 */
-	if (found)
-		subject("account", acct.account_id, UUID_LEN, subj.account);
-	else
-		subject("email", lower, strlen(lower), subj.account);
-	address_subject(addr, subj.address);
-	rc = count_attempt(d, subj.account, d->env->cfg->login_failures_per_account, &wait_a);
-	if (rc == DB_OK)
-		rc = count_attempt(d, subj.address, d->env->cfg->login_failures_per_address, &wait_b);
-	if (rc != DB_OK)
-		goto db_fail;
-	if (wait_a > 0 || wait_b > 0) {
-		snprintf(retry, sizeof(retry), "%lld", (long long)(wait_a > wait_b ? wait_a : wait_b));
-		response_header(d->resp, "Retry-After", retry);
-		send_login(d, 429, email->s, "Too many failed log-ins. Please wait a minute and "
-		           "try again.");
+	login_subjects(d, found ? acct.account_id : NULL, lower, &subj);
+	if (!login_gate(d, &subj, email->s, &slot))
 		return;
-	}
 	if (!found || acct.password_hash[0] == '\0')
 		snprintf(acct.password_hash, sizeof(acct.password_hash), "%s", dummy_hash);
 	/* The same work whether or not the account exists: no enumeration by time. */
 	ok = pw->len <= PASSWORD_MAX &&
 	     crypto_pwhash_str_verify(acct.password_hash, pw->s, pw->len) == 0 && found;
+	verifyslot_release(slot);
 	if (!ok) {
-		/* Counted already; the windows that have ended are forgotten now and then. */
-		rc = store_throttle_prune(d->env->db, d->now - (int64_t)d->env->cfg->
-		                          login_window_seconds * SECOND);
-		if (rc != DB_OK)
-			goto db_fail;
 		send_login(d, 403, email->s, "Incorrect e-mail or password.");
 		return;
 	}

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "base/log.h"
 #include "master.h"
+#include "core/verifyslot.h"
 #include "worker.h"
 
 #define LISTEN_BACKLOG 128
@@ -102,10 +103,12 @@ disable_core_dumps(void)
 
 /*
  * Becomes `user` when running as root. The socket stays usable by the web
- * server: a path socket is handed to the user's group first.
+ * server: a path socket is handed to the user's group first. The lock files of
+ * the verification slots are made the user's, since it may not be able to
+ * create them where the socket lives.
  */
 static int
-drop_privileges(const char *user, const char *socket_path)
+drop_privileges(const char *user, const char *socket_path, const struct verifyslot *slots)
 {
 	struct passwd *pw;
 
@@ -119,6 +122,8 @@ drop_privileges(const char *user, const char *socket_path)
 	if (socket_path != NULL && socket_path[0] == '/' &&
 	    chown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
 		log_error("chown %s: %s", socket_path, strerror(errno));
+	if (verifyslot_create(slots, pw->pw_uid, pw->pw_gid) != 0)
+		log_error("login verification lock files in %s: %s", slots->dir, strerror(errno));
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0 || setuid(0) == 0) {
 		log_error("cannot become %s: %s", user, strerror(errno));
@@ -145,6 +150,7 @@ main(int argc, char **argv)
 {
 	const char *config_path = getenv(CONFIG_ENV), *listen_addr = NULL, *user = DEFAULT_USER;
 	struct config cfg;
+	struct verifyslot slots;
 	char err[512];
 	unsigned workers = 0;
 	int have_workers = 0, allow_root = 0, fd, rc = EXIT_FAILURE;
@@ -196,7 +202,8 @@ main(int argc, char **argv)
 		                "give --listen ADDR or start under spawn-fcgi or a web server\n");
 		goto done;
 	}
-	if (!allow_root && drop_privileges(user, listen_addr) != 0)
+	verifyslot_init(&slots, &cfg, fd);
+	if (!allow_root && drop_privileges(user, listen_addr, &slots) != 0)
 		goto done;
 	rc = workers > 0 ? master_run(fd, &cfg, config_path, workers, worker_run) : worker_run(fd, &cfg);
 done:

@@ -177,6 +177,7 @@ worker_run(int listen_fd, const struct config *cfg)
 		usage_init(&usage, env.db);
 		env.usage = &usage;
 	}
+	verifyslot_init(&env.slots, cfg, listen_fd);
 	while (!stop_requested) {
 		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
 		    FCGX_Accept_r(&fr) >= 0) {

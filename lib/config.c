@@ -21,6 +21,7 @@ set_defaults(struct config *cfg)
 	cfg->login_failures_per_account = 5;
 	cfg->login_failures_per_address = 20;
 	cfg->login_window_seconds = 60;
+	cfg->login_verify_slots = 2;   /* one a core of a small host */
 	snprintf(cfg->db_name, sizeof(cfg->db_name), "parsesphere");
 }
 
@@ -74,9 +75,10 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"db_name", offsetof(struct config, db_name)},
 		{"pepper_file", offsetof(struct config, pepper_file)},
 		{"listen", offsetof(struct config, listen)},
+		{"login_verify_dir", offsetof(struct config, login_verify_dir)},
 	};
 
-	/* Unsigned settings with their bounds (the throttle's start at 1: 0 would lock all out). */
+	/* Unsigned settings with their bounds (the log-in ones start at 1: 0 would lock all out). */
 	static const struct { const char *key; size_t off; unsigned min, max; } uints[] = {
 		{"db_port", offsetof(struct config, db_port), 0, 65535},
 		{"db_timeout", offsetof(struct config, db_timeout), 0, 300},
@@ -86,6 +88,7 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"login_failures_per_address",
 		 offsetof(struct config, login_failures_per_address), 1, 1000000},
 		{"login_window_seconds", offsetof(struct config, login_window_seconds), 1, 86400},
+		{"login_verify_slots", offsetof(struct config, login_verify_slots), 1, 64},
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)

@@ -31,6 +31,13 @@ struct config {
 	unsigned login_failures_per_account;
 	unsigned login_failures_per_address;
 	unsigned login_window_seconds;
+	/*
+	 * Password verifications running at once in one worker pool of a host, beyond
+	 * which log-ins answer 503 (lib/verifyslot.h): that many lock files in
+	 * login_verify_dir, by default the directory of the listening unix socket.
+	 */
+	unsigned login_verify_slots;
+	char login_verify_dir[CONFIG_STR_MAX];
 	/* Dashboard cookies always Secure (TLS ends at a proxy in front), not only over HTTPS. */
 	bool secure_cookies;
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */

@@ -266,7 +266,7 @@ store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN])
 }
 
 static struct db_stmt st_throttle_prune = DB_STMT(true,
-	"DELETE FROM login_throttle WHERE window_start < ? LIMIT 100");
+	"DELETE FROM login_throttle WHERE window_start < ? ORDER BY window_start LIMIT 10");
 
 enum db_status
 store_throttle_prune(struct db *db, int64_t before)

@@ -46,7 +46,7 @@ enum db_status store_new_key_next(struct db *db, const uint8_t session[STORE_SES
 enum db_status store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
                                   const uint8_t key[UUID_LEN], bool *taken);
 
-/* Log-in attempts not forgiven of a subject (a hash naming an e-mail or an address). */
+/* Log-in attempts not forgiven of a subject (a hash naming an e-mail, an address or both). */
 enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
                                   int64_t *window_start, unsigned *failures);
 /* One more attempt: counted in the window started at or after window_from, else a new one. */
@@ -55,7 +55,7 @@ enum db_status store_throttle_count(struct db *db, const uint8_t subject[STORE_S
 /* One attempt fewer (it turned out right). */
 enum db_status store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
 enum db_status store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
-/* Forgets (some of the) windows that started before `before`. */
+/* Forgets up to 10 windows that started before `before`, the oldest. */
 enum db_status store_throttle_prune(struct db *db, int64_t before);
 
 #endif

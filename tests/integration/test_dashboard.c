@@ -20,8 +20,14 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sodium.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -1252,12 +1258,16 @@ test_dashboard_throttle_per_email(void)
 		if (EXPECT_THROTTLED_SINCE(r, t0))
 			expect_page_headers_at(__LINE__, r);
 		CHECK(b.session[0] == '\0', "a throttled log-in set ps_session");
-		if (e == 0) {
-			/* counted per e-mail: from another address too */
-			browser_on(&elsewhere, NULL);
-			EXPECT_THROTTLED_SINCE(login_post(&elsewhere, u.a.email, u.pw), t0);
-			CHECK(elsewhere.session[0] == '\0', "a throttled log-in set ps_session");
-		}
+		/*
+		 * counted per e-mail: another address gets one attempt at it in the window (the
+		 * owner's way in, test_dashboard_throttle_owner_not_locked_out), then 429 too
+		 */
+		const char *wrong = new_password("wrong");
+		browser_on(&elsewhere, NULL);
+		expect_login_refused_at(__LINE__, &elsewhere, login_post(&elsewhere, emails[e], wrong),
+		                        wrong, NULL);
+		EXPECT_THROTTLED_SINCE(login_post(&elsewhere, emails[e], u.pw), t0);
+		CHECK(elsewhere.session[0] == '\0', "a throttled log-in set ps_session");
 	}
 	/* another e-mail from the same address still logs in */
 	EXPECT_REDIRECT(login_post(&b, v.a.email, v.pw), "/dashboard/keys");
@@ -1301,22 +1311,33 @@ test_dashboard_throttle_email_spellings(void)
 	CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "a spelling of the e-mail got past the throttle");
 }
 
-/* Forked children failing log-ins from one address, for one e-mail or each for its own. */
-struct fail_tally {
-	int refused, throttled, other;
-	char first_other[200];   /* the first answer neither 403 nor 429 */
+/* Forked children trying log-ins from one address, for one e-mail or each for its own. */
+struct attempt_tally {
+	int refused, throttled, signed_in, busy, other;
+	char first_other[200];   /* the first answer none of the others */
 };
-struct fail_args {
-	const char *source;
+struct attempt_args {
+	const char *source;      /* NULL: each child from its own random address */
 	const char *email;       /* NULL: a new unknown e-mail for every attempt */
 	int procs, each;
+	const char *pw;          /* NULL: a new wrong password for every attempt */
 };
 
-static void
-fail_child(void *tally, volatile int *flags, void *arg)
+/* 503 for want of a verification slot: Retry-After, the form again, no session. */
+static bool
+is_busy(const struct browser *b, const struct http_response *r)
 {
-	struct fail_tally *t = tally;
-	const struct fail_args *a = arg;
+	const char *ra = http_header(r, "Retry-After");
+
+	return r->status == 503 && ra != NULL && atoi(ra) >= 1 && b->session[0] == '\0' &&
+	       find_el(page(r), "form#login", &(struct el){0}) && error_text(r) != NULL;
+}
+
+static void
+attempt_child(void *tally, volatile int *flags, void *arg)
+{
+	struct attempt_tally *t = tally;
+	const struct attempt_args *a = arg;
 	struct browser b;
 
 	(void)flags;
@@ -1324,37 +1345,71 @@ fail_child(void *tally, volatile int *flags, void *arg)
 	for (int i = 0; i < a->each; i++) {
 		const char *email = a->email ? a->email : P("%s-%d@example.test", unique("nobody"),
 		                                            (int)getpid());
-		struct http_response *r = login_post(&b, email, unique("wrong"));
+		struct http_response *r = login_post(&b, email, a->pw ? a->pw : unique("wrong"));
 		if (r->status == 403)
 			t->refused++;
 		else if (r->status == 429)
 			t->throttled++;
+		else if (r->status == 303 && b.session[0] != '\0')
+			t->signed_in++;
+		else if (is_busy(&b, r))
+			t->busy++;
 		else if (t->other++ == 0)
 			snprintf(t->first_other, sizeof(t->first_other), "%s", snip(r));
+		b.session[0] = '\0';
 	}
 }
 
-/* a->procs children, each failing a->each log-ins; their tallies summed into *sum. */
+/* a->procs children, each trying a->each log-ins; their tallies summed into *sum. */
 static bool
-fail_side_by_side_at(int line, struct fail_args *a, struct fail_tally *sum)
+attempts_side_by_side_at(int line, struct attempt_args *a, struct attempt_tally *sum)
 {
 	struct load_procs l;
 	bool ok;
 
 	memset(sum, 0, sizeof(*sum));
-	if (!load_procs_start_at(line, &l, a->procs, sizeof(struct fail_tally), 1, 120, fail_child, a))
+	if (!load_procs_start_at(line, &l, a->procs, sizeof(struct attempt_tally), 1, 120,
+	                         attempt_child, a))
 		return false;
 	ok = load_procs_finish_at(line, &l);
 	for (int i = 0; i < l.procs; i++) {
-		const struct fail_tally *t = (const struct fail_tally *)l.tallies + i;
+		const struct attempt_tally *t = (const struct attempt_tally *)l.tallies + i;
 		sum->refused += t->refused;
 		sum->throttled += t->throttled;
+		sum->signed_in += t->signed_in;
+		sum->busy += t->busy;
 		if (sum->other == 0)
 			memcpy(sum->first_other, t->first_other, sizeof(sum->first_other));
 		sum->other += t->other;
 	}
 	load_procs_unmap(&l);
 	return ok;
+}
+
+/* `key = value` of the stack's parsesphere.conf (tracked), or NULL. */
+static const char *
+conf_value(const char *key)
+{
+	FILE *f = fopen(state_path("parsesphere.conf"), "r");
+	char line[512], k[64], v[400];
+	const char *found = NULL;
+
+	if (f == NULL)
+		return NULL;
+	while (found == NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " %63[^= \t] = %399s", k, v) == 2 && strcmp(k, key) == 0)
+			found = P("%s", v);
+	fclose(f);
+	return found;
+}
+
+/* The workers' cap on password verifications at once (login_verify_slots, default 2). */
+static int
+verify_slots(void)
+{
+	const char *v = conf_value("login_verify_slots");
+
+	return v ? atoi(v) : 2;
 }
 
 /*
@@ -1367,15 +1422,18 @@ test_dashboard_throttle_concurrent_attempts(void)
 	enum { BURST = 12, LIMIT = 5 };
 	const char *email = P("%s@example.test", unique("burst"));
 	struct browser b;
-	struct fail_tally sum;
+	struct attempt_tally sum;
 
 	browser_on(&b, NULL);
-	if (!fail_side_by_side_at(__LINE__, &(struct fail_args){b.source, email, BURST, 1}, &sum))
+	if (!attempts_side_by_side_at(__LINE__, &(struct attempt_args){b.source, email, BURST, 1,
+	                                                               NULL}, &sum))
 		return;
-	CHECK(sum.refused <= LIMIT && sum.refused + sum.throttled == BURST,
+	/* those beyond the verification slots are refused unverified too (503) */
+	CHECK(sum.refused <= LIMIT && sum.refused + sum.throttled + sum.busy == BURST,
 	      "%d simultaneous wrong passwords for %s: %d verified and refused (403), %d throttled "
-	      "(429), %d other (first: %s); at most %d may be verified in a window", BURST, email,
-	      sum.refused, sum.throttled, sum.other, sum.other ? sum.first_other : "-", LIMIT);
+	      "(429), %d busy (503), %d other (first: %s); at most %d may be verified in a window",
+	      BURST, email, sum.refused, sum.throttled, sum.busy, sum.other,
+	      sum.other ? sum.first_other : "-", LIMIT);
 }
 
 static void
@@ -1383,7 +1441,8 @@ test_dashboard_throttle_per_address(void)
 {
 	/*
 	 * 20 failures within the window, also under valgrind (1.5 s or more a verification):
-	 * side by side, a child per CPU; more would not verify any sooner.
+	 * side by side, a child per CPU; more would not verify any sooner, and more than the
+	 * verification slots would be refused (503).
 	 */
 	enum { FAILURES = 20 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1391,15 +1450,17 @@ test_dashboard_throttle_per_address(void)
 	struct user u;
 	struct browser b, local;
 	struct http_response *r;
-	struct fail_tally sum;
+	struct attempt_tally sum;
 	double t0;
 
+	if (procs > verify_slots())
+		procs = verify_slots();
 	if (!NEW_USER(&u, "addr"))
 		return;
 	browser_on(&b, NULL);
 	t0 = now_s();
-	if (!fail_side_by_side_at(__LINE__, &(struct fail_args){b.source, NULL, procs,
-	                                                         FAILURES / procs}, &sum))
+	if (!attempts_side_by_side_at(__LINE__, &(struct attempt_args){b.source, NULL, procs,
+	                                                               FAILURES / procs, NULL}, &sum))
 		return;
 	CHECK(sum.refused == FAILURES, "%d failures from %s: %d refused (403), %d throttled, "
 	      "%d other (first: %s)", FAILURES, b.source, sum.refused, sum.throttled, sum.other,
@@ -1411,6 +1472,227 @@ test_dashboard_throttle_per_address(void)
 	/* 127.0.0.1 is another address */
 	browser_on(&local, "127.0.0.1");
 	EXPECT_REDIRECT(login_post(&local, u.a.email, u.pw), "/dashboard/keys");
+}
+
+/*
+ * An attacker failing at an account keeps its owner out no longer: once the account's count
+ * is full, every other client address still gets one attempt at it in the window, so the right
+ * password from elsewhere logs in, while the attacker's address stays refused unverified.
+ */
+static void
+test_dashboard_throttle_owner_not_locked_out(void)
+{
+	struct user u;
+	struct browser attacker, owner;
+	double t0;
+
+	if (!NEW_USER(&u, "besieged"))
+		return;
+	browser_on(&attacker, NULL);
+	t0 = now_s();
+	for (int i = 0; i < 5; i++)
+		CHECK(login_post(&attacker, u.a.email, new_password("guess"))->status == 403,
+		      "guess %d at %s: not 403", i + 1, u.a.email);
+	EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, new_password("guess")), t0);
+	browser_on(&owner, NULL);
+	if (EXPECT_REDIRECT(login_post(&owner, u.a.email, u.pw), "/dashboard/keys"))
+		KEYS_PAGE(&owner, "");
+	/* the owner's log-in took back its own attempt only: the attacker's address stays out */
+	EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, new_password("guess")), t0);
+	EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, u.pw), t0);
+	CHECK(attacker.session[0] == '\0', "the attacker's address got a session");
+	CHECK(sessions_of_at(__LINE__, u.a.id) == 1, "%ld sessions, want the owner's",
+	      sessions_of_at(__LINE__, u.a.id));
+}
+
+/*
+ * login_throttle keeps live windows only, and few of them a client address: an address over
+ * its limit adds no row for the e-mails it tries (429 before they are counted), so it can
+ * start at most 1 + 2 x 20 rows in a window (its own; per e-mail, the e-mail's and the pair's);
+ * and every attempt, a 429 too, deletes some windows that have ended, oldest first.
+ */
+static void
+test_dashboard_throttle_rows_bounded(void)
+{
+	enum { PER_ACCOUNT = 5, PER_ADDRESS = 20, SPRAY = 60, ROW_CAP = 1 + 2 * PER_ADDRESS };
+	const char *target = P("%s@example.test", unique("sprayed")), *since, *rows, *old;
+	char t0[40];
+	int answers[600] = {0}, other = 0;
+	struct browser b;
+	struct http_response *r;
+	double start;
+
+	if ((since = DB("SELECT UTC_TIMESTAMP(6)")) == NULL)
+		return;
+	snprintf(t0, sizeof(t0), "%.*s", (int)strcspn(since, "\n"), since);
+	browser_on(&b, NULL);
+	start = now_s();
+	/* the address's limit reached with 5 verifications: then its attempts at a full account */
+	for (int i = 0; i < PER_ADDRESS; i++) {
+		r = login_post(&b, target, unique("wrong"));
+		CHECK(r->status == (i < PER_ACCOUNT ? 403 : 429), "attempt %d at %s: %s", i + 1,
+		      target, snip(r));
+	}
+	/* many e-mails from that address */
+	for (int i = 0; i < SPRAY; i++) {
+		r = login_post(&b, P("%s@example.test", unique("spray")), unique("wrong"));
+		answers[r->status % 600]++;
+		other += r->status != 429 || http_header(r, "Retry-After") == NULL;
+	}
+	rows = DB(P("SELECT COUNT(*) FROM login_throttle WHERE window_start >= '%s'", t0));
+	/* a window that ends mid-way lets the address start again: nothing to conclude */
+	if (now_s() - start > 55) {
+		printf("skipped the row count of %s: %.0f s for the attempts\n", itest_current,
+		       now_s() - start);
+	} else {
+		CHECK(other == 0, "%d of %d e-mails from an address over its limit not answered 429 "
+		      "with Retry-After (403: %d, 503: %d)", other, SPRAY, answers[403], answers[503]);
+		CHECK(rows != NULL && atol(rows) <= ROW_CAP, "%ld rows started by %d attempts from "
+		      "one address, at most %d expected", rows ? atol(rows) : -1L, PER_ADDRESS + SPRAY,
+		      ROW_CAP);
+	}
+	/* windows that ended long ago: the next attempt, answered 429, deletes them */
+	if (DB("INSERT INTO login_throttle (subject, window_start, failures) VALUES "
+	       "(UNHEX(SHA2(UUID(), 256)), '2000-01-01', 1), (UNHEX(SHA2(UUID(), 256)), '2000-01-01', 2), "
+	       "(UNHEX(SHA2(UUID(), 256)), '2000-01-01', 3), (UNHEX(SHA2(UUID(), 256)), '2000-01-01', 4), "
+	       "(UNHEX(SHA2(UUID(), 256)), '2000-01-01', 5)") == NULL)
+		return;
+	r = login_post(&b, target, unique("wrong"));
+	old = DB("SELECT COUNT(*) FROM login_throttle WHERE window_start < '2001-01-01'");
+	CHECK(old != NULL && atol(old) == 0, "%ld rows of windows that ended in 2000 left after an "
+	      "attempt (%d)", old ? atol(old) : -1L, r->status);
+}
+
+/* ---- password verifications at once -------------------------------------------------------------- */
+
+/*
+ * Lock file i of the verification slots of the workers behind this web server: in
+ * login_verify_dir, else next to their listening socket (the stack's app.sock, or mod_fcgid's
+ * socket directory).
+ */
+static const char *
+verify_slot_path(int i)
+{
+	const char *dir = conf_value("login_verify_dir"), *ws = getenv("PS_WEB_SERVER");
+
+	if (dir == NULL)
+		dir = state_path(ws == NULL ? "." : strcmp(ws, "apache") == 0 ? "fcgid" :
+		                 strcmp(ws, "apache-htaccess") == 0 ? "fcgid-htaccess" : ".");
+	return P("%s/parsesphere-verify-%d.lock", dir, i);
+}
+
+/*
+ * Takes verification slots from..n-1 as a verifying worker would (a lock file created here
+ * belongs to its directory's owner, like the workers' own), waiting up to 10 s for ones
+ * a worker holds; fds[i] is -1 for a slot not taken. Returns how many were taken.
+ */
+static int
+take_slots(int *fds, int from, int n)
+{
+	int taken = 0;
+
+	for (int i = from; i < n; i++) {
+		const char *path = verify_slot_path(i);
+		char dir[4096];
+		struct stat st;
+		int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
+		if (fd >= 0 && stat(dir, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) != 0)
+			printf("chown %s: %s\n", path, strerror(errno));
+		if (fd < 0)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		for (double t0 = now_s(); fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 &&
+		     now_s() - t0 < 10; )
+			sleep_s(0.02);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		fds[i] = fd;
+		taken += fd >= 0;
+	}
+	return taken;
+}
+
+static void
+release_slots(int *fds, int from, int n)
+{
+	for (int i = from; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/*
+ * Password verifications at once are capped per worker pool, across its processes: with
+ * every slot taken, log-ins are refused at once (503, Retry-After) while the API and
+ * /healthz answer; with one free (a cap of 1), log-ins at once are verified or refused so,
+ * never queued; a process that dies holding slots leaves none taken.
+ */
+static void
+test_dashboard_login_verifications_capped(void)
+{
+	enum { AT_ONCE = 4 };
+	int n = verify_slots(), fds[64], pipefd[2];
+	struct attempt_tally sum;
+	struct user u;
+	struct key k;
+	struct browser b;
+	char ready = 0;
+	pid_t holder;
+
+	if (!CHECK(n >= 1 && n <= 64, "login_verify_slots %d", n) || !NEW_USER(&u, "capped") ||
+	    !NEW_KEY(&k, u.a.id, NULL, "capped"))
+		return;
+	if (!CHECK(take_slots(fds, 0, n) == n, "could not take the %d slots at %s", n,
+	           verify_slot_path(0))) {
+		release_slots(fds, 0, n);
+		return;
+	}
+	attempts_side_by_side_at(__LINE__, &(struct attempt_args){NULL, u.a.email, AT_ONCE, 1, u.pw},
+	                         &sum);
+	CHECK(sum.busy == AT_ONCE, "%d log-ins with every slot taken: %d busy (503), %d signed in, "
+	      "%d refused, %d throttled, %d other (first: %s)", AT_ONCE, sum.busy, sum.signed_in,
+	      sum.refused, sum.throttled, sum.other, sum.other ? sum.first_other : "-");
+	EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200);
+	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+	/* one slot free */
+	release_slots(fds, n - 1, n);
+	attempts_side_by_side_at(__LINE__, &(struct attempt_args){NULL, u.a.email, AT_ONCE, 1, u.pw},
+	                         &sum);
+	CHECK(sum.signed_in >= 1 && sum.signed_in + sum.busy == AT_ONCE, "%d log-ins at once with "
+	      "one slot: %d signed in, %d busy (503), %d refused, %d throttled, %d other (first: %s)",
+	      AT_ONCE, sum.signed_in, sum.busy, sum.refused, sum.throttled, sum.other,
+	      sum.other ? sum.first_other : "-");
+	release_slots(fds, 0, n - 1);
+
+	/* a holder killed with its slots: the kernel releases them */
+	if (!CHECK(pipe(pipefd) == 0, "pipe: %s", strerror(errno)))
+		return;
+	fflush(stdout);
+	if ((holder = fork()) == 0) {
+		char all = take_slots(fds, 0, n) == n;
+		if (write(pipefd[1], &all, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (!CHECK(holder > 0 && read(pipefd[0], &ready, 1) == 1 && ready, "the holder took no slots"))
+		goto done;
+	browser_on(&b, NULL);
+	CHECK(is_busy(&b, login_post(&b, u.a.email, u.pw)), "a log-in while another process holds "
+	      "every slot was not refused 503");
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	holder = 0;
+	EXPECT_REDIRECT(login_post(&b, u.a.email, u.pw), "/dashboard/keys");
+done:
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+	close(pipefd[0]);
 }
 
 /* ---- escaping ----------------------------------------------------------------------------------- */
@@ -2159,6 +2441,9 @@ const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_throttle_per_address),
 	ITEST(test_dashboard_throttle_concurrent_attempts),
 	ITEST(test_dashboard_throttle_email_spellings),
+	ITEST(test_dashboard_throttle_owner_not_locked_out),
+	ITEST(test_dashboard_throttle_rows_bounded),
+	ITEST(test_dashboard_login_verifications_capped),
 	ITEST(test_dashboard_escaping),
 	ITEST(test_dashboard_security_headers),
 	ITEST(test_dashboard_role_visibility),

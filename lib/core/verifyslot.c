@@ -1,0 +1,121 @@
+#include "core/verifyslot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "base/log.h"
+
+/* The directory of the unix socket fd listens on into dir; false if it has none. */
+static bool
+socket_dir(int fd, char *dir, size_t cap)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+	size_t n;
+	const char *slash;
+
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, (struct sockaddr *)&a, &len) != 0 || a.sun_family != AF_UNIX ||
+	    len <= offsetof(struct sockaddr_un, sun_path) || a.sun_path[0] == '\0')
+		return false;   /* not a unix socket, unnamed, or abstract */
+	a.sun_path[sizeof(a.sun_path) - 1] = '\0';
+	slash = strrchr(a.sun_path, '/');
+	if (slash == NULL)
+		return snprintf(dir, cap, ".") < (int)cap;
+	n = slash == a.sun_path ? 1 : (size_t)(slash - a.sun_path);
+	return snprintf(dir, cap, "%.*s", (int)n, a.sun_path) < (int)cap;
+}
+
+void
+verifyslot_init(struct verifyslot *v, const struct config *cfg, int listen_fd)
+{
+	memset(v, 0, sizeof(*v));
+	v->n = cfg->login_verify_slots;
+	if (cfg->login_verify_dir[0] != '\0')
+		snprintf(v->dir, sizeof(v->dir), "%s", cfg->login_verify_dir);
+	else if (!socket_dir(listen_fd, v->dir, sizeof(v->dir)))
+		v->dir[0] = '\0';
+}
+
+/* Lock file i: false if its path does not fit. */
+static bool
+slot_path(const struct verifyslot *v, unsigned i, char *path, size_t cap)
+{
+	return snprintf(path, cap, "%s/parsesphere-verify-%u.lock", v->dir, i) < (int)cap;
+}
+
+/* Opens (creating if need be) lock file i; -1 with errno on failure. */
+static int
+slot_open(const struct verifyslot *v, unsigned i)
+{
+	char path[CONFIG_STR_MAX + 48];
+
+	if (!slot_path(v, i, path, sizeof(path))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* flock needs no write access: read-only, and no link followed out of the directory. */
+	return open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+int
+verifyslot_create(const struct verifyslot *v, uid_t uid, gid_t gid)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; v->dir[0] != '\0' && i < v->n && rc == 0; i++) {
+		int fd = slot_open(v, i);
+
+		if (fd < 0 || fchown(fd, uid, gid) != 0)
+			rc = -1;
+		if (fd >= 0) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+		}
+	}
+	return rc;
+}
+
+int
+verifyslot_take(struct verifyslot *v)
+{
+	unsigned opened = 0;
+	int err = 0;
+
+	for (unsigned i = 0; v->dir[0] != '\0' && i < v->n; i++) {
+		int fd = slot_open(v, i);
+
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		opened++;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		close(fd);
+	}
+	if (opened > 0)
+		return VERIFYSLOT_BUSY;
+	/* A directory that does not work: log-ins go on uncapped rather than all refused. */
+	if (v->dir[0] != '\0' && !v->warned) {
+		log_error("login_verify_dir %s: no lock file can be opened (%s): password "
+		          "verifications are not capped", v->dir, strerror(err));
+		v->warned = true;
+	}
+	return VERIFYSLOT_OFF;
+}
+
+void
+verifyslot_release(int slot)
+{
+	if (slot >= 0)
+		close(slot);   /* drops the lock */
+}
