@@ -12,7 +12,7 @@
 #include "core/result.h"
 #include "core/usage.h"
 #include "base/log.h"
-#include "session.h"
+#include "base/tokens.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
 #include "data/store_web.h"
@@ -54,10 +54,10 @@ struct dash {
 	/* The session, when the browser holds a live one. */
 	bool signed_in;
 	bool expired;                      /* it held one that timed out */
-	uint8_t token[SESSION_TOKEN_LEN];
-	uint8_t sid[SESSION_ID_LEN];
+	uint8_t token[TOKENS_LEN];
+	uint8_t sid[TOKENS_ID_LEN];
 	struct store_session sess;
-	char csrf[SESSION_TEXT_LEN + 1];
+	char csrf[TOKENS_TEXT_LEN + 1];
 
 	/* A POST's fields. */
 	struct request_form *form;
@@ -226,11 +226,11 @@ set_cookie(struct dash *d, const char *name, const char *value, bool clear)
 
 /* The token a cookie holds (the session's, the pre-login one): false if absent or malformed. */
 static bool
-cookie_token(const struct dash *d, const char *name, uint8_t tok[SESSION_TOKEN_LEN])
+cookie_token(const struct dash *d, const char *name, uint8_t tok[TOKENS_LEN])
 {
 	struct request_str v;
 
-	return request_cookie(d->req, name, &v) && session_token_parse(v.s, v.len, tok);
+	return request_cookie(d->req, name, &v) && tokens_parse(v.s, v.len, tok);
 }
 
 /* Reads the session cookie; signed_in when it names a live session of an active account. */
@@ -242,7 +242,7 @@ load_session(struct dash *d)
 
 	if (!cookie_token(d, SESSION_COOKIE, d->token))
 		return DB_OK;
-	session_id(d->token, d->sid);
+	tokens_id(d->token, d->sid);
 	if ((rc = store_session_get(d->env->db, d->sid, &d->sess, &found)) != DB_OK || !found)
 		return rc;
 	if (!d->sess.account.is_active || d->now - d->sess.last_seen_at > IDLE_TIMEOUT ||
@@ -254,7 +254,7 @@ load_session(struct dash *d)
 	    (rc = store_session_touch(d->env->db, d->sid, d->now)) != DB_OK)
 		return rc;
 	d->signed_in = true;
-	session_csrf(d->token, d->csrf);
+	tokens_csrf(d->token, d->csrf);
 	return DB_OK;
 }
 
@@ -269,11 +269,11 @@ field(const struct dash *d, const char *name)
 
 /* The form's csrf field against the token it must derive from. */
 static bool
-csrf_ok(const struct dash *d, const uint8_t tok[SESSION_TOKEN_LEN])
+csrf_ok(const struct dash *d, const uint8_t tok[TOKENS_LEN])
 {
 	const struct request_str *v = field(d, "csrf");
 
-	return session_csrf_check(tok, v->s, v->len);
+	return tokens_csrf_check(tok, v->s, v->len);
 }
 
 /* ---- the context ------------------------------------------------------------------- */
@@ -330,16 +330,16 @@ home(struct dash *d)
 static void
 send_login(struct dash *d, int status, const char *email, const char *error)
 {
-	uint8_t tok[SESSION_TOKEN_LEN];
-	char text[SESSION_TEXT_LEN + 1], csrf[SESSION_TEXT_LEN + 1];
+	uint8_t tok[TOKENS_LEN];
+	char text[TOKENS_TEXT_LEN + 1], csrf[TOKENS_TEXT_LEN + 1];
 	struct html h;
 
 	if (!cookie_token(d, LOGIN_COOKIE, tok)) {
-		session_token_new(tok);
-		session_token_text(tok, text);
+		tokens_new(tok);
+		tokens_text(tok, text);
 		set_cookie(d, LOGIN_COOKIE, text, false);
 	}
-	session_csrf(tok, csrf);
+	tokens_csrf(tok, csrf);
 	html_init(&h);
 	page_login(&h, csrf, email, error,
 	           d->expired || request_query(d->req, "expired") != NULL ?
@@ -535,21 +535,21 @@ refuse:
 static void
 start_session(struct dash *d, const uint8_t account[UUID_LEN])
 {
-	uint8_t tok[SESSION_TOKEN_LEN], sid[SESSION_ID_LEN];
-	char text[SESSION_TEXT_LEN + 1];
+	uint8_t tok[TOKENS_LEN], sid[TOKENS_ID_LEN];
+	char text[TOKENS_TEXT_LEN + 1];
 	enum db_status rc;
 
 	/* Each log-in clears away some sessions that ended on their own, anyone's. */
 	rc = store_session_prune(d->env->db, d->now - IDLE_TIMEOUT);
-	session_token_new(tok);
-	session_id(tok, sid);
+	tokens_new(tok);
+	tokens_id(tok, sid);
 	if (rc == DB_OK)
 		rc = store_session_insert(d->env->db, sid, account, d->now);
 	if (rc != DB_OK) {
 		send_db_failure(d, rc);
 		goto done;
 	}
-	session_token_text(tok, text);
+	tokens_text(tok, text);
 	set_cookie(d, SESSION_COOKIE, text, false);
 	set_cookie(d, LOGIN_COOKIE, "", true);
 	redirect(d, "/dashboard/keys");
@@ -562,7 +562,7 @@ static void
 login(struct dash *d)
 {
 	const struct request_str *email = field(d, "email"), *pw = field(d, "password");
-	uint8_t pre_tok[SESSION_TOKEN_LEN];
+	uint8_t pre_tok[TOKENS_LEN];
 	struct login_subjects subj;
 	struct store_login acct;
 	char lower[EMAIL_MAX + 1];
@@ -683,7 +683,7 @@ static void
 key_create(struct dash *d, const struct dash_user *u)
 {
 	const struct request_str *field_name = field(d, "name");
-	uint8_t sealed[SESSION_SEAL_MAX];
+	uint8_t sealed[TOKENS_SEAL_MAX];
 	char secret[APIKEY_LEN + 1], path[96], name[STORE_NAME_MAX + 1];
 	struct store_key k;
 	size_t start = 0, len = 0, sealed_len;
@@ -702,7 +702,7 @@ key_create(struct dash *d, const struct dash_user *u)
 		e = keyops_create(d->env->db, d->env->cfg->pepper, u->ctx, name, &k, secret);
 	if (e == ERR_NONE) {
 		/* The secret waits for the next page, sealed for this browser only. */
-		sealed_len = session_seal(u->token, secret, strlen(secret), sealed);
+		sealed_len = tokens_seal(u->token, secret, strlen(secret), sealed);
 		e = result_db(store_new_key_insert(d->env->db, u->sid, k.id, sealed, sealed_len,
 		                                   d->now));
 	}
@@ -726,7 +726,7 @@ key_create(struct dash *d, const struct dash_user *u)
 static void
 key_created(struct dash *d, const struct dash_user *u)
 {
-	char secret[SESSION_SEAL_MAX];
+	char secret[TOKENS_SEAL_MAX];
 	struct store_new_key nk;
 	struct store_key k;
 	bool waiting = false, more = false, taken = false;
@@ -745,7 +745,7 @@ key_created(struct dash *d, const struct dash_user *u)
 		send_failure(d, e);
 		return;
 	}
-	if (!taken || session_open(u->token, nk.sealed, nk.sealed_len, secret) < 0) {
+	if (!taken || tokens_open(u->token, nk.sealed, nk.sealed_len, secret) < 0) {
 		send_message(d, 410, "Secret already shown",
 		             "A key's secret is shown only once, right after it is created. If you "
 		             "did not copy it, revoke the key and create a new one.");

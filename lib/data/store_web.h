@@ -9,7 +9,7 @@
 
 #include "data/store.h"
 
-/* A dashboard session by the hash of its token (lib/session.h), with its account. */
+/* A dashboard session by the hash of its token (lib/base/tokens.h), with its account. */
 struct store_session {
 	struct store_account account;
 	int64_t created_at, last_seen_at;

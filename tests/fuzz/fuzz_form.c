@@ -1,11 +1,11 @@
 /*
  * libFuzzer driver for the dashboard's readers of untrusted bytes:
- * request_form_parse (a POST body), request_cookie and session_token_parse
+ * request_form_parse (a POST body), request_cookie and tokens_parse
  * (the Cookie header and the session cookie's value), and html_text (any
  * text a page shows).
  *
  * The whole input, NULs included, is the form body, the text for html_text
- * and a cookie value for session_token_parse. Split on NUL (fuzz_util.h),
+ * and a cookie value for tokens_parse. Split on NUL (fuzz_util.h),
  * field 0 is the Cookie header (0x01: absent) and field 1 a cookie name to
  * look up besides ps_session and ps_login. Oracles, from the contracts:
  *  - a form is decoded like a query (request.h): without a raw NUL and within
@@ -19,14 +19,14 @@
  *    html_text in two pieces and html("%s") up to the first NUL agree;
  *  - request_cookie agrees with a reference split of "a=1; b=2" (RFC 6265
  *    section 5.4) and returns a slice of the header;
- *  - session_token_parse agrees with a reference base64url decoder (exactly
+ *  - tokens_parse agrees with a reference base64url decoder (exactly
  *    43 of A-Z a-z 0-9 - _, the last one's two pad bits zero), and
- *    session_token_text gives the same text back.
+ *    tokens_text gives the same text back.
  */
 #include "../../lib/http/request.c"
 #include "../../lib/base/validate.c"
 #include "../../lib/http/html.c"
-#include "../../lib/session.c"
+#include "../../lib/base/tokens.c"
 #include "ref_request.h"
 
 struct params {
@@ -209,7 +209,7 @@ check_html(const uint8_t *data, size_t size)
 
 /* Reference base64url (RFC 4648 section 5, no padding) of exactly 32 bytes. */
 static bool
-ref_token(const char *s, size_t len, uint8_t out[SESSION_TOKEN_LEN])
+ref_token(const char *s, size_t len, uint8_t out[TOKENS_LEN])
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                               "0123456789-_";
@@ -217,7 +217,7 @@ ref_token(const char *s, size_t len, uint8_t out[SESSION_TOKEN_LEN])
 	int bits = 0;
 	size_t o = 0;
 
-	if (len != SESSION_TEXT_LEN)
+	if (len != TOKENS_TEXT_LEN)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		const char *p = memchr(alphabet, s[i], 64);
@@ -232,22 +232,22 @@ ref_token(const char *s, size_t len, uint8_t out[SESSION_TOKEN_LEN])
 		}
 	}
 	/* 43 x 6 = 258 bits: the 2 left over are padding and must be zero. */
-	return o == SESSION_TOKEN_LEN && acc == 0;
+	return o == TOKENS_LEN && acc == 0;
 }
 
 static void
 check_token(const char *s, size_t len)
 {
-	uint8_t tok[SESSION_TOKEN_LEN], want[SESSION_TOKEN_LEN];
-	char text[SESSION_TEXT_LEN + 1];
-	bool ok = session_token_parse(s, len, tok);
+	uint8_t tok[TOKENS_LEN], want[TOKENS_LEN];
+	char text[TOKENS_TEXT_LEN + 1];
+	bool ok = tokens_parse(s, len, tok);
 
 	FUZZ_CHECK(ok == ref_token(s, len, want));
 	if (!ok)
 		return;
 	FUZZ_CHECK(memcmp(tok, want, sizeof(tok)) == 0);
-	session_token_text(tok, text);
-	FUZZ_CHECK(text[SESSION_TEXT_LEN] == '\0' && memcmp(text, s, SESSION_TEXT_LEN) == 0);
+	tokens_text(tok, text);
+	FUZZ_CHECK(text[TOKENS_TEXT_LEN] == '\0' && memcmp(text, s, TOKENS_TEXT_LEN) == 0);
 }
 
 /* Reference: ';'-separated pieces, leading spaces dropped, name '=' value, the
