@@ -4,10 +4,12 @@
  *
  *   dashboard_serve: route → session → form → CSRF → context → handler
  *
- * dashboard.c holds the routes and handlers (what happens), dashboard_page.c
- * the markup (what is shown, through lib/html.h only), dashboard_assets.c the
- * stylesheet and script. Pages are built into a struct html that the handler
- * hands to dash_send; the response then owns the document.
+ * dashboard.c holds the routes, the session gate and the context;
+ * dashboard_login.c and dashboard_keys.c the pages (what happens, through the
+ * rules of lib/core/); dashboard_page.c the markup (what is shown, through
+ * lib/http/html.h only); dashboard_assets.c the stylesheet and script. Their
+ * shared internals are app/dash.h. Pages are built into a struct html that
+ * dash_send_page hands to the response, which then owns the document.
  */
 #ifndef PS_DASHBOARD_H
 #define PS_DASHBOARD_H

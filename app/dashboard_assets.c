@@ -2,7 +2,7 @@
  * The dashboard's stylesheet and script, served from the binary: no external
  * assets, and the Content-Security-Policy allows only these ('self').
  */
-#include "dashboard.h"
+#include "dash.h"
 
 #include <string.h>
 
@@ -87,4 +87,18 @@ dash_asset(const char *name, size_t len)
 		if (strlen(assets[i].name) == len && memcmp(assets[i].name, name, len) == 0)
 			return &assets[i];
 	return NULL;
+}
+
+void
+dash_asset_page(struct dash *d)
+{
+	const struct request_str *seg = &d->req->seg[2];
+	const struct dash_asset *a = dash_asset(seg->s, seg->len);
+
+	if (a == NULL) {
+		dash_send_message(d, 404, "Not found", "There is no such page.");
+		return;
+	}
+	response_bytes(d->resp, 200, a->content_type, "max-age=3600", (char *)a->body,
+	               strlen(a->body), false);
 }

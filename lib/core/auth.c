@@ -120,3 +120,16 @@ auth_context(struct db *db, struct auth_principal *p, const char *org_header)
 	set_scope(ctx, who->key.created_by);
 	return ERR_NONE;
 }
+
+enum err
+auth_login_account(struct db *db, const char *email, struct store_login *out, bool *found)
+{
+	return result_db(store_login_by_email(db, email, out, found));
+}
+
+enum err
+auth_account_orgs(struct db *db, const uint8_t account[UUID_LEN], struct store_account_org *out,
+                  unsigned max, unsigned *n)
+{
+	return result_db(store_account_orgs(db, account, out, max, n));
+}

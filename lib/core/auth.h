@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "errors.h"
-#include "data/store.h"
+#include "data/store_accounts.h"
 
 /* The context a request acts in. */
 struct auth_context {
@@ -42,6 +42,14 @@ struct auth_principal {
  */
 enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok,
                            size_t len, struct auth_principal *p);
+
+/* The account that has this e-mail (compared case-insensitively), for a log-in. */
+enum err auth_login_account(struct db *db, const char *email, struct store_login *out,
+                            bool *found);
+
+/* The active organizations the account belongs to, by name (the context switcher). */
+enum err auth_account_orgs(struct db *db, const uint8_t account[UUID_LEN],
+                           struct store_account_org *out, unsigned max, unsigned *n);
 
 /* Made by auth_authenticate in this process, with a key and an account. */
 bool auth_principal_valid(const struct auth_principal *p);

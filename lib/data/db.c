@@ -145,6 +145,8 @@ prepare(struct db *db, struct db_stmt *def, MYSQL_STMT **out)
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
 		unsigned e = mysql_stmt_errno(st);
 		mysql_stmt_close(st);
+		/* The statement's text names it for the operator; it holds no value. */
+		log_error("database cannot prepare statement %u: %.60s...", slot, sql);
 		return classify(db, e, "prepare", slot);
 	}
 	db->stmts[slot] = st;

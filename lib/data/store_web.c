@@ -125,7 +125,7 @@ store_session_prune(struct db *db, int64_t seen_before)
 }
 
 static struct db_stmt st_new_key_insert = DB_STMT(false,
-	"INSERT INTO dashboard_new_keys (tokens_id, api_key_id, sealed, created_at)"
+	"INSERT INTO dashboard_new_keys (session_id, api_key_id, sealed, created_at)"
 	" VALUES (?, ?, ?, ?)");
 
 enum db_status
@@ -148,7 +148,7 @@ store_new_key_insert(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
 static struct db_stmt st_new_key_next = DB_STMT(true,
 	"SELECT n.api_key_id, n.sealed FROM dashboard_new_keys n"
 	" JOIN api_keys k ON k.id = n.api_key_id"
-	" WHERE n.tokens_id = ? AND k.scope_id = ?"
+	" WHERE n.session_id = ? AND k.scope_id = ?"
 	" ORDER BY n.created_at DESC, n.api_key_id DESC LIMIT 2");
 
 enum db_status
@@ -183,7 +183,7 @@ store_new_key_next(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
 /* Of two concurrent takers one deletes the row: only it shows the secret. A
  * retry after a lost reply would find no row, so never retried. */
 static struct db_stmt st_new_key_take = DB_STMT(false,
-	"DELETE FROM dashboard_new_keys WHERE tokens_id = ? AND api_key_id = ?");
+	"DELETE FROM dashboard_new_keys WHERE session_id = ? AND api_key_id = ?");
 
 enum db_status
 store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],

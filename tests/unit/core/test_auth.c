@@ -355,11 +355,42 @@ test_context_account(void)
 	}
 }
 
+/* The store's answers pass through as the core's one convention. */
+static void
+test_lookups(void)
+{
+	static const struct { int line; enum db_status rc; bool found; enum err want; } cases[] = {
+		{__LINE__, DB_OK, true, ERR_NONE},
+		{__LINE__, DB_OK, false, ERR_NONE},
+		{__LINE__, DB_UNAVAILABLE, false, ERR_SERVICE_UNAVAILABLE},
+		{__LINE__, DB_ERROR, false, ERR_INTERNAL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store_account_org orgs[2];
+		struct store_login login;
+		unsigned n = 99;
+		bool found = !cases[i].found;
+		enum err e;
+
+		fake_reset();
+		fake.rc = cases[i].rc;
+		fake.found = cases[i].found;
+		e = auth_login_account(NULL, "a@example.com", &login, &found);
+		CHECK_AT(e == cases[i].want && found == (cases[i].rc == DB_OK && cases[i].found),
+		         cases[i].line, "auth_login_account: %s, found %d", ename(e), found);
+		e = auth_account_orgs(NULL, login.account_id, orgs, 2, &n);
+		CHECK_AT(e == cases[i].want && n == 0, cases[i].line, "auth_account_orgs: %s, n %u",
+		         ename(e), n);
+	}
+}
+
 int
 main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	test_lookups();
 	test_refused();
 	test_authenticate();
 	test_seal();
