@@ -180,8 +180,8 @@ stack_web_start() {
 # A second lighttpd on PORT that spawns the server itself (bin-path mode), as
 # www-data, in a socket directory of its own.
 stack_lighttpd_binpath_start() {
-	lighttpd_log lighttpd-binpath && stack_spawned_config || return 1
-	mkdir -p "$STATE/lighttpd-run" && chown www-data:www-data "$STATE/lighttpd-run"
+	lighttpd_log lighttpd-binpath && stack_spawned_config && mkdir -p "$STATE/lighttpd-run" &&
+		chown www-data:www-data "$STATE/lighttpd-run" || return 1
 	PS_PORT=$1 PS_CONFIG=$SPAWNED_CONF lighttpd -D -f "$PS_ROOT/conf/lighttpd-binpath.conf" \
 		>>"$STATE/lighttpd-binpath.log" 2>&1 &
 	echo $! >"$STATE/lighttpd-binpath.pid.run"
