@@ -2,7 +2,7 @@
  * parsesphere-fcgi: the FastCGI server.
  *
  *   parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]
- *                    [--user NAME | --allow-root]
+ *                    [--user NAME | --allow-root] [--socket-group GROUP]
  *
  * Socket: with --listen (a unix socket path, or host:port) it opens its own;
  * otherwise it serves the listening socket it was given on fd 0 (spawn-fcgi,
@@ -12,9 +12,14 @@
  * since whoever spawned us manages the processes.
  *
  * Privileges: started as root, the server reads the pepper and opens its
- * socket, then becomes --user (default www-data) before serving anything;
- * it serves as root only with --allow-root. Core dumps are disabled so that
- * the pepper and keys in memory never reach a core file.
+ * socket, then becomes --user (default parsesphere) before serving anything;
+ * it serves as root only with --allow-root. The user is the service's own,
+ * not the web server's: the pepper and the configuration (the database
+ * password) are its files alone, so that a compromised web server process
+ * cannot read them, and the master can still re-read them on SIGHUP. The
+ * web server shares only the socket: a socket path gets --socket-group
+ * (default www-data), mode 0660. Core dumps are disabled so that the pepper
+ * and keys in memory never reach a core file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,15 +43,17 @@
 #include "worker.h"
 
 #define LISTEN_BACKLOG 128
-#define DEFAULT_USER "www-data"
+#define DEFAULT_USER "parsesphere"
+#define DEFAULT_SOCKET_GROUP "www-data"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: parsesphere-fcgi [--config FILE] [--listen ADDR] [--workers N]\n"
-	                "                        [--user NAME | --allow-root]\n"
+	                "                        [--user NAME | --allow-root] [--socket-group GROUP]\n"
 	                "  FILE defaults to $" CONFIG_ENV "; ADDR is a socket path or host:port;\n"
-	                "  started as root, serves as NAME (default " DEFAULT_USER ")\n");
+	                "  started as root, serves as NAME (default " DEFAULT_USER "), and a socket\n"
+	                "  path belongs to GROUP (default " DEFAULT_SOCKET_GROUP ", the web server's)\n");
 }
 
 /* Keeps fds 0-2 open so that no later open() lands on them by accident. */
@@ -103,14 +110,17 @@ disable_core_dumps(void)
 
 /*
  * Becomes `user` when running as root. The socket stays usable by the web
- * server: a path socket is handed to the user's group first. The lock files of
- * the verification slots are made the user's, since it may not be able to
- * create them where the socket lives.
+ * server: a path socket is handed to `user` and the web server's group
+ * first (the user need not be a member of that group). The lock files of the
+ * verification slots are made the user's, since it may not be able to create
+ * them where the socket lives.
  */
 static int
-drop_privileges(const char *user, const char *socket_path, const struct verifyslot *slots)
+drop_privileges(const char *user, const char *socket_path, const char *socket_group,
+                const struct verifyslot *slots)
 {
 	struct passwd *pw;
+	struct group *gr;
 
 	if (geteuid() != 0)
 		return 0;
@@ -119,9 +129,15 @@ drop_privileges(const char *user, const char *socket_path, const struct verifysl
 		log_error("--user %s: no such user", user);
 		return -1;
 	}
-	if (socket_path != NULL && socket_path[0] == '/' &&
-	    chown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
-		log_error("chown %s: %s", socket_path, strerror(errno));
+	if (socket_path != NULL && socket_path[0] == '/') {
+		gr = getgrnam(socket_group);
+		if (gr == NULL) {
+			log_error("--socket-group %s: no such group", socket_group);
+			return -1;
+		}
+		if (chown(socket_path, pw->pw_uid, gr->gr_gid) != 0)
+			log_error("chown %s: %s", socket_path, strerror(errno));
+	}
 	if (verifyslot_create(slots, pw->pw_uid, pw->pw_gid) != 0)
 		log_error("login verification lock files in %s: %s", slots->dir, strerror(errno));
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
@@ -149,6 +165,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = getenv(CONFIG_ENV), *listen_addr = NULL, *user = DEFAULT_USER;
+	const char *socket_group = DEFAULT_SOCKET_GROUP;
 	struct config cfg;
 	struct verifyslot slots;
 	char err[512];
@@ -164,6 +181,8 @@ main(int argc, char **argv)
 			listen_addr = argv[++i];
 		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
 			user = argv[++i];
+		else if (strcmp(argv[i], "--socket-group") == 0 && i + 1 < argc)
+			socket_group = argv[++i];
 		else if (strcmp(argv[i], "--allow-root") == 0)
 			allow_root = 1;
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc &&
@@ -203,7 +222,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	verifyslot_init(&slots, &cfg, fd);
-	if (!allow_root && drop_privileges(user, listen_addr, &slots) != 0)
+	if (!allow_root && drop_privileges(user, listen_addr, socket_group, &slots) != 0)
 		goto done;
 	rc = workers > 0 ? master_run(fd, &cfg, config_path, workers, worker_run) : worker_run(fd, &cfg);
 done:

@@ -12,6 +12,7 @@ PS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$PS_ROOT/build}
 WORKERS=${WORKERS:-4}          # prefork workers of the FastCGI server
 APP_WRAPPER=${APP_WRAPPER:-}
+APP_USER=parsesphere           # the pool's own user (parsesphere-fcgi's default --user)
 # USAGE_TRACKING=off disables usage counters (for the benchmark's comparison).
 
 stack_init() {
@@ -19,6 +20,8 @@ stack_init() {
 	PORT=$2
 	CNF=$STATE/my.cnf
 	CONF=$STATE/parsesphere.conf
+	SPAWNED_DIR=$STATE/spawned   # secrets of the modes where the web server spawns the app
+	SPAWNED_CONF=$SPAWNED_DIR/parsesphere.conf
 	# The web servers' configurations read these (PS_BUILD: Apache's mod_fcgid).
 	case $BUILD in
 	/*) PS_BUILD=$BUILD ;;
@@ -90,26 +93,54 @@ SQL
 	"$PS_ROOT/scripts/migrate" "$CNF" parsesphere
 }
 
-stack_config() {
-	if [ ! -s "$STATE/pepper" ]; then
-		(umask 077; head -c 32 /dev/urandom >"$STATE/pepper")
-	fi
-	(umask 077; cat >"$CONF" <<CONF
+# The pool's own system user, created when missing: it alone reads the
+# secrets; the web server shares only the socket's group with it.
+stack_app_user() {
+	id -u "$APP_USER" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$APP_USER"
+}
+
+# The server's configuration into FILE, naming PEPPER_FILE (mode 0600).
+write_config() {   # write_config FILE PEPPER_FILE
+	(umask 077; cat >"$1" <<CONF
 # Written by scripts/stack.sh for the private stack in $STATE.
 db_socket = $STATE/mysql.sock
 db_user = parsesphere
 db_password = $(cat "$STATE/db_password")
 db_name = parsesphere
-pepper_file = $STATE/pepper
+pepper_file = $2
 listen = $STATE/app.sock
 workers = $WORKERS
 usage_tracking = ${USAGE_TRACKING:-on}
 CONF
 	)
-	# Workers run as www-data (dropped by the master, or spawned by Apache's
-	# mod_fcgid as Apache's user): they read both files through the group.
-	chgrp www-data "$STATE/pepper" "$CONF"
-	chmod 0640 "$STATE/pepper" "$CONF"
+}
+
+stack_config() {
+	stack_app_user || return 1
+	if [ ! -s "$STATE/pepper" ]; then
+		(umask 077; head -c 32 /dev/urandom >"$STATE/pepper")
+	fi
+	write_config "$CONF" "$STATE/pepper"
+	# The master reads both as root, drops to $APP_USER and re-reads them on
+	# SIGHUP: that user's files alone, out of reach of the web server's user.
+	chown "$APP_USER:" "$STATE/pepper" "$CONF" && chmod 0600 "$STATE/pepper" "$CONF"
+}
+
+# Where the web server spawns the server itself (Apache's mod_fcgid, the
+# .htaccess wrapper, lighttpd bin-path), the server runs as the web server's
+# user and must read its secrets as that user: the shared-host trade-off, in
+# which every script that web server runs can read the pepper and the
+# database password too. The test stack accepts it for those modes only, with
+# a copy of both readable by www-data in $SPAWNED_DIR (never made by
+# `make run`); a real deployment keeps the pool (mod_proxy_fcgi, lighttpd's
+# external socket) or wraps the server with suexec (README, "Deploying").
+stack_spawned_config() {
+	mkdir -p "$SPAWNED_DIR" &&
+		cp "$STATE/pepper" "$SPAWNED_DIR/pepper" &&
+		write_config "$SPAWNED_CONF" "$SPAWNED_DIR/pepper" &&
+		chgrp www-data "$SPAWNED_DIR/pepper" "$SPAWNED_CONF" &&
+		chmod 0640 "$SPAWNED_DIR/pepper" "$SPAWNED_CONF"
 }
 
 stack_app_start() {
@@ -132,15 +163,26 @@ stack_demo_start() {
 	wait_for 10 "the /v1/parses demo backend" test -S "$STATE/parses-demo.sock"
 }
 
+# lighttpd opens its error log once it is www-data (server.username in
+# conf/lighttpd-common.conf): the file is www-data's; its pid file it writes
+# as root, before.
+lighttpd_log() {   # lighttpd_log INSTANCE
+	touch "$STATE/$1.log" && chown www-data:www-data "$STATE/$1.log"
+}
+
 stack_web_start() {
+	lighttpd_log lighttpd || return 1
 	lighttpd -D -f "$PS_ROOT/conf/lighttpd.conf" >>"$STATE/lighttpd.log" 2>&1 &
 	echo $! >"$STATE/lighttpd.pid.run"
 	wait_for 10 "lighttpd" curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"
 }
 
-# A second lighttpd on PORT that spawns the server itself (bin-path mode).
+# A second lighttpd on PORT that spawns the server itself (bin-path mode), as
+# www-data, in a socket directory of its own.
 stack_lighttpd_binpath_start() {
-	PS_PORT=$1 PS_CONFIG=$CONF lighttpd -D -f "$PS_ROOT/conf/lighttpd-binpath.conf" \
+	lighttpd_log lighttpd-binpath && stack_spawned_config && mkdir -p "$STATE/lighttpd-run" &&
+		chown www-data:www-data "$STATE/lighttpd-run" || return 1
+	PS_PORT=$1 PS_CONFIG=$SPAWNED_CONF lighttpd -D -f "$PS_ROOT/conf/lighttpd-binpath.conf" \
 		>>"$STATE/lighttpd-binpath.log" 2>&1 &
 	echo $! >"$STATE/lighttpd-binpath.pid.run"
 	wait_for 15 "lighttpd (bin-path)" curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"
@@ -150,10 +192,11 @@ stack_lighttpd_binpath_start() {
 # conf/apache/htaccess.example as .htaccess and a wrapper naming the config.
 stack_apache_htaccess_start() {
 	export PS_APACHE_HTACCESS_PORT=$1
+	stack_spawned_config || return 1
 	mkdir -p "$STATE/htdocs" "$STATE/fcgid-htaccess" "$STATE/apache-htaccess-run"
 	chown www-data:www-data "$STATE/fcgid-htaccess"
 	cp "$PS_ROOT/conf/apache/htaccess.example" "$STATE/htdocs/.htaccess"
-	printf '#!/bin/sh\nexec %s/parsesphere-fcgi --config %s\n' "$PS_BUILD" "$CONF" \
+	printf '#!/bin/sh\nexec %s/parsesphere-fcgi --config %s\n' "$PS_BUILD" "$SPAWNED_CONF" \
 		>"$STATE/htdocs/parsesphere.fcgi"
 	chmod 0755 "$STATE/htdocs/parsesphere.fcgi"
 	apache2 -f "$PS_ROOT/conf/apache/htaccess-test-server.conf" -DFOREGROUND \
@@ -166,7 +209,9 @@ stack_apache_htaccess_start() {
 # on PORT, mod_proxy_fcgi in front of the running pool on PORT + 1.
 stack_apache_start() {
 	APACHE_PORT=$1
-	export PS_APACHE_PORT=$APACHE_PORT PS_APACHE_PROXY_PORT=$((APACHE_PORT + 1)) PS_CONFIG=$CONF
+	export PS_APACHE_PORT=$APACHE_PORT PS_APACHE_PROXY_PORT=$((APACHE_PORT + 1))
+	export PS_CONFIG=$SPAWNED_CONF
+	stack_spawned_config || return 1
 	mkdir -p "$STATE/fcgid" "$STATE/apache-run"
 	chown www-data:www-data "$STATE/fcgid"
 	apache2 -f "$PS_ROOT/conf/apache/test-server.conf" -DFOREGROUND \

@@ -254,6 +254,11 @@ const char *state_path(const char *name);
 bool lighttpd_only(const char *needs);
 /* The pid in a pid file, or 0. */
 pid_t read_pid_file(const char *path);
+/* True through one of the web servers named (PS_WEB_SERVER; NULL ends the list); else prints
+ * "skipped: needs <needs>" and checks /healthz. */
+bool web_server_in(const char *needs, ...) __attribute__((sentinel));
+/* `key = value` of the stack's parsesphere.conf (the last one), tracked; NULL if absent. */
+const char *config_value(const char *key);
 /* `workers = N` of the stack's parsesphere.conf, or -1. */
 int configured_workers(void);
 /* Size of a file in bytes (0 if it cannot be read). */

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -59,11 +60,23 @@ state_path(const char *name)
 bool
 lighttpd_only(const char *needs)
 {
-	const char *ws = getenv("PS_WEB_SERVER");
+	return web_server_in(P("%s behind lighttpd", needs), "lighttpd", (const char *)NULL);
+}
 
-	if (ws != NULL && strcmp(ws, "lighttpd") == 0)
+bool
+web_server_in(const char *needs, ...)
+{
+	const char *ws = getenv("PS_WEB_SERVER"), *name;
+	va_list ap;
+	bool in = false;
+
+	va_start(ap, needs);
+	while (!in && (name = va_arg(ap, const char *)) != NULL)
+		in = ws != NULL && strcmp(ws, name) == 0;
+	va_end(ap);
+	if (in)
 		return true;
-	printf("skipped %s: needs %s behind lighttpd (PS_WEB_SERVER=%s)\n", itest_current, needs,
+	printf("skipped %s: needs %s (PS_WEB_SERVER=%s)\n", itest_current, needs,
 	       ws ? ws : "(unset)");
 	EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200);
 	return false;
@@ -83,21 +96,31 @@ read_pid_file(const char *path)
 	return (pid_t)v;
 }
 
+/* `key = value` of the stack's parsesphere.conf (the last one), tracked; NULL if absent. */
+const char *
+config_value(const char *key)
+{
+	FILE *f = fopen(state_path("parsesphere.conf"), "r");
+	char line[512], name[64], value[448];
+	const char *found = NULL;
+
+	if (f == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " %63[a-z_] = %447[^\n]", name, value) == 2 && strcmp(name, key) == 0)
+			found = P("%s", value);
+	fclose(f);
+	return found;
+}
+
 /* `workers = N` of the stack's configuration, or -1. */
 int
 configured_workers(void)
 {
-	FILE *f = fopen(state_path("parsesphere.conf"), "r");
-	char line[512];
+	const char *v = config_value("workers");
 	int n = -1;
 
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, " workers = %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
+	return v != NULL && sscanf(v, "%d", &n) == 1 ? n : -1;
 }
 
 /* Size of a file (app.log), so that only what is written after a point is read. */

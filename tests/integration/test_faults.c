@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -1243,6 +1244,95 @@ test_fault_storm_with_kill_and_db_restart(void)
 }
 
 #define SLOW_CLIENTS 48    /* several times the worker pool */
+#define SLOW_SETTLE_S 0.3  /* for the web server to hand the slow requests on, if it would */
+#define BODY_CUT_S 12.0    /* RequestReadTimeout body=10 (conf/apache/parsesphere-proxy-fcgi.conf) */
+
+/* PS_BASE_URL as a socket address; checked. */
+static bool
+base_addr_at(int line, struct sockaddr_in *sa)
+{
+	char host[64];
+	int port = 0;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (!CHECK_AT(sscanf(getenv("PS_BASE_URL"), "http://%63[^:]:%d", host, &port) == 2 &&
+	              inet_pton(AF_INET, host, &sa->sin_addr) == 1, line, "PS_BASE_URL %s",
+	              getenv("PS_BASE_URL")))
+		return false;
+	sa->sin_port = htons((uint16_t)port);
+	return true;
+}
+
+/*
+ * n raw connections to the web server, connection i sending msgs[i % nmsgs] (the start of a
+ * request, "" for none) and then nothing; the descriptors go into fds. Returns how many
+ * connected (checked).
+ */
+static int
+slow_clients_at(int line, int n, const char *const *msgs, size_t nmsgs, int *fds)
+{
+	struct sockaddr_in sa;
+	int nfd = 0;
+
+	if (!base_addr_at(line, &sa))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		const char *msg = msgs[(size_t)i % nmsgs];
+
+		if (!CHECK_AT(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, line,
+		              "slow client %d: %s", i, strerror(errno))) {
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		fds[nfd++] = fd;
+		if (msg[0] != '\0')
+			CHECK_AT(send(fd, msg, strlen(msg), MSG_NOSIGNAL) == (ssize_t)strlen(msg), line,
+			         "slow client %d: send", i);
+	}
+	return nfd;
+}
+
+/* count requests GET path (with key, if any) in a row are each answered 200 within 1 s. */
+static void
+answered_at_once_at(int line, const char *path, const char *key, int count, int nslow)
+{
+	bool ok = true;
+
+	for (int i = 0; ok && i < count; i++) {
+		double t = now_s();
+		struct http_response *r = REQ(.method = "GET", .path = path, .key = key,
+		                              .timeout_ms = 3000);
+		ok = expect_status_at(line, r, 200);
+		ok &= CHECK_AT(now_s() - t < 1.0, line, "GET %s %d took %.2f s behind %d slow clients",
+		               path, i, now_s() - t, nslow);
+	}
+}
+
+/*
+ * A stalled client is answered by deadline (now_s()) with the API's JSON error for a request
+ * timeout (408, conf/errors/status-408.html); checked.
+ */
+static bool
+timed_out_by_server_at(int line, int fd, double deadline, double since)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char buf[2048];
+	ssize_t got = 0, n;
+	int ms = (int)((deadline - now_s()) * 1000);
+
+	while (got < (ssize_t)sizeof(buf) - 1 && poll(&pfd, 1, ms > 0 ? ms : 0) == 1 &&
+	       (n = recv(fd, buf + got, sizeof(buf) - 1 - (size_t)got, 0)) > 0)
+		got += n;
+	buf[got] = '\0';
+	return CHECK_AT(strncmp(buf, "HTTP/1.1 408 ", 13) == 0 &&
+	                strcasestr(buf, "\r\nContent-Type: application/json") != NULL &&
+	                strstr(buf, "\"error_code\"") != NULL, line,
+	                "a stalled client, %.1f s after it started: want a JSON 408, got: %.300s",
+	                now_s() - since, got > 0 ? buf : "(nothing yet)");
+}
 
 /*
  * Slow and half-open clients hold only the web server, never the pool:
@@ -1259,40 +1349,50 @@ test_fault_slow_clients_do_not_block_the_pool(void)
 		"Content-Length: 1000\r\n\r\n{\"name\":",
 		"",   /* connected, then silent */
 	};
-	struct sockaddr_in sa = {.sin_family = AF_INET};
 	struct acct a;
 	struct key k;
-	char host[64];
-	int fds[SLOW_CLIENTS], nfd = 0, port = 0;
+	int fds[SLOW_CLIENTS], nfd;
 
 	if (!LIGHTTPD_ONLY() || !NEW_ACCOUNT(&a, "slow") || !NEW_KEY(&k, a.id, NULL, "slow"))
 		return;
-	if (!CHECK(sscanf(getenv("PS_BASE_URL"), "http://%63[^:]:%d", host, &port) == 2 &&
-	           inet_pton(AF_INET, host, &sa.sin_addr) == 1, "PS_BASE_URL %s",
-	           getenv("PS_BASE_URL")))
-		return;
-	sa.sin_port = htons((uint16_t)port);
-	for (int i = 0; i < SLOW_CLIENTS; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		const char *msg = partial[i % 3];
+	nfd = slow_clients_at(__LINE__, SLOW_CLIENTS, partial, N_ELEMS(partial), fds);
+	answered_at_once_at(__LINE__, "/v1/me", k.secret, 20, nfd);
+	while (nfd > 0)
+		close(fds[--nfd]);
+	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+}
 
-		if (!CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,
-		           "slow client %d: %s", i, strerror(errno))) {
-			if (fd >= 0)
-				close(fd);
+/*
+ * Issue 11: as many stalled request bodies as the pool has workers leave /healthz answering
+ * within 1 s, through every web server. lighttpd (server.stream-request-body = 0, its default)
+ * and mod_fcgid read a whole body before the application sees it; mod_proxy_fcgi forwards a
+ * body as it arrives, so each stalled one would hold a worker until Apache gave up on the
+ * client, unless Apache spools it first (conf/apache/parsesphere-proxy-fcgi.conf).
+ */
+static void
+test_slow_bodies_do_not_pin_the_pool(void)
+{
+	struct acct a;
+	struct key k;
+	const char *body_start, *ws = getenv("PS_WEB_SERVER");
+	int fds[LOAD_MAX_PROCS], nfd, workers = configured_workers();
+	double start;
+
+	if (!CHECK(workers >= 1 && workers <= LOAD_MAX_PROCS, "the stack's configuration has "
+	           "workers = %d", workers) ||
+	    !NEW_ACCOUNT(&a, "slowbody") || !NEW_KEY(&k, a.id, NULL, "slowbody"))
+		return;
+	body_start = P("POST /v1/api-keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+	               "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"name\":",
+	               k.secret);
+	start = now_s();
+	nfd = slow_clients_at(__LINE__, workers, &body_start, 1, fds);
+	sleep_s(SLOW_SETTLE_S);
+	answered_at_once_at(__LINE__, "/healthz", NULL, 5, nfd);
+	/* mod_reqtimeout frees Apache's threads too: a stalled body is cut after 10 s */
+	for (int i = 0; ws != NULL && strcmp(ws, "apache-proxy-fcgi") == 0 && i < nfd; i++)
+		if (!timed_out_by_server_at(__LINE__, fds[i], start + BODY_CUT_S, start))
 			break;
-		}
-		fds[nfd++] = fd;
-		if (msg[0] != '\0')
-			CHECK(send(fd, msg, strlen(msg), MSG_NOSIGNAL) == (ssize_t)strlen(msg),
-			      "slow client %d: send", i);
-	}
-	for (int i = 0; i < 20; i++) {
-		double t = now_s();
-		EXPECT_STATUS(GET("/v1/me", k.secret), 200);
-		CHECK(now_s() - t < 1.0, "request %d took %.2f s behind %d slow clients", i,
-		      now_s() - t, nfd);
-	}
 	while (nfd > 0)
 		close(fds[--nfd]);
 	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
@@ -1305,5 +1405,6 @@ const struct itest_case itest_faults_cases[] = {
 	ITEST(test_fault_worker_killed_during_creates),
 	ITEST(test_fault_storm_with_kill_and_db_restart),
 	ITEST(test_fault_slow_clients_do_not_block_the_pool),
+	ITEST(test_slow_bodies_do_not_pin_the_pool),
 };
 const size_t itest_faults_count = N_ELEMS(itest_faults_cases);

@@ -19,6 +19,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -83,6 +85,26 @@ proc_ids(pid_t pid, const char *which, long ids[4])
 		               &ids[3]) == 4;
 	fclose(f);
 	return found;
+}
+
+/* Whether user can open path for reading: tried in a child that becomes user (we are root). */
+static bool
+readable_as(const struct passwd *user, const char *path, int *status)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (initgroups(user->pw_name, user->pw_gid) != 0 || setgid(user->pw_gid) != 0 ||
+		    setuid(user->pw_uid) != 0)
+			_exit(2);
+		_exit(open(path, O_RDONLY) >= 0 ? 0 : 1);
+	}
+	*status = -1;
+	if (pid > 0 && waitpid(pid, status, 0) == pid && WIFEXITED(*status))
+		*status = WEXITSTATUS(*status);
+	return *status == 0;
 }
 
 /* ---- load ------------------------------------------------------------------------------------ */
@@ -211,6 +233,73 @@ test_master_and_workers_not_root(void)
 		CHECK(gid[0] != 0 && gid[1] != 0, "%s runs with group root: Gid: %ld %ld %ld %ld",
 		      who, gid[0], gid[1], gid[2], gid[3]);
 	}
+}
+
+/*
+ * Issue 11: the pool runs as its own user, not the web server's, and its secrets (the pepper,
+ * the configuration with the database password) are 0600 files of that user: a compromised
+ * web server process cannot read them. The pool still reloads them (the SIGHUP cases below).
+ */
+static void
+test_secrets_unreadable_by_web_server(void)
+{
+	const char *files[] = {state_path("parsesphere.conf"), config_value("pepper_file")};
+	const struct passwd *www = getpwnam("www-data");
+	pid_t master, pool[MAX_PIDS];
+	size_t n;
+	long uid[4], gid[4];
+
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n) ||
+	    !CHECK(www != NULL, "no user www-data") ||
+	    !CHECK(proc_ids(master, "Uid:", uid) && proc_ids(master, "Gid:", gid),
+	           "master %d: cannot read Uid:/Gid: from /proc", (int)master))
+		return;
+	CHECK(uid[1] != (long)www->pw_uid && gid[1] != (long)www->pw_gid,
+	      "master %d runs as the web server's user or group: uid %ld, gid %ld", (int)master,
+	      uid[1], gid[1]);
+	for (size_t i = 0; i < N_ELEMS(files); i++) {
+		struct stat st;
+		int status;
+
+		if (!CHECK(files[i] != NULL && stat(files[i], &st) == 0, "%s: %s",
+		           files[i] ? files[i] : "pepper_file (not in the configuration)",
+		           strerror(errno)))
+			continue;
+		CHECK((long)st.st_uid == uid[1] && (st.st_mode & 0777) == 0600,
+		      "%s: owner %ld mode %04o; want the pool's user %ld, mode 0600", files[i],
+		      (long)st.st_uid, (unsigned)(st.st_mode & 0777), uid[1]);
+		CHECK(!readable_as(www, files[i], &status) && status == 1,
+		      "www-data can open %s (child exit %d; 0: readable, 1: refused)", files[i], status);
+	}
+}
+
+/*
+ * Issue 11: lighttpd serves as www-data (server.username in conf/lighttpd-common.conf), not
+ * as root; through the bin-path lighttpd, the server processes it spawns are not root either.
+ */
+static void
+test_lighttpd_not_root(void)
+{
+	const char *ws = getenv("PS_WEB_SERVER");
+	pid_t pid, kids[MAX_PIDS];
+	size_t nk;
+	long uid[4], gid[4];
+
+	if (!web_server_in("lighttpd", "lighttpd", "lighttpd-binpath", (const char *)NULL))
+		return;
+	pid = read_pid_file(state_path(P("%s.pid.run", ws)));
+	if (!CHECK(alive(pid) && proc_ids(pid, "Uid:", uid) && proc_ids(pid, "Gid:", gid),
+	           "%s.pid.run: no running lighttpd (%d)", ws, (int)pid))
+		return;
+	CHECK(uid[0] != 0 && uid[1] != 0 && uid[2] != 0 && uid[3] != 0,
+	      "lighttpd %d runs as root: Uid: %ld %ld %ld %ld", (int)pid, uid[0], uid[1], uid[2],
+	      uid[3]);
+	CHECK(gid[0] != 0 && gid[1] != 0, "lighttpd %d runs with group root: Gid: %ld %ld",
+	      (int)pid, gid[0], gid[1]);
+	nk = children_of(pid, kids, MAX_PIDS);
+	for (size_t i = 0; i < nk; i++)
+		CHECK(proc_ids(kids[i], "Uid:", uid) && uid[0] != 0 && uid[1] != 0,
+		      "process %d spawned by lighttpd %d runs as root", (int)kids[i], (int)pid);
 }
 
 /* Issue #4: 60 concurrent requests over several workers are all counted within 2 s. */
@@ -664,6 +753,8 @@ test_single_process_mode(void)
 
 const struct itest_case itest_process_cases[] = {
 	ITEST(test_master_and_workers_not_root),
+	ITEST(test_secrets_unreadable_by_web_server),
+	ITEST(test_lighttpd_not_root),
 	ITEST(test_concurrent_requests_counted_exactly),
 	ITEST(test_killed_worker_replaced_under_load),
 	ITEST(test_crashed_worker_respawned_and_logged),
