@@ -263,7 +263,8 @@ let documented = 0;
 for (const r of routes) {
   for (const m of METHODS) documented += Object.keys(r.item[m]?.responses || {}).length;
 }
-console.log(`${passed + failed} responses validated against ${specPath} (${covered.size} distinct ` +
+const n = passed + failed;
+console.log(`${n} response${n === 1 ? '' : 's'} validated against ${specPath} (${covered.size} distinct ` +
   `operation/response pairs of ${documented} documented); ${noAnswer} requests ` +
   'without an answer skipped');
 console.log(`${passed} passed, ${failed} failed`);
