@@ -8,9 +8,14 @@
  * may name the local address to connect from (any of 127/8 reaches a server
  * on 127.0.0.1), so that per-address rules (the dashboard's log-in throttle)
  * can be tested without touching 127.0.0.1.
+ *
+ * With PS_RECORD=FILE in the environment every exchange is also appended to
+ * FILE as one JSON line, for tests/openapi/validate.mjs to check against
+ * docs/openapi.yaml (see record_exchange for what is kept and what is not).
  */
 #include "itest.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -408,12 +413,161 @@ parse_response(struct buf *in, struct http_response *r)
 	return 0;
 }
 
+/* ---- recording (PS_RECORD) ------------------------------------------------ */
+
+/*
+ * The file lies in the stack's state directory, which scripts/test searches
+ * for issued secrets: none may reach it. Request headers are kept by name
+ * only (never an Authorization value) and request bodies not at all; a
+ * "secret" member of a JSON body and the token of a Set-Cookie are replaced by
+ * placeholders of the same format, or by a marker that fails the format when
+ * the value had a wrong one, so the validation still sees a bad secret; other
+ * bodies (the dashboard's pages, which show new keys) are kept as a length.
+ */
+#define KEY_PLACEHOLDER "sk_REDACTED" "00000000000000000000000000000000000000"
+#define COOKIE_TOKEN_LEN 43      /* 32 bytes in unpadded base64url */
+#define COOKIE_PLACEHOLDER "REDACTED" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define BAD_FORMAT "<redacted: not in the expected format>"
+_Static_assert(sizeof(KEY_PLACEHOLDER) == 50, "a key placeholder is 49 characters");
+_Static_assert(sizeof(COOKIE_PLACEHOLDER) == COOKIE_TOKEN_LEN + 1, "a cookie placeholder");
+
+static bool
+is_cookie_token(const char *s, size_t n)
+{
+	if (n != COOKIE_TOKEN_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* Every "secret" member below o, replaced in place. */
+static void
+redact_secrets(json_object *o)
+{
+	json_object *v;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			redact_secrets(json_object_array_get_idx(o, i));
+		return;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, name, member) {
+		(void)name;
+		redact_secrets(member);
+	}
+	if (json_object_object_get_ex(o, "secret", &v) && json_object_is_type(v, json_type_string))
+		json_object_object_add(o, "secret", json_object_new_string(
+			is_secret_format(json_object_get_string(v)) ? KEY_PLACEHOLDER : BAD_FORMAT));
+}
+
+/* A response header for the record: "name=TOKEN; attributes" of a Set-Cookie redacted. */
+static json_object *
+record_header(const struct http_header *h)
+{
+	json_object *pair = json_object_new_array_ext(2);
+	const char *v = h->value, *eq = strchr(v, '='), *token, *rest;
+	char *line;
+	size_t n;
+
+	json_object_array_add(pair, json_object_new_string(h->name));
+	if (strcasecmp(h->name, "Set-Cookie") != 0 || eq == NULL) {
+		json_object_array_add(pair, json_object_new_string(
+			strcasecmp(h->name, "Set-Cookie") != 0 ? v : BAD_FORMAT));
+		return pair;
+	}
+	n = strcspn(eq + 1, ";");
+	rest = eq + 1 + n;
+	token = n == 0 ? "" : is_cookie_token(eq + 1, n) ? COOKIE_PLACEHOLDER : BAD_FORMAT;
+	if (asprintf(&line, "%.*s=%s%s", (int)(eq - v), v, token, rest) < 0)
+		abort();
+	json_object_array_add(pair, json_object_new_string(line));
+	free(line);
+	return pair;
+}
+
+/* The names of the request's header lines, the client's own included. */
+static json_object *
+record_request_headers(const struct http_request *rq, bool sent_length)
+{
+	json_object *names = json_object_new_array();
+
+	json_object_array_add(names, json_object_new_string("Host"));
+	json_object_array_add(names, json_object_new_string("Connection"));
+	json_object_array_add(names, json_object_new_string("User-Agent"));
+	for (const char *const *h = rq->headers; h != NULL && *h != NULL; h++) {
+		const char *colon = strchr(*h, ':');
+
+		json_object_array_add(names, colon != NULL ?
+			json_object_new_string_len(*h, (int)(colon - *h)) :
+			json_object_new_string("<a line without a colon>"));
+	}
+	if (sent_length)
+		json_object_array_add(names, json_object_new_string("Content-Length"));
+	return names;
+}
+
+/* Appends the exchange to $PS_RECORD, one line in one write (forked load children share it). */
+static void
+record_exchange(const struct http_request *rq, bool sent_length, const struct http_response *r)
+{
+	const char *file = getenv("PS_RECORD"), *ct, *line;
+	json_object *o, *headers, *body = NULL;
+	char *buf;
+	size_t len;
+	int fd;
+
+	if (file == NULL || file[0] == '\0')
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "method", json_object_new_string(rq->method));
+	json_object_object_add(o, "path", json_object_new_string(rq->path));
+	json_object_object_add(o, "request_headers", record_request_headers(rq, sent_length));
+	json_object_object_add(o, "request_body_bytes",
+	                       json_object_new_uint64(rq->body != NULL ? rq->body_len : 0));
+	json_object_object_add(o, "status", json_object_new_int(r->status));
+	if (r->status == 0)
+		json_object_object_add(o, "error", json_object_new_string(r->error));
+	headers = json_object_new_array_ext((int)r->nheaders);
+	for (size_t i = 0; i < r->nheaders; i++)
+		json_object_array_add(headers, record_header(&r->headers[i]));
+	json_object_object_add(o, "headers", headers);
+	json_object_object_add(o, "body_bytes", json_object_new_uint64(r->body_len));
+	ct = http_header(r, "Content-Type");
+	if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0) {
+		if (r->json != NULL && json_object_deep_copy(r->json, &body, NULL) == 0)
+			redact_secrets(body);
+		json_object_object_add(o, "body_is_json", json_object_new_boolean(body != NULL));
+		json_object_object_add(o, "body", body);
+	}
+	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(line);
+	buf = malloc(len + 1);
+	if (buf == NULL)
+		abort();
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, len + 1) != (ssize_t)(len + 1))
+		fprintf(stderr, "PS_RECORD %s: %s\n", file, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	json_object_put(o);
+}
+
 struct http_response *
 http_do(const struct http_request *rq)
 {
 	struct http_response *r = calloc(1, sizeof(*r));
 	struct buf out = {0}, in = {0};
 	bool has_body = rq->body != NULL;
+	bool sent_length = has_body || strcmp(rq->method, "POST") == 0 ||
+	                   strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "PATCH") == 0;
 	int fd, ms = rq->timeout_ms > 0 ? rq->timeout_ms : IO_TIMEOUT_MS;
 
 	if (r == NULL)
@@ -427,8 +581,7 @@ http_do(const struct http_request *rq)
 		buf_add(&out, *h, strlen(*h));
 		buf_add(&out, "\r\n", 2);
 	}
-	if (has_body || strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0 ||
-	    strcmp(rq->method, "PATCH") == 0)
+	if (sent_length)
 		buf_printf(&out, "Content-Length: %zu\r\n", has_body ? rq->body_len : 0);
 	buf_add(&out, "\r\n", 2);
 	if (has_body)
@@ -441,6 +594,7 @@ done:
 	free(in.p);
 	if (r->body == NULL)
 		r->body = dup_n("", 0);
+	record_exchange(rq, sent_length, r);
 	return r;
 }
 
