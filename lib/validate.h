@@ -6,11 +6,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VALIDATE_NAME_MAX_CP 100
 
 /* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 bool validate_utf8(const char *s, size_t len);
+
+/*
+ * Decodes the code point of strict UTF-8 at s[*i] (*i < len) into *cp and
+ * moves *i past it; false, with *i unchanged, when no valid one starts there.
+ */
+bool validate_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
 
 /*
  * A key name (API.md, creating a key): `s` must be valid UTF-8. Trims
