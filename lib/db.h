@@ -24,7 +24,7 @@
 
 enum db_status {
 	DB_OK = 0,
-	DB_UNAVAILABLE,   /* cannot reach the server, or it timed out */
+	DB_UNAVAILABLE,   /* cannot reach the server, it timed out, or it cannot serve now (db.c) */
 	DB_DUPLICATE,     /* a unique key refused the row */
 	DB_ERROR          /* anything else: a bug or a schema mismatch */
 };
@@ -59,9 +59,6 @@ uint64_t db_affected(struct db *db, unsigned id);
 enum db_status db_begin(struct db *db);
 enum db_status db_commit(struct db *db);
 void db_rollback(struct db *db);
-
-/* Round trip to the server (health check). */
-enum db_status db_ping(struct db *db);
 
 /* Binding helpers: zero the MYSQL_BIND and describe one value. */
 static inline void

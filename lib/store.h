@@ -68,6 +68,9 @@ struct store_scope {
 extern const struct db_stmt_def store_statements[];
 extern const size_t store_statement_count;
 
+/* DB_OK when the service's tables can be read now (GET /healthz). */
+enum db_status store_health(struct db *db);
+
 /* Lookups return DB_OK with *found set, or a db error. */
 enum db_status store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
                                        struct store_principal *out, bool *found);
