@@ -2,6 +2,8 @@
  * parsesphere-admin: operator commands of API.md ("Operations contract").
  * Prints one JSON object on stdout; on failure a message on stderr and a
  * non-zero exit. scripts/admin runs it with the configuration of `make run`.
+ * Like the server it cannot dump core: it holds the pepper, the secrets it
+ * creates and the passwords it is given.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "coredump.h"
 #include "keyissue.h"
 #include "render.h"
 #include "store.h"
@@ -316,6 +319,7 @@ key_create(struct admin *a)
 {
 	char secret[APIKEY_LEN + 1];
 	struct store_key k;
+	struct store_account acc;
 	struct store_org org;
 	enum store_role role;
 	const char *org_s = option(a, 2, "--org");
@@ -328,12 +332,19 @@ key_create(struct admin *a)
 	    parse_name(option(a, 2, "--name"), k.name) ||
 	    (org_s != NULL && parse_id(org_s, k.organization_id, "--org")))
 		return 1;
-	if (require_account(a, k.created_by, NULL))
+	if (require_account(a, k.created_by, &acc))
 		return 1;
+	/* Only what the API would create (lib/auth.c): nothing for a deactivated
+	 * account, an org key only in an active organization of which the account
+	 * is an active member. */
+	if (!acc.is_active)
+		return fail("%s", "the account is deactivated");
 	if (org_s != NULL) {
 		rc = store_membership(a->db, k.organization_id, k.created_by, &org, &role, &found);
 		if (rc != DB_OK)
 			return db_fail(rc);
+		if (found && !org.is_active)
+			return fail("%s", "the organization is deactivated");
 		if (!found || role == ROLE_NONE)
 			return fail("%s", "the account is not an active member of that organization");
 		k.has_org = true;
@@ -399,6 +410,7 @@ main(int argc, char **argv)
 	int (*run)(struct admin *);
 	int status;
 
+	coredump_disable();   /* it holds the pepper, new secrets and passwords */
 	memset(&a, 0, sizeof(a));
 	if (argc > 2 && strcmp(argv[1], "--config") == 0) {
 		config_path = argv[2];

@@ -23,8 +23,6 @@
 #include <string.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +30,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "coredump.h"
 #include "log.h"
 #include "master.h"
 #include "worker.h"
@@ -90,16 +89,6 @@ open_listener(const char *addr)
 	return fd;
 }
 
-/* No core files: they would hold the pepper and whatever keys were in flight. */
-static void
-disable_core_dumps(void)
-{
-	struct rlimit none = {0, 0};
-
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 /*
  * Becomes `user` when running as root. The socket stays usable by the web
  * server: a path socket is handed to the user's group first.
@@ -124,7 +113,7 @@ drop_privileges(const char *user, const char *socket_path)
 		log_error("cannot become %s: %s", user, strerror(errno));
 		return -1;
 	}
-	disable_core_dumps();   /* setuid resets the dumpable flag */
+	coredump_disable();   /* setuid resets the dumpable flag */
 	return 0;
 }
 
@@ -150,7 +139,7 @@ main(int argc, char **argv)
 	int have_workers = 0, allow_root = 0, fd, rc = EXIT_FAILURE;
 
 	ensure_std_fds();
-	disable_core_dumps();
+	coredump_disable();   /* no core file may hold the pepper or keys in flight */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config_path = argv[++i];
