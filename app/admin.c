@@ -2,19 +2,22 @@
  * parsesphere-admin: operator commands of docs/api.md ("Operations contract").
  * Prints one JSON object on stdout; on failure a message on stderr and a
  * non-zero exit. scripts/admin runs it with the configuration of `make run`.
+ * Like the server it cannot dump core: it holds the pepper, the secrets it
+ * creates and the passwords it is given.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "core/keyops.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
 #include "data/store_web.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
+#include "base/coredump.h"
 
 #define PASSWORD_MAX 1024
 
@@ -320,6 +323,8 @@ key_create(struct admin *a)
 	uint8_t account[UUID_LEN], org[UUID_LEN];
 	struct auth_context ctx;
 	struct store_key k;
+	struct store_account acc;
+	struct store_org org_row;
 	const char *org_s = option(a, 2, "--org");
 	enum err e;
 	json_object *o;
@@ -328,12 +333,19 @@ key_create(struct admin *a)
 	    parse_name(option(a, 2, "--name"), name) ||
 	    (org_s != NULL && parse_id(org_s, org, "--org")))
 		return 1;
-	if (require_account(a, account, NULL))
+	if (require_account(a, account, &acc))
 		return 1;
+	/* Only what the API would create: nothing for a deactivated account, an org
+	 * key only in an active organization of which the account is an active member. */
+	if (!acc.is_active)
+		return fail("%s", "the account is deactivated");
+	if (org_s != NULL && require_org(a, org, &org_row))
+		return 1;
+	if (org_s != NULL && !org_row.is_active)
+		return fail("%s", "the organization is deactivated");
 	e = auth_context_account(a->db, account, org_s != NULL ? org : NULL, &ctx);
 	if (e == ERR_NOT_ORGANIZATION_MEMBER)
-		return fail("%s", "the account is not an active member of that organization, or the "
-		            "organization is deactivated");
+		return fail("%s", "the account is not an active member of that organization");
 	if (e == ERR_NONE)
 		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, &k, secret);
 	if (e != ERR_NONE)
@@ -398,6 +410,7 @@ main(int argc, char **argv)
 	int (*run)(struct admin *);
 	int status;
 
+	coredump_disable();   /* it holds the pepper, new secrets and passwords */
 	memset(&a, 0, sizeof(a));
 	if (argc > 2 && strcmp(argv[1], "--config") == 0) {
 		config_path = argv[2];

@@ -19,10 +19,10 @@
 #include <stdbool.h>
 
 #include "core/auth.h"
-#include "config.h"
+#include "base/config.h"
 #include "data/db.h"
 #include "http/request.h"
-#include "response.h"
+#include "http/response.h"
 #include "http/query.h"
 #include "http/router.h"
 #include "core/usage.h"

@@ -8,7 +8,7 @@
 #ifndef PS_MASTER_H
 #define PS_MASTER_H
 
-#include "config.h"
+#include "base/config.h"
 
 /* A worker's whole life: serve listen_fd until asked to stop; returns its exit status. */
 typedef int (*master_worker_fn)(int listen_fd, const struct config *cfg);

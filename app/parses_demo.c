@@ -25,7 +25,7 @@
 #include <sodium.h>
 
 #include "http/request.h"
-#include "response.h"
+#include "http/response.h"
 #include "http/router.h"
 #include "send.h"
 

@@ -8,7 +8,7 @@
 
 #include <fcgiapp.h>
 
-#include "response.h"
+#include "http/response.h"
 
 void send_response(FCGX_Request *fr, const struct response *resp);
 

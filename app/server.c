@@ -28,16 +28,15 @@
 #include <string.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fcgiapp.h>
 #include <sodium.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "base/log.h"
+#include "base/coredump.h"
 #include "master.h"
 #include "core/verifyslot.h"
 #include "worker.h"
@@ -98,16 +97,6 @@ open_listener(const char *addr)
 	return fd;
 }
 
-/* No core files: they would hold the pepper and whatever keys were in flight. */
-static void
-disable_core_dumps(void)
-{
-	struct rlimit none = {0, 0};
-
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 /*
  * Becomes `user` when running as root. The socket stays usable by the web
  * server: a path socket is handed to `user` and the web server's group
@@ -145,7 +134,7 @@ drop_privileges(const char *user, const char *socket_path, const char *socket_gr
 		log_error("cannot become %s: %s", user, strerror(errno));
 		return -1;
 	}
-	disable_core_dumps();   /* setuid resets the dumpable flag */
+	coredump_disable();   /* setuid resets the dumpable flag */
 	return 0;
 }
 
@@ -173,7 +162,7 @@ main(int argc, char **argv)
 	int have_workers = 0, allow_root = 0, fd, rc = EXIT_FAILURE;
 
 	ensure_std_fds();
-	disable_core_dumps();
+	coredump_disable();   /* no core file may hold the pepper or keys in flight */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config_path = argv[++i];

@@ -6,7 +6,7 @@
 #ifndef PS_WORKER_H
 #define PS_WORKER_H
 
-#include "config.h"
+#include "base/config.h"
 
 /*
  * Serves listen_fd until SIGTERM or SIGINT. Connects to the database itself

@@ -31,39 +31,46 @@ utf8_next(const unsigned char *s, size_t *i)
 }
 
 bool
+validate_utf8_next(const char *str, size_t len, size_t *i, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str + *i;
+	size_t n;
+	uint32_t v, min;
+
+	if (s[0] < 0x80) {
+		n = 1; v = s[0]; min = 0;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2; v = s[0] & 0x1f; min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3; v = s[0] & 0x0f; min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4; v = s[0] & 0x07; min = 0x10000;
+	} else {
+		return false;
+	}
+	if (len - *i < n)
+		return false;
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return false;
+		v = v << 6 | (s[k] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return false;
+	*cp = v;
+	*i += n;
+	return true;
+}
+
+bool
 validate_utf8(const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
+	uint32_t cp;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 2; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 3; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 4; cp = c & 0x07; min = 0x10000;
-		} else {
+	while (i < len)
+		if (!validate_utf8_next(str, len, &i, &cp))
 			return false;
-		}
-		if (len - i < n)
-			return false;
-		for (size_t k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n;
-	}
 	return true;
 }
 

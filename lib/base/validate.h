@@ -24,6 +24,12 @@ bool validate_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64
 int validate_hex_digit(unsigned char c);
 
 /*
+ * Decodes the code point of strict UTF-8 at s[*i] (*i < len) into *cp and
+ * moves *i past it; false, with *i unchanged, when no valid one starts there.
+ */
+bool validate_utf8_next(const char *s, size_t len, size_t *i, uint32_t *cp);
+
+/*
  * A key name (docs/api.md, creating a key): `s` must be valid UTF-8. Trims
  * Unicode White_Space from both ends, then requires 1..100 code points and
  * no control character (C0, DEL, C1). On success sets *start and *out_len to the

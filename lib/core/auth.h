@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "data/store_accounts.h"
 
 /* The context a request acts in. */

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "core/auth.h"
 #include "data/store.h"
 

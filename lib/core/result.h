@@ -9,7 +9,7 @@
 #ifndef PS_RESULT_H
 #define PS_RESULT_H
 
-#include "errors.h"
+#include "base/errors.h"
 #include "data/db.h"
 
 enum err result_db(enum db_status s);

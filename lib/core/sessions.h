@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "core/auth.h"
 #include "base/timefmt.h"
 #include "base/tokens.h"

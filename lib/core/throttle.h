@@ -26,8 +26,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "errors.h"
+#include "base/config.h"
+#include "base/errors.h"
 #include "core/verifyslot.h"
 #include "data/store_web.h"
 

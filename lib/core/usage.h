@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "base/uuid.h"
 #include "data/store_usage.h"
 

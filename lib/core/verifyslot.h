@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "base/config.h"
 
 #define VERIFYSLOT_OFF  (-1)     /* verifyslot_take: no cap (nothing to lock) */
 #define VERIFYSLOT_BUSY (-2)     /* verifyslot_take: every slot is taken */

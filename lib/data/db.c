@@ -89,28 +89,60 @@ connect_db(struct db *db)
 	return DB_OK;
 }
 
-/* Errors after which the connection cannot be trusted any more. */
-static bool
-is_connection_error(unsigned e)
-{
-	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
-	       e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
-	       e == CR_SERVER_LOST_EXTENDED || e == CR_ERR_NET_READ ||
-	       e == CR_ERR_NET_WRITE || e == ER_CONNECTION_KILLED ||
-	       e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
-}
+/*
+ * Errors that say the database cannot serve now, rather than that the
+ * statement is wrong: DB_UNAVAILABLE, the API's 503 with Retry-After (the
+ * client retries), never DB_ERROR, its 500 (a bug of ours). `drop`: the
+ * connection is gone, or leads to a server that should not be used now; the
+ * next statement connects afresh (through a proxy or a virtual address, maybe
+ * to a healthy node). Connecting itself fails as DB_UNAVAILABLE whatever the
+ * reason (2002/2003 nothing listening, 1040/1203 too many connections, ...).
+ *
+ * Left out on purpose, so DB_ERROR and logged with the code: a storage
+ * engine's own failure (1030 ER_GET_ERRNO, 1180 ER_ERROR_DURING_COMMIT: a
+ * full disk or a corrupt table, which needs an operator and may not pass by
+ * retrying), missing grants or tables (a deployment error), and anything else.
+ */
+static const struct {
+	unsigned code;
+	bool drop;
+} unavailable[] = {
+	/* the connection is lost (client errors); 2013 is also a read timeout */
+	{CR_CONNECTION_ERROR, true}, {CR_CONN_HOST_ERROR, true}, {CR_SERVER_GONE_ERROR, true},
+	{CR_SERVER_LOST, true}, {CR_SERVER_LOST_EXTENDED, true}, {CR_ERR_NET_READ, true},
+	{CR_ERR_NET_WRITE, true}, {CR_COMMANDS_OUT_OF_SYNC, true},
+	/* the server is going away, or ended this session */
+	{ER_SERVER_SHUTDOWN, true},             /* 1053 */
+	{ER_CONNECTION_KILLED, true},           /* 1927 */
+	/* the server must not serve now: a Galera node outside the primary
+	 * component or not synced ("WSREP has not yet prepared node for
+	 * application use"), read_only (a replica, a demoted primary) or
+	 * --skip-grant-tables, InnoDB read-only */
+	{ER_UNKNOWN_COM_ERROR, true},           /* 1047 */
+	{ER_OPTION_PREVENTS_STATEMENT, true},   /* 1290 */
+	{ER_READ_ONLY_MODE, true},              /* 1836 */
+	/* the server is busy: the connection is fine */
+	{ER_LOCK_WAIT_TIMEOUT, false},          /* 1205 */
+	{ER_LOCK_DEADLOCK, false},              /* 1213, also a Galera certification conflict */
+	{ER_STATEMENT_TIMEOUT, false},          /* 1969: max_statement_time */
+	{ER_QUERY_INTERRUPTED, false},          /* 1317: KILL QUERY */
+	{ER_OUTOFMEMORY, false}, {ER_OUT_OF_SORTMEMORY, false},
+	{ER_OUT_OF_RESOURCES, false},           /* 1037, 1038, 1041 */
+};
 
 static enum db_status
 classify(struct db *db, unsigned e, const char *what, unsigned slot)
 {
 	if (e == ER_DUP_ENTRY)
 		return DB_DUPLICATE;
-	if (is_connection_error(e)) {
-		disconnect(db);
+	for (size_t i = 0; i < sizeof(unavailable) / sizeof(unavailable[0]); i++) {
+		if (unavailable[i].code != e)
+			continue;
+		if (unavailable[i].drop)
+			disconnect(db);
+		log_error("database %s of statement %u: error %u, unavailable", what, slot, e);
 		return DB_UNAVAILABLE;
 	}
-	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK)
-		return DB_UNAVAILABLE;
 	log_error("database %s of statement %u failed: error %u", what, slot, e);
 	return DB_ERROR;
 }
@@ -266,18 +298,6 @@ db_rollback(struct db *db)
 	    (mysql_rollback(db->conn) != 0 || mysql_autocommit(db->conn, 1) != 0))
 		disconnect(db);
 	db->in_tx = false;
-}
-
-enum db_status
-db_ping(struct db *db)
-{
-	enum db_status rc = connect_db(db);
-
-	if (rc == DB_OK && mysql_ping(db->conn) != 0) {
-		rc = classify(db, mysql_errno(db->conn), "ping", 0);
-		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
-	}
-	return rc;
 }
 
 void

@@ -14,11 +14,11 @@
 #ifndef PS_DB_H
 #define PS_DB_H
 
-#include "config.h"
+#include "base/config.h"
 
 enum db_status {
 	DB_OK = 0,
-	DB_UNAVAILABLE,   /* cannot reach the server, or it timed out */
+	DB_UNAVAILABLE,   /* cannot reach the server, it timed out, or it cannot serve now (db.c) */
 	DB_DUPLICATE,     /* a unique key refused the row */
 	DB_ERROR          /* anything else: a bug or a schema mismatch */
 };
@@ -37,8 +37,5 @@ void db_free(struct db *db);
 enum db_status db_begin(struct db *db);
 enum db_status db_commit(struct db *db);
 void db_rollback(struct db *db);
-
-/* Round trip to the server (health check). */
-enum db_status db_ping(struct db *db);
 
 #endif

@@ -7,6 +7,9 @@
 
 #include "data/store.h"
 
+/* DB_OK when the service's tables can be read now (GET /healthz). */
+enum db_status store_health(struct db *db);
+
 /* Lookups return DB_OK with *found set, or a db error. */
 enum db_status store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
                                        struct store_principal *out, bool *found);

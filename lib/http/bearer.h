@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "errors.h"
+#include "base/errors.h"
 
 /*
  * ERR_NONE with *tok and *len set (surrounding spaces and tabs dropped), or

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "data/store.h"
 
 /*

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "errors.h"
+#include "base/errors.h"
 #include "base/uuid.h"
 #include "http/request.h"
 

@@ -3,7 +3,9 @@
  * app/worker.c, lib/usage.c): MariaDB stopped or hung in the middle of a
  * load run, usage counters buffered while it is away, a worker killed with
  * -9 in the middle of creates, and a storm of creates, revokes and reads
- * through a worker kill and a database restart.
+ * through a worker kill and a database restart. Issue #11: a database that
+ * answers but cannot serve (a table locked, read-only) is 503, not 500 or a
+ * healthy /healthz.
  *
  * They stop, freeze and restart the stack's own MariaDB (the pid in
  * $PS_STATE/mysqld.pid, restarted with stack_db_start of scripts/stack.sh)
@@ -1243,6 +1245,138 @@ test_fault_storm_with_kill_and_db_restart(void)
 	RESTORE_STACK();
 }
 
+/* ---- 6. a database that answers but cannot serve (issue #11) -------------------------------- */
+
+#define LOCKED_HEALTH_S 5.0    /* /healthz on a locked table: db_timeout (3 s) and some */
+#define HOLD_S 1.2             /* a worker whose statement timed out fails fast this long (db.c) */
+#define LOCK_MARK "healthz_lock_holder"
+
+/* SQL as root on the stack's MariaDB (no column names); *out: what the client printed. */
+static bool
+db_sql_at(int line, const char *sql, const char **out)
+{
+	const char *o;
+	int rc = run_cmd(P("mariadb --defaults-file=%s -N parsesphere -e %s",
+	                   sq(state_path("my.cnf")), sq(sql)), &o);
+
+	if (out != NULL)
+		*out = o;
+	return CHECK_AT(rc == 0, line, "mariadb -e \"%s\": exit %d: %s", sql, rc, o);
+}
+#define DB_SQL(sql, out) db_sql_at(__LINE__, (sql), (out))
+
+/* The id of the session running the lock holder's SLEEP, or 0. */
+static long
+lock_holder(void)
+{
+	const char *out = "";
+
+	if (!DB_SQL("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+	            "AND INFO LIKE '%" LOCK_MARK "%'", &out))
+		return 0;
+	return atol(out);
+}
+
+static void
+healthz_on_locked_table(void)
+{
+	const char *out;
+	double t0;
+	long holder = 0;
+	struct http_response *r;
+
+	if (!EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200))
+		return;
+	/* another session write-locks api_keys and keeps it (30 s at most: its SLEEP) */
+	if (!CHECK(run_cmd(P("mariadb --defaults-file=%s parsesphere -e %s >/dev/null 2>&1 &",
+	                     sq(state_path("my.cnf")),
+	                     sq("LOCK TABLES api_keys WRITE; SELECT SLEEP(30) AS " LOCK_MARK)),
+	                   &out) == 0, "starting the session that locks api_keys: %s", out))
+		return;
+	t0 = now_s();
+	while ((holder = lock_holder()) == 0 && now_s() - t0 < 10)
+		sleep_s(0.1);
+	if (!CHECK(holder > 0, "the session locking api_keys did not get its lock within 10 s"))
+		return;
+	/* MariaDB still answers a ping; the service cannot read its keys */
+	expect_health_down_at(__LINE__, LOCKED_HEALTH_S);
+	DB_SQL(P("KILL %ld", holder), NULL);
+	t0 = now_s();
+	while ((r = REQ(.method = "GET", .path = "/healthz"))->status != 200 && now_s() - t0 < BACK_S)
+		sleep_s(0.1);
+	CHECK(r->status == 200 && jstr(r->json, "status") && strcmp(jstr(r->json, "status"), "ok") == 0,
+	      "GET /healthz %.1f s after the lock was released: %d %s", now_s() - t0, r->status,
+	      r->status ? r->body : r->error);
+}
+
+/*
+ * Issue #11: /healthz reads a table (the service's own api_keys), so a
+ * database that answers a ping but cannot serve the service's reads (here
+ * api_keys write-locked by another session, as a stuck migration or backup
+ * would) is 503 within db_timeout, and 200 again once the lock is gone.
+ */
+static void
+test_fault_healthz_503_when_a_table_cannot_be_read(void)
+{
+	if (!LIGHTTPD_ONLY())
+		return;
+	healthz_on_locked_table();
+	if (lock_holder() > 0)
+		DB_SQL(P("KILL %ld", lock_holder()), NULL);
+	/* the workers whose statements timed out on the lock answer 503 at once for a
+	 * second more (README: a hung database): the cases after this one need them */
+	sleep_s(HOLD_S);
+	RESTORE_STACK();
+}
+
+static void
+read_only_database(void)
+{
+	struct acct a;
+	struct key k, obs;
+	long log_off;
+	double t0;
+	struct http_response *r;
+
+	if (!SETUP(&a, &k, &obs, "readonly"))
+		return;
+	log_off = file_size(state_path("app.log"));
+	if (!DB_SQL("SET GLOBAL read_only = 1", NULL))
+		return;
+	/* writes: 503 (error 1290), not 500 */
+	t0 = now_s();
+	r = POST_JSON("/v1/api-keys", k.secret, "{\"name\": \"while read-only\"}");
+	expect_unavailable_at(__LINE__, r, now_s() - t0, STOPPED_ANSWER_S);
+	t0 = now_s();
+	r = REQ(.method = "DELETE", .path = KP(obs.id), .key = k.secret);
+	expect_unavailable_at(__LINE__, r, now_s() - t0, STOPPED_ANSWER_S);
+	/* reads: keys still authenticate, so the service is up */
+	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+	EXPECT_STATUS(REQ(.method = "GET", .path = "/healthz"), 200);
+	if (!DB_SQL("SET GLOBAL read_only = 0", NULL))
+		return;
+	EXPECT_STATUS(POST_JSON("/v1/api-keys", k.secret, "{\"name\": \"writable again\"}"), 201);
+	r = GET(KP(obs.id), obs.secret);
+	if (EXPECT_STATUS(r, 200))
+		EXPECT_KEY(r->json, .id = obs.id, .active = true);
+	expect_no_500_logged_at(__LINE__, log_off, "read-only database");
+}
+
+/*
+ * Issue #11: a database that refuses writes (read_only: a replica, a demoted
+ * primary; error 1290) answers creates and revokes with 503 and Retry-After,
+ * not 500; reads and /healthz still work, and writes once it is writable.
+ */
+static void
+test_fault_read_only_database_503(void)
+{
+	if (!LIGHTTPD_ONLY())
+		return;
+	read_only_database();
+	DB_SQL("SET GLOBAL read_only = 0", NULL);
+	RESTORE_STACK();
+}
+
 #define SLOW_CLIENTS 48    /* several times the worker pool */
 #define SLOW_SETTLE_S 0.3  /* for the web server to hand the slow requests on, if it would */
 #define BODY_CUT_S 12.0    /* RequestReadTimeout body=10 (conf/apache/parsesphere-proxy-fcgi.conf) */
@@ -1406,5 +1540,7 @@ const struct itest_case itest_faults_cases[] = {
 	ITEST(test_fault_storm_with_kill_and_db_restart),
 	ITEST(test_fault_slow_clients_do_not_block_the_pool),
 	ITEST(test_slow_bodies_do_not_pin_the_pool),
+	ITEST(test_fault_healthz_503_when_a_table_cannot_be_read),
+	ITEST(test_fault_read_only_database_503),
 };
 const size_t itest_faults_count = N_ELEMS(itest_faults_cases);

@@ -941,6 +941,76 @@ test_unknown_query_param_400(void)
 		EXPECT_KEY(r->json, .id = k.id, .active = true);
 }
 
+/* Nothing outside printable ASCII, and at most 64 bytes (README, "Choices"). */
+static bool
+expect_bounded_param_at(int line, const struct http_response *r)
+{
+	const char *p = jstr(r->json, "param");
+	size_t bad = 0;
+
+	for (const char *c = p ? p : ""; *c != '\0'; c++)
+		bad += *c < 0x20 || *c > 0x7e;
+	return CHECK_AT(p != NULL && strlen(p) <= 64 && bad == 0, line, "%s: param of %zu bytes, "
+	                "%zu of them outside printable ASCII; body of %zu bytes", r->what,
+	                p ? strlen(p) : 0, bad, strlen(r->body));
+}
+
+/*
+ * Issue #11: an unknown name is echoed in param escaped and cut to 64 bytes,
+ * so that no terminal escape or kilobytes of it reach whatever prints the
+ * error. Query names are percent-decoded first; JSON names are json-c's.
+ * lighttpd refuses a URL with a C0 or DEL character, even percent-encoded,
+ * before the application (its 400, rendered as invalid_request without
+ * param); the other web servers pass it on.
+ */
+static void
+test_unknown_names_echoed_escaped_and_bounded(void)
+{
+	const char *ws = getenv("PS_WEB_SERVER");
+	bool lighttpd = ws != NULL && strncmp(ws, "lighttpd", 8) == 0;
+	struct acct a;
+	struct key k;
+	struct http_response *r;
+
+	SETUP(&a, &k, "echo");
+	const struct { int line; const char *query, *param; bool ctrl; } cases[] = {
+		{__LINE__, "%1B%5B31mred%1B%5B0m=1", "\\u001b[31mred\\u001b[0m", true},
+		{__LINE__, "a%07%08%0D%0Ab=1", "a\\u0007\\u0008\\u000d\\u000ab", true},
+		{__LINE__, "%7F=1", "\\u007f", true},
+		{__LINE__, P("%s%%1B=1", repeat("q", 60)), repeat("q", 60), true},
+		{__LINE__, "%C2%9B2J=1", "\\u009b2J", false},
+		{__LINE__, "%E2%80%AEexe.txt=1", "\\u202eexe.txt", false},
+		{__LINE__, "caf%C3%A9=1", "caf\\u00e9", false},
+		{__LINE__, "%F0%9F%98%80=1", "\\ud83d\\ude00", false},
+		{__LINE__, "a%22b%5Cc=1", "a\\\"b\\\\c", false},
+		{__LINE__, "%3Cscript%3E=1", "<script>", false},
+		{__LINE__, "a+b=1", "a b", false},
+		{__LINE__, P("%s=1", repeat("q", 5000)), repeat("q", 64), false},
+		{__LINE__, P("%s%%C3%%A9=1", repeat("q", 60)), repeat("q", 60), false},
+		/* a repeated known name is the service's own text */
+		{__LINE__, "limit=1&limit=2", "limit", false},
+	};
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		r = GET(P("/v1/api-keys?%s", cases[i].query), k.secret);
+		if (cases[i].ctrl && lighttpd) {
+			if (expect_error_at(cases[i].line, r, 400, "invalid_request"))
+				CHECK_AT(jstr(r->json, "param") == NULL, cases[i].line, "%s: lighttpd's own "
+				         "400 with a param: %s", r->what, r->body);
+		} else if (expect_invalid_at(cases[i].line, r, cases[i].param)) {
+			expect_bounded_param_at(cases[i].line, r);
+		}
+	}
+	/* a 10 KB field name, and one with control characters written as JSON escapes */
+	r = POST_JSON("/v1/api-keys", k.secret, P("{\"name\": \"x\", \"%s\": 1}", repeat("f", 10240)));
+	if (EXPECT_INVALID(r, repeat("f", 64)))
+		expect_bounded_param_at(__LINE__, r);
+	r = POST_JSON("/v1/api-keys", k.secret,
+	              "{\"name\": \"x\", \"\\u001b]0;title\\u0007\\u00e9\\\"\": 1}");
+	if (EXPECT_INVALID(r, "\\u001b]0;title\\u0007\\u00e9\\\""))
+		expect_bounded_param_at(__LINE__, r);
+	CHECK(count_keys(k.secret) == 1, "%d keys after refused creates", count_keys(k.secret));
+}
+
 static void
 test_repeated_query_param_400(void)
 {
@@ -1714,6 +1784,7 @@ const struct itest_case itest_keys_cases[] = {
 	ITEST(test_limit_invalid_400),
 	ITEST(test_limit_values_accepted),
 	ITEST(test_unknown_query_param_400),
+	ITEST(test_unknown_names_echoed_escaped_and_bounded),
 	ITEST(test_repeated_query_param_400),
 	ITEST(test_include_revoked_invalid_400),
 	ITEST(test_starting_after_invalid_400),

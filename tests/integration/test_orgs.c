@@ -727,6 +727,61 @@ test_admin_cli_errors(void)
 	      r->status, r->out);
 }
 
+/*
+ * Issue #11: scripts/admin creates a key only where the API would: not in a
+ * deactivated organization, not for a deactivated account (org or personal
+ * key), each refused with a message saying why and without writing a row.
+ */
+static void
+test_admin_key_create_refuses_deactivated_owner(void)
+{
+	struct fx f;
+	struct key k;
+	struct admin_result *r;
+	struct http_response *l;
+	const char *ids[16];
+	size_t n;
+
+	if (!FIXTURE(&f))
+		return;
+	const struct { int line; const char *deactivate, *id, *account, *org, *why; } cases[] = {
+		{__LINE__, "org", f.org, f.acc[OWNER].id, f.org, "organization is deactivated"},
+		{__LINE__, "org", f.org, f.acc[M1].id, f.org, "organization is deactivated"},
+		{__LINE__, "account", f.acc[M1].id, f.acc[M1].id, f.org, "account is deactivated"},
+		{__LINE__, "account", f.acc[OWNER].id, f.acc[OWNER].id, f.org, "account is deactivated"},
+		{__LINE__, "account", f.acc[M1].id, f.acc[M1].id, NULL, "account is deactivated"},
+	};
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		if (!admin_ok_at(cases[i].line, admin_run(cases[i].deactivate, "deactivate", cases[i].id,
+		                                          (const char *)NULL)))
+			return;
+		r = cases[i].org ?
+			admin_run("key", "create", "--account", cases[i].account, "--org", cases[i].org,
+			          "--name", "refused", (const char *)NULL) :
+			admin_run("key", "create", "--account", cases[i].account, "--name", "refused",
+			          (const char *)NULL);
+		CHECK_AT(r->status > 0 && r->out[0] == '\0' && strstr(r->err, cases[i].why) != NULL,
+		         cases[i].line, "key create --account %s%s%s with the %s deactivated: exit %d, "
+		         "stdout \"%s\", stderr \"%s\" (want \"%s\")", cases[i].account,
+		         cases[i].org ? " --org " : "", cases[i].org ? cases[i].org : "",
+		         cases[i].deactivate, r->status, r->out, r->err, cases[i].why);
+		if (!admin_ok_at(cases[i].line, admin_run(cases[i].deactivate, "activate", cases[i].id,
+		                                          (const char *)NULL)))
+			return;
+	}
+	/* no row was written: the organization has its four org keys, member 1 one personal key */
+	l = OGET("/v1/api-keys?include_revoked=true", f.personal[OWNER].secret, f.org);
+	if (EXPECT_STATUS(l, 200))
+		CHECK((n = jlist_ids(l, ids, 16)) == 4, "%zu keys in the organization, want its 4 org "
+		      "keys: %s", n, l->body);
+	l = GET("/v1/api-keys?include_revoked=true", f.personal[M1].secret);
+	if (EXPECT_STATUS(l, 200))
+		CHECK((n = jlist_ids(l, ids, 16)) == 1 && strcmp(ids[0], f.personal[M1].id) == 0,
+		      "member 1 has %zu personal keys, want its one: %s", n, l->body);
+	/* and where the API would create one, scripts/admin does */
+	NEW_KEY(&k, f.acc[M1].id, f.org, "allowed again");
+}
+
 const struct itest_case itest_orgs_cases[] = {
 	ITEST(test_org_key_created_with_personal_key_and_header),
 	ITEST(test_org_key_creates_org_keys_as_its_creator),
@@ -745,5 +800,6 @@ const struct itest_case itest_orgs_cases[] = {
 	ITEST(test_org_check_order),
 	ITEST(test_org_context_errors_counted),
 	ITEST(test_admin_cli_errors),
+	ITEST(test_admin_key_create_refuses_deactivated_owner),
 };
 const size_t itest_orgs_count = N_ELEMS(itest_orgs_cases);

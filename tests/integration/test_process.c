@@ -21,10 +21,14 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <linux/capability.h>
+#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,6 +109,77 @@ readable_as(const struct passwd *user, const char *path, int *status)
 	if (pid > 0 && waitpid(pid, status, 0) == pid && WIFEXITED(*status))
 		*status = WEXITSTATUS(*status);
 	return *status == 0;
+}
+
+/* "Max core file size" of /proc/PID/limits: the soft and hard limits as written there. */
+static bool
+core_limits(pid_t pid, char soft[24], char hard[24])
+{
+	FILE *f = fopen(P("/proc/%d/limits", (int)pid), "r");
+	char line[256];
+	bool found = false;
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line, "Max core file size", 18) == 0 &&
+		        sscanf(line + 18, "%23s %23s", soft, hard) == 2;
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Whether pid is dumpable, seen from outside: kcmp(2) needs ptrace read
+ * access (real credentials), which a process with pid's user and group and
+ * no effective capability has only if pid is dumpable; root keeps its
+ * permitted set, so that only CAP_SYS_PTRACE, not a missing capability, is
+ * what it lacks. 1: dumpable, 0: not, -1: cannot tell.
+ */
+static int
+dumpable(pid_t pid)
+{
+	long uid[4], gid[4];
+	pid_t c;
+	int st;
+
+	if (!proc_ids(pid, "Uid:", uid) || !proc_ids(pid, "Gid:", gid))
+		return -1;
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+		if (uid[1] != 0) {   /* its user: no capability left */
+			if (setgroups(0, NULL) != 0 || setgid((gid_t)gid[1]) != 0 ||
+			    setuid((uid_t)uid[1]) != 0)
+				_exit(3);
+		} else {             /* root with no effective capability */
+			if (syscall(SYS_capget, &h, d) != 0)
+				_exit(3);
+			for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+				d[i].effective = 0;
+			if (syscall(SYS_capset, &h, d) != 0)
+				_exit(3);
+		}
+		if (syscall(SYS_kcmp, getpid(), pid, KCMP_VM, 0, 0) >= 0)
+			_exit(0);
+		_exit(errno == EPERM || errno == EACCES ? 1 : 3);
+	}
+	if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return -1;
+	return WEXITSTATUS(st) == 0;
+}
+
+/* pid can write no core file: RLIMIT_CORE 0 (soft and hard) and not dumpable. */
+static bool
+cannot_dump_core(pid_t pid, const char **why)
+{
+	char soft[24] = "?", hard[24] = "?";
+	bool limits = core_limits(pid, soft, hard);
+	int d = dumpable(pid);
+
+	*why = P("Max core file size %s %s, dumpable %s", soft, hard,
+	         d < 0 ? "unknown" : d ? "yes" : "no");
+	return limits && strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0 && d == 0;
 }
 
 /* ---- load ------------------------------------------------------------------------------------ */
@@ -751,6 +826,80 @@ test_single_process_mode(void)
 	unlink(sock);
 }
 
+/* The executable of pid ends with name. */
+static bool
+runs(pid_t pid, const char *name)
+{
+	char exe[512];
+	ssize_t n = readlink(P("/proc/%d/exe", (int)pid), exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return strlen(exe) >= strlen(name) && strcmp(exe + strlen(exe) - strlen(name), name) == 0;
+}
+
+/*
+ * Issue #11: no core file can hold the pepper or a secret. The server
+ * (master and workers) and scripts/admin, which holds the pepper and the
+ * secrets and passwords it is given, set RLIMIT_CORE to 0 and make
+ * themselves not dumpable. The admin is checked while it waits for a
+ * password on standard input, started with an unlimited core size so that
+ * only its own setting can make it 0.
+ */
+static void
+test_server_and_admin_cannot_dump_core(void)
+{
+	pid_t master, pool[MAX_PIDS], admin;
+	size_t n;
+	int in[2], st = 0;
+	char id[37];
+	const char *why = "";
+	bool ok = false;
+	double t0;
+
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n))
+		return;
+	CHECK(cannot_dump_core(master, &why), "master %d: %s", (int)master, why);
+	for (size_t i = 0; i < n; i++)
+		CHECK(cannot_dump_core(pool[i], &why), "worker %d: %s", (int)pool[i], why);
+
+	random_uuid(id);
+	if (!CHECK(pipe(in) == 0, "pipe: %s", strerror(errno)))
+		return;
+	fflush(stdout);
+	if ((admin = fork()) == 0) {
+		struct rlimit any = {RLIM_INFINITY, RLIM_INFINITY};
+		int null = open("/dev/null", O_WRONLY);
+
+		setrlimit(RLIMIT_CORE, &any);
+		dup2(in[0], STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(in[0]);
+		close(in[1]);
+		execl(P("%s/scripts/admin", getenv("PS_ROOT")), "admin", "account", "set-password", id,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	if (CHECK(admin > 0, "fork: %s", strerror(errno))) {
+		/* scripts/admin execs the binary in place; it then waits for the password */
+		t0 = now_s();
+		while (!(ok = runs(admin, "/parsesphere-admin") && cannot_dump_core(admin, &why)) &&
+		       alive(admin) && now_s() - t0 < 10)
+			sleep_s(0.05);
+		CHECK(ok, "scripts/admin account set-password %d (%s, %s), waiting for the password: %s",
+		      (int)admin, runs(admin, "/parsesphere-admin") ? "parsesphere-admin" : "not yet "
+		      "parsesphere-admin", alive(admin) ? "alive" : "gone", why);
+	}
+	close(in[1]);   /* no password: it exits */
+	if (admin > 0 && !reap_child(admin, 10, &st)) {
+		kill(admin, SIGKILL);
+		waitpid(admin, &st, 0);
+	}
+}
+
 const struct itest_case itest_process_cases[] = {
 	ITEST(test_master_and_workers_not_root),
 	ITEST(test_secrets_unreadable_by_web_server),
@@ -763,5 +912,6 @@ const struct itest_case itest_process_cases[] = {
 	ITEST(test_graceful_stop_loses_no_count),
 	ITEST(test_spawn_fcgi_prefork),
 	ITEST(test_single_process_mode),
+	ITEST(test_server_and_admin_cannot_dump_core),
 };
 const size_t itest_process_count = N_ELEMS(itest_process_cases);

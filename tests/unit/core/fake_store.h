@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "../../../lib/core/result.c"
-#include "../../../lib/errors.c"
+#include "../../../lib/base/errors.c"
 #include "../../../lib/base/apikey.c"
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/validate.c"

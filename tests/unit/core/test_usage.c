@@ -7,7 +7,7 @@
 #include "../../../lib/core/usage.c"
 #include "../../../lib/data/store_usage.c"
 #include "../../../lib/core/result.c"
-#include "../../../lib/errors.c"
+#include "../../../lib/base/errors.c"
 #include "../../../lib/base/timefmt.c"
 #include "../harness.h"
 

@@ -4,8 +4,8 @@
  * blank lines, the pepper file of exactly 32 bytes, and error messages that
  * never contain the database password.
  */
-#include "../../lib/config.c"
-#include "harness.h"
+#include "../../../lib/base/config.c"
+#include "../harness.h"
 
 #include <sys/stat.h>
 

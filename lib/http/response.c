@@ -1,4 +1,4 @@
-#include "response.h"
+#include "http/response.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 
 #include "base/timefmt.h"
 #include "base/uuid.h"
+#include "base/validate.h"
 
 void
 response_init(struct response *r)
@@ -80,6 +81,47 @@ response_bytes(struct response *r, int status, const char *content_type,
 
 #define CHALLENGE "Bearer realm=\"parsesphere\""
 
+/*
+ * The text of `param`. It may be a client's own name (an unknown query
+ * parameter or body field), so it is made safe for whatever prints the error
+ * (a terminal, a log) and bounded: printable ASCII is kept, `"` and `\` are
+ * escaped with `\`, everything else is written \uXXXX (a UTF-16 pair above
+ * U+FFFF, U+FFFD for a byte that is not UTF-8) as in a JSON string, and the
+ * text stops before the first escape that would pass RESPONSE_PARAM_MAX
+ * bytes. The service's own names are printable ASCII and come out unchanged.
+ */
+static void
+param_text(const char *name, char out[RESPONSE_PARAM_MAX + 1])
+{
+	size_t len = strlen(name), i = 0, n = 0;
+
+	while (i < len) {
+		char esc[16];
+		unsigned char c = (unsigned char)name[i];
+		uint32_t cp = 0xfffd;     /* kept when no UTF-8 character starts here */
+		int w;
+
+		if (c >= 0x20 && c <= 0x7e) {
+			w = snprintf(esc, sizeof(esc), "%s%c", c == '"' || c == '\\' ? "\\" : "", c);
+			i++;
+		} else {
+			if (!validate_utf8_next(name, len, &i, &cp))
+				i++;
+			if (cp > 0xffff)
+				w = snprintf(esc, sizeof(esc), "\\u%04x\\u%04x",
+				             (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
+				             (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+			else
+				w = snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+		}
+		if (n + (size_t)w > RESPONSE_PARAM_MAX)
+			break;
+		memcpy(out + n, esc, (size_t)w);
+		n += (size_t)w;
+	}
+	out[n] = '\0';
+}
+
 static void
 set_error(struct response *r, enum err e, const char *param, const char *message,
           const char *challenge)
@@ -90,8 +132,12 @@ set_error(struct response *r, enum err e, const char *param, const char *message
 	json_object_object_add(o, "error_code", json_object_new_string(info->code));
 	json_object_object_add(o, "message",
 	                       json_object_new_string(message ? message : info->message));
-	if (param != NULL)
-		json_object_object_add(o, "param", json_object_new_string(param));
+	if (param != NULL) {
+		char text[RESPONSE_PARAM_MAX + 1];
+
+		param_text(param, text);
+		json_object_object_add(o, "param", json_object_new_string(text));
+	}
 	json_object_object_add(o, "request_id", json_object_new_string(r->request_id));
 	r->error = e;
 	response_json(r, info->status, o);

@@ -14,11 +14,12 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
-#include "errors.h"
+#include "base/errors.h"
 
 #define RESPONSE_ID_LEN     36
 #define RESPONSE_EXTRA_MAX  2048
 #define RESPONSE_HEAD_MAX   (RESPONSE_EXTRA_MAX + 512)
+#define RESPONSE_PARAM_MAX  64     /* bytes of an error's `param` */
 
 struct response {
 	int status;
@@ -58,6 +59,8 @@ void response_bytes(struct response *r, int status, const char *content_type,
  * An error body: error_code, message (NULL: the table's), param (NULL: none)
  * and request_id, plus the headers the error needs (WWW-Authenticate on 401,
  * Retry-After on 503). `token_presented` selects error="invalid_token".
+ * param may be a client's name: it is written escaped to printable ASCII and
+ * cut to RESPONSE_PARAM_MAX bytes (README, "Choices"); message never is.
  */
 void response_error(struct response *r, enum err e, const char *param,
                     const char *message);

@@ -3,8 +3,8 @@
  * error_code, the same as docs/api.md's table ("Errors"), read here so that
  * the table and the code cannot drift apart; the reason phrases.
  */
-#include "../../lib/errors.c"
-#include "harness.h"
+#include "../../../lib/base/errors.c"
+#include "../harness.h"
 
 #include <stdbool.h>
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "base/config.h"
 
 #include <errno.h>
 #include <fcntl.h>

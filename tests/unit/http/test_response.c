@@ -1,10 +1,10 @@
 /* Unit tests of lib/response.c: error bodies, their headers, the response head. */
-#include "../../lib/response.c"
-#include "../../lib/errors.c"
-#include "../../lib/base/timefmt.c"
-#include "../../lib/base/uuid.c"
-#include "../../lib/base/validate.c"
-#include "harness.h"
+#include "../../../lib/http/response.c"
+#include "../../../lib/base/errors.c"
+#include "../../../lib/base/timefmt.c"
+#include "../../../lib/base/uuid.c"
+#include "../../../lib/base/validate.c"
+#include "../harness.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -213,15 +213,6 @@ test_error_fields(void)
 	json_object_put(o);
 	response_reset(&r);
 
-	/* A param with characters JSON must escape survives intact (it may be a query name). */
-	response_init(&r);
-	response_error(&r, ERR_INVALID_REQUEST, "a\"b\\c</x>\xc3\xa9", NULL);
-	o = parsed_body(&r);
-	CHECK(field(o, "param") && strcmp(field(o, "param"), "a\"b\\c</x>\xc3\xa9") == 0,
-	      "param %s", field(o, "param"));
-	json_object_put(o);
-	response_reset(&r);
-
 	/* The default message of an error comes from the table, not a caller's NULL. */
 	response_init(&r);
 	response_error(&r, ERR_NOT_FOUND, NULL, NULL);
@@ -242,6 +233,89 @@ test_error_fields(void)
 	json_object_put(o);
 	response_reset(&r);
 	CHECK(r.body == NULL, "reset left a body");
+}
+
+/*
+ * param names a client's own parameter or field when it is unknown: printable
+ * ASCII is kept, `"` and `\` are escaped with `\`, every other character is
+ * written \uXXXX (a UTF-16 pair above U+FFFF, U+FFFD for a byte that is not
+ * UTF-8), and the text is cut to 64 bytes between two characters. Each case's
+ * input is pad 'a's then tail; the param wanted, want_pad 'a's then want_tail.
+ */
+static void
+test_error_param(void)
+{
+	static const struct {
+		int line; size_t pad; const char *tail; size_t want_pad; const char *want_tail;
+	} cases[] = {
+		{__LINE__, 0, "name", 0, "name"},
+		{__LINE__, 0, "ParseSphere-Organization", 0, "ParseSphere-Organization"},
+		{__LINE__, 0, "", 0, ""},
+		{__LINE__, 0, " !#$%&'()*+,-./:;<=>?@[]^_`{|}~", 0, " !#$%&'()*+,-./:;<=>?@[]^_`{|}~"},
+		{__LINE__, 0, "a\"b\\c</x>", 0, "a\\\"b\\\\c</x>"},
+		/* terminal escapes and other controls: C0, DEL, C1 (CSI) */
+		{__LINE__, 0, "\x1b[31mred\x1b[0m", 0, "\\u001b[31mred\\u001b[0m"},
+		{__LINE__, 0, "a\tb\r\nc\x01\x7f", 0, "a\\u0009b\\u000d\\u000ac\\u0001\\u007f"},
+		{__LINE__, 0, "\xc2\x9b" "2J", 0, "\\u009b2J"},
+		/* any other non-ASCII: letters, bidi override, line separator, BOM */
+		{__LINE__, 0, "caf\xc3\xa9", 0, "caf\\u00e9"},
+		{__LINE__, 0, "\xe2\x80\xae" "txt", 0, "\\u202etxt"},
+		{__LINE__, 0, "\xe2\x80\xa8", 0, "\\u2028"},
+		{__LINE__, 0, "\xef\xbb\xbf", 0, "\\ufeff"},
+		{__LINE__, 0, "\xf0\x9f\x98\x80", 0, "\\ud83d\\ude00"},
+		{__LINE__, 0, "\xf4\x8f\xbf\xbf", 0, "\\udbff\\udfff"},
+		/* bytes that are not UTF-8 (json-c may let some through): one U+FFFD each */
+		{__LINE__, 0, "\xff" "a", 0, "\\ufffda"},
+		{__LINE__, 0, "\xc0\xaf", 0, "\\ufffd\\ufffd"},
+		{__LINE__, 0, "\xed\xa0\x80", 0, "\\ufffd\\ufffd\\ufffd"},
+		{__LINE__, 0, "\xe2\x82", 0, "\\ufffd\\ufffd"},
+		/* 64 bytes at most, never half an escape */
+		{__LINE__, 64, "", 64, ""},
+		{__LINE__, 65, "", 64, ""},
+		{__LINE__, 10240, "", 64, ""},
+		{__LINE__, 63, "b", 63, "b"},
+		{__LINE__, 64, "b", 64, ""},
+		{__LINE__, 58, "\xc3\xa9", 58, "\\u00e9"},
+		{__LINE__, 59, "\xc3\xa9" "b", 59, ""},
+		{__LINE__, 52, "\xf0\x9f\x98\x80", 52, "\\ud83d\\ude00"},
+		{__LINE__, 53, "\xf0\x9f\x98\x80", 53, ""},
+		{__LINE__, 62, "\"", 62, "\\\""},
+		{__LINE__, 63, "\\", 63, ""},
+		{__LINE__, 63, "\x1b", 63, ""},
+	};
+	struct response r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t tlen = strlen(cases[i].tail), wlen = strlen(cases[i].want_tail);
+		char *in = malloc(cases[i].pad + tlen + 1), *want = malloc(cases[i].want_pad + wlen + 1);
+		const char *got;
+		size_t bad = 0;
+		json_object *o;
+
+		if (in == NULL || want == NULL)
+			abort();
+		memset(in, 'a', cases[i].pad);
+		memcpy(in + cases[i].pad, cases[i].tail, tlen + 1);
+		memset(want, 'a', cases[i].want_pad);
+		memcpy(want + cases[i].want_pad, cases[i].want_tail, wlen + 1);
+		response_init(&r);
+		response_error(&r, ERR_INVALID_REQUEST, in, NULL);
+		o = parsed_body(&r);
+		got = field(o, "param");
+		CHECK_AT(got != NULL && strcmp(got, want) == 0, cases[i].line,
+		         "param of %zu x 'a' + \"%s\": \"%.80s\" (%zu bytes), want \"%.80s\"",
+		         cases[i].pad, cases[i].want_tail, got ? got : "(none)", got ? strlen(got) : 0,
+		         want);
+		for (const char *p = got ? got : ""; *p != '\0'; p++)
+			bad += *p < 0x20 || *p > 0x7e;
+		CHECK_AT(got != NULL && strlen(got) <= 64 && bad == 0, cases[i].line,
+		         "param is %zu bytes with %zu outside printable ASCII", got ? strlen(got) : 0,
+		         bad);
+		json_object_put(o);
+		response_reset(&r);
+		free(in);
+		free(want);
+	}
 }
 
 /* RFC 6750: error="invalid_token" only when a token was presented. */
@@ -413,6 +487,7 @@ main(void)
 		return 1;
 	test_error_table();
 	test_error_fields();
+	test_error_param();
 	test_auth_error();
 	test_head();
 	test_request_ids();

@@ -1,4 +1,4 @@
-#include "errors.h"
+#include "base/errors.h"
 
 static const struct err_info table[ERR__COUNT] = {
 	[ERR_NONE] = {200, "", ""},

@@ -1,0 +1,92 @@
+/*
+ * Unit tests of lib/data/db.c without a server: what each error a statement can
+ * end with means for the caller (DB_UNAVAILABLE is the API's 503, DB_ERROR
+ * its 500) and whether the connection is dropped, so that the next statement
+ * connects afresh.
+ */
+#include "../../../lib/data/db.c"
+#include "../../../lib/base/log.c"
+#include "../../../lib/base/timefmt.c"
+#include "../harness.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+static void
+test_error_classes(void)
+{
+	static const struct {
+		int line; unsigned e; enum db_status want; bool drops;
+	} cases[] = {
+		/* the connection is gone: 503, reconnect */
+		{__LINE__, CR_CONNECTION_ERROR, DB_UNAVAILABLE, true},          /* 2002 */
+		{__LINE__, CR_CONN_HOST_ERROR, DB_UNAVAILABLE, true},           /* 2003 */
+		{__LINE__, CR_SERVER_GONE_ERROR, DB_UNAVAILABLE, true},         /* 2006 */
+		{__LINE__, CR_SERVER_LOST, DB_UNAVAILABLE, true},               /* 2013: read timeout too */
+		{__LINE__, CR_COMMANDS_OUT_OF_SYNC, DB_UNAVAILABLE, true},      /* 2014 */
+		{__LINE__, CR_ERR_NET_READ, DB_UNAVAILABLE, true},
+		{__LINE__, CR_ERR_NET_WRITE, DB_UNAVAILABLE, true},
+		{__LINE__, ER_SERVER_SHUTDOWN, DB_UNAVAILABLE, true},           /* 1053 */
+		{__LINE__, ER_CONNECTION_KILLED, DB_UNAVAILABLE, true},         /* 1927 */
+		/* a server that must not serve now: 503, reconnect (perhaps elsewhere) */
+		{__LINE__, ER_UNKNOWN_COM_ERROR, DB_UNAVAILABLE, true},         /* 1047: Galera */
+		{__LINE__, ER_OPTION_PREVENTS_STATEMENT, DB_UNAVAILABLE, true}, /* 1290: read_only */
+		{__LINE__, ER_READ_ONLY_MODE, DB_UNAVAILABLE, true},            /* 1836 */
+		/* a busy server: 503, the connection stays */
+		{__LINE__, ER_LOCK_WAIT_TIMEOUT, DB_UNAVAILABLE, false},        /* 1205 */
+		{__LINE__, ER_LOCK_DEADLOCK, DB_UNAVAILABLE, false},            /* 1213 */
+		{__LINE__, ER_STATEMENT_TIMEOUT, DB_UNAVAILABLE, false},        /* 1969 */
+		{__LINE__, ER_QUERY_INTERRUPTED, DB_UNAVAILABLE, false},        /* 1317 */
+		{__LINE__, ER_OUTOFMEMORY, DB_UNAVAILABLE, false},              /* 1037 */
+		{__LINE__, ER_OUT_OF_SORTMEMORY, DB_UNAVAILABLE, false},        /* 1038 */
+		{__LINE__, ER_OUT_OF_RESOURCES, DB_UNAVAILABLE, false},         /* 1041 */
+		/* a unique key */
+		{__LINE__, ER_DUP_ENTRY, DB_DUPLICATE, false},                  /* 1062 */
+		/* ours, the schema's, the grants' or a storage engine's: 500 */
+		{__LINE__, ER_GET_ERRNO, DB_ERROR, false},                      /* 1030 */
+		{__LINE__, ER_ERROR_DURING_COMMIT, DB_ERROR, false},            /* 1180 */
+		{__LINE__, ER_NO_SUCH_TABLE, DB_ERROR, false},                  /* 1146 */
+		{__LINE__, ER_TABLEACCESS_DENIED_ERROR, DB_ERROR, false},       /* 1142 */
+		{__LINE__, ER_PARSE_ERROR, DB_ERROR, false},                    /* 1064 */
+		{__LINE__, ER_BAD_FIELD_ERROR, DB_ERROR, false},                /* 1054 */
+		{__LINE__, CR_PARAMS_NOT_BOUND, DB_ERROR, false},               /* 2031 */
+	};
+	struct config cfg;
+	struct db *db;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	memset(&cfg, 0, sizeof(cfg));
+	db = db_new(&cfg);
+	if (db == NULL || saved < 0 || devnull < 0) {
+		CHECK(false, "setup");
+		return;
+	}
+	dup2(devnull, STDERR_FILENO);   /* DB_ERROR is logged: not the test's output */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum db_status rc;
+
+		/* A handle that never connected stands for the connection: closed when dropped. */
+		db->conn = mysql_init(NULL);
+		rc = classify(db, cases[i].e, "execution", 0);
+		CHECK_AT(rc == cases[i].want, cases[i].line, "error %u: status %d, want %d",
+		         cases[i].e, rc, cases[i].want);
+		CHECK_AT((db->conn == NULL) == cases[i].drops, cases[i].line,
+		         "error %u: connection %s, want it %s", cases[i].e,
+		         db->conn == NULL ? "dropped" : "kept", cases[i].drops ? "dropped" : "kept");
+		if (db->conn != NULL)
+			mysql_close(db->conn);
+		db->conn = NULL;
+	}
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+	db_free(db);
+}
+
+int
+main(void)
+{
+	test_error_classes();
+	mysql_library_end();
+	return harness_summary();
+}
