@@ -64,19 +64,19 @@ static struct fake_store {
 	int64_t asked_now;
 } fake;
 
-static void
+static inline void
 fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
 }
 
-static void
+static inline void
 fake_id(uint8_t id[UUID_LEN], uint8_t fill)
 {
 	memset(id, fill, UUID_LEN);
 }
 
-static bool
+static inline bool
 is_id(const uint8_t id[UUID_LEN], uint8_t fill)
 {
 	for (size_t i = 0; i < UUID_LEN; i++)
@@ -86,7 +86,7 @@ is_id(const uint8_t id[UUID_LEN], uint8_t fill)
 }
 
 /* The error's code for messages; "none" for ERR_NONE. */
-static const char *
+static inline const char *
 ename(enum err e)
 {
 	return e == ERR_NONE ? "none" : err_info(e)->code;
