@@ -35,8 +35,9 @@
 #include <sodium.h>
 
 #include "base/config.h"
-#include "base/log.h"
 #include "base/coredump.h"
+#include "base/log.h"
+#include "base/validate.h"
 #include "master.h"
 #include "core/verifyslot.h"
 #include "worker.h"
@@ -141,10 +142,9 @@ drop_privileges(const char *user, const char *socket_path, const char *socket_gr
 static int
 parse_workers(const char *s, unsigned *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	uint64_t v;
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v > 256)
+	if (!validate_uint(s, strlen(s), 0, 256, &v))
 		return -1;
 	*out = (unsigned)v;
 	return 0;

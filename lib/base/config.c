@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "base/validate.h"
+
 static void
 set_defaults(struct config *cfg)
 {
@@ -28,14 +30,9 @@ set_defaults(struct config *cfg)
 static int
 parse_uint(const char *v, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n > max)
+	if (!validate_uint(v, strlen(v), 0, max, &n))
 		return -1;
 	*out = (unsigned)n;
 	return 0;

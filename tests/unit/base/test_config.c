@@ -5,6 +5,7 @@
  * never contain the database password.
  */
 #include "../../../lib/base/config.c"
+#include "../../../lib/base/validate.c"
 #include "../harness.h"
 
 #include <sys/stat.h>
