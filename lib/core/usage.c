@@ -68,22 +68,81 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
 		e->last_used = now;
 }
 
+/*
+ * The batch of an unanswered COMMIT did commit: its counts come off the
+ * entries (only what was added since stays), and the table is rebuilt, since
+ * freed slots would break the probe runs of find().
+ */
+static void
+take_off(struct usage *u)
+{
+	static struct usage_entry keep[USAGE_SLOTS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < USAGE_SLOTS; i++) {
+		struct usage_entry e = u->slots[i];
+		const struct usage_entry *sent = &u->unsure_slots[i];
+
+		/* The batch is a copy of the table: the same entry sits in the same slot. */
+		if (sent->count > 0 && sent->day == e.day && memcmp(sent->key, e.key, UUID_LEN) == 0)
+			e.count -= sent->count;
+		if (e.count > 0)
+			keep[n++] = e;
+	}
+	memset(u->slots, 0, sizeof(u->slots));
+	u->used = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct usage_entry *e = find(u, keep[i].key, keep[i].day);
+
+		e->count = keep[i].count;
+		e->last_used = keep[i].last_used;
+	}
+}
+
+/* Settles an unanswered COMMIT: did it commit? DB_OK once known. */
+static enum db_status
+settle(struct usage *u)
+{
+	bool committed = false;
+	enum db_status rc;
+
+	if (!u->unsure)
+		return DB_OK;
+	if ((rc = store_usage_flushed(u->db, u->unsure_id, &committed)) != DB_OK)
+		return rc;
+	if (committed)
+		take_off(u);
+	u->unsure = false;
+	return DB_OK;
+}
+
 enum err
 usage_flush(struct usage *u)
 {
+	int64_t now = timefmt_now_us();
+	uint8_t id[UUID_LEN];
 	enum db_status rc;
 
+	if ((rc = settle(u)) != DB_OK)
+		return result_db(rc);
 	if (u->used == 0)
 		return ERR_NONE;
+	uuid_v7(id, (uint64_t)(now / 1000));
 	rc = db_begin(u->db);
+	if (rc == DB_OK)
+		rc = store_usage_flush_record(u->db, id, now, now - US_PER_DAY);
 	for (unsigned i = 0; rc == DB_OK && i < USAGE_SLOTS; i++) {
 		const struct usage_entry *e = &u->slots[i];
 		if (e->count > 0)
 			rc = store_usage_add(u->db, e->key, (int64_t)e->day * US_PER_DAY,
 			                     e->count, e->last_used);
 	}
-	if (rc == DB_OK)
-		rc = db_commit(u->db);
+	if (rc == DB_OK && (rc = db_commit(u->db)) != DB_OK) {
+		/* Unanswered: it may have committed. Asked by id before anything is sent again. */
+		u->unsure = true;
+		memcpy(u->unsure_id, id, UUID_LEN);
+		memcpy(u->unsure_slots, u->slots, sizeof(u->slots));
+	}
 	if (rc != DB_OK) {
 		db_rollback(u->db);
 		return result_db(rc);   /* the entries stay for the next attempt */

@@ -6,9 +6,13 @@
  * UTC day in memory; usage_flush writes all entries in one transaction with
  * additive updates (count = count + delta, last_used_at = GREATEST(...)), so
  * workers never overwrite each other. A failed flush keeps the entries for
- * the next attempt. The table is bounded: when it is full and a flush cannot
- * empty it, further counts are dropped, and the next successful flush logs
- * how many.
+ * the next attempt. Exactly once: each flush records its id in its own
+ * transaction; when its COMMIT goes unanswered (the connection died, maybe
+ * after the server committed), the batch it sent is kept aside, and the next
+ * flush first asks whether that id committed: if so the batch is taken off
+ * the entries, else they go again. The table is bounded: when it is full and
+ * a flush cannot empty it, further counts are dropped, and the next
+ * successful flush logs how many.
  *
  * Ownership: struct usage is the worker's; it borrows the db handle.
  */
@@ -36,6 +40,10 @@ struct usage {
 	unsigned used;
 	uint64_t dropped;
 	struct usage_entry slots[USAGE_SLOTS];
+	/* A flush whose COMMIT went unanswered: its id and what it sent. */
+	bool unsure;
+	uint8_t unsure_id[UUID_LEN];
+	struct usage_entry unsure_slots[USAGE_SLOTS];
 };
 
 void usage_init(struct usage *u, struct db *db);

@@ -98,3 +98,42 @@ store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_
 	db_in_blob(&in[2], key, UUID_LEN);
 	return db_exec(db, &st_usage_add_day, in, NULL);
 }
+
+static struct db_stmt st_usage_flush_record = DB_STMT(false,
+	"INSERT INTO usage_flushes (id, flushed_at) VALUES (?, ?)");
+
+/* Ended flushes are only asked about until the next one succeeds: a day is ample. */
+static struct db_stmt st_usage_flush_prune = DB_STMT(false,
+	"DELETE FROM usage_flushes WHERE flushed_at < ? ORDER BY flushed_at LIMIT 10");
+
+enum db_status
+store_usage_flush_record(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
+                         int64_t prune_before)
+{
+	MYSQL_BIND in[2];
+	MYSQL_TIME at, before;
+	enum db_status rc;
+
+	db_time_from_us(&before, prune_before);
+	db_in_time(&in[0], &before);
+	if ((rc = db_exec(db, &st_usage_flush_prune, in, NULL)) != DB_OK)
+		return rc;
+	db_time_from_us(&at, now);
+	db_in_blob(&in[0], id, UUID_LEN);
+	db_in_time(&in[1], &at);
+	return db_exec(db, &st_usage_flush_record, in, NULL);
+}
+
+static struct db_stmt st_usage_flushed = DB_STMT(true,
+	"SELECT 1 FROM usage_flushes WHERE id = ?");
+
+enum db_status
+store_usage_flushed(struct db *db, const uint8_t id[UUID_LEN], bool *committed)
+{
+	MYSQL_BIND in[1], res[1];
+	int64_t one = 0;
+
+	db_in_blob(&in[0], id, UUID_LEN);
+	db_out_i64(&res[0], &one, NULL);
+	return rows_query_one(db, &st_usage_flushed, in, res, committed);
+}

@@ -28,6 +28,15 @@ enum db_status store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int6
  * midnight UTC) and moves last_used_at forward to last_used. Additive, so
  * concurrent workers compose; an unknown key is skipped.
  */
+/*
+ * A flush's id, recorded in the flush's own transaction (and up to 10
+ * flushes older than prune_before forgotten): store_usage_flushed then tells
+ * whether a flush whose COMMIT went unanswered committed after all.
+ */
+enum db_status store_usage_flush_record(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
+                                        int64_t prune_before);
+enum db_status store_usage_flushed(struct db *db, const uint8_t id[UUID_LEN], bool *committed);
+
 enum db_status store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day,
                                uint32_t count, int64_t last_used);
 

@@ -6,6 +6,9 @@
  */
 #include "../../../lib/core/usage.c"
 #include "../../../lib/data/store_usage.c"
+#include "../../../lib/data/rows.c"
+#include "../../../lib/base/uuid.c"
+#include "../../../lib/base/validate.c"
 #include "../../../lib/core/result.c"
 #include "../../../lib/base/errors.c"
 #include "../../../lib/base/timefmt.c"
@@ -46,6 +49,11 @@ static struct fake_db {
 	unsigned nrows, fetched, queries;
 	MYSQL_BIND *result;
 	int64_t since, limit;
+	/* flush ids: the open transaction's, the committed ones, the one asked about */
+	bool commit_applies;              /* a failing COMMIT committed anyway (its answer was lost) */
+	uint8_t txn_id[UUID_LEN], asked_id[UUID_LEN];
+	uint8_t flushes[8][UUID_LEN];
+	unsigned nflushes, asks;
 } fdb;
 
 /* The fake's MYSQL_TIME carries the instant whole; only the fake looks inside. */
@@ -75,6 +83,10 @@ enum db_status
 db_commit(struct db *db)
 {
 	(void)db;
+	if ((fdb.commit_rc == DB_OK || fdb.commit_applies) && fdb.nflushes < 8) {
+		memcpy(fdb.flushes[fdb.nflushes++], fdb.txn_id, UUID_LEN);
+		fdb.txn_start = fdb.nwrites;   /* committed: a rollback now keeps them */
+	}
 	return fdb.commit_rc;
 }
 
@@ -101,6 +113,13 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *in, MYSQL_BIND *result)
 	}
 	if (++fdb.execs == fdb.fail_exec)
 		return fdb.exec_rc;
+	if (st == &st_usage_flush_record)
+		memcpy(fdb.txn_id, in[0].buffer, UUID_LEN);
+	if (st == &st_usage_flushed) {
+		fdb.asks++;
+		memcpy(fdb.asked_id, in[0].buffer, UUID_LEN);
+		fdb.fetched = 0;
+	}
 	if (st == &st_usage_add_key) {
 		w->count = (uint32_t)*(const int64_t *)in[0].buffer;
 		w->last_used = db_time_to_us(in[1].buffer);
@@ -116,7 +135,12 @@ int
 db_fetch(struct db *db, const struct db_stmt *st)
 {
 	(void)db;
-	(void)st;
+	if (st == &st_usage_flushed) {
+		for (unsigned i = 0; fdb.fetched++ == 0 && i < fdb.nflushes; i++)
+			if (memcmp(fdb.flushes[i], fdb.asked_id, UUID_LEN) == 0)
+				return 1;
+		return 0;
+	}
 	if (fdb.fetched >= fdb.nrows)
 		return 0;
 	db_time_from_us(fdb.result[0].buffer, fdb.rows[fdb.fetched].day);
@@ -341,6 +365,67 @@ test_flush_failure(void)
 	}
 }
 
+/*
+ * A COMMIT whose answer is lost: whether it committed is asked by its flush
+ * id before anything goes again, so that no count is written twice and none
+ * is lost.
+ */
+static void
+test_unanswered_commit(void)
+{
+	static const struct {
+		int line;
+		bool applied;                   /* the server did commit */
+		unsigned a_total, b_total;      /* what the database holds in the end */
+	} cases[] = {
+		{__LINE__, true, 2, 1},
+		{__LINE__, false, 2, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		uint8_t a[UUID_LEN], b[UUID_LEN];
+		unsigned a_total = 0, b_total = 0, dups;
+		enum err e;
+
+		memset(&fdb, 0, sizeof(fdb));
+		usage_init(&u, NULL);
+		record(K_A, T0);
+		record(K_B, T0 + 1);
+		fdb.commit_rc = DB_UNAVAILABLE;
+		fdb.commit_applies = cases[i].applied;
+		e = usage_flush(&u);
+		CHECK_AT(e == ERR_SERVICE_UNAVAILABLE && u.unsure && u.used == 2, line,
+		         "unanswered commit: %s, unsure %d, %u entries", ename(e), u.unsure, u.used);
+		/* While the database is away, nothing is settled and nothing sent. */
+		fdb.fail_exec = fdb.execs + 1;
+		fdb.exec_rc = DB_UNAVAILABLE;
+		e = usage_flush(&u);
+		CHECK_AT(e == ERR_SERVICE_UNAVAILABLE && u.unsure && fdb.begins == 1, line,
+		         "database still away: %s, unsure %d, %u transactions", ename(e), u.unsure,
+		         fdb.begins);
+		/* Back: one more request of A, then a flush that settles and writes. */
+		fdb.commit_rc = DB_OK;
+		fdb.commit_applies = false;
+		fdb.fail_exec = 0;
+		record(K_A, T0 + 2);
+		e = usage_flush(&u);
+		CHECK_AT(e == ERR_NONE && !u.unsure && !usage_pending(&u) && fdb.asks >= 1, line,
+		         "settled: %s, unsure %d, %u asks", ename(e), u.unsure, fdb.asks);
+		key_of(K_A, a);
+		key_of(K_B, b);
+		for (unsigned w = 0; w < fdb.nwrites; w++) {
+			a_total += memcmp(fdb.writes[w].key, a, UUID_LEN) == 0 ? fdb.writes[w].count : 0;
+			b_total += memcmp(fdb.writes[w].key, b, UUID_LEN) == 0 ? fdb.writes[w].count : 0;
+		}
+		CHECK_AT(a_total == cases[i].a_total && b_total == cases[i].b_total, line,
+		         "in the database: A %u, B %u; want %u, %u", a_total, b_total,
+		         cases[i].a_total, cases[i].b_total);
+		CHECK_AT(written(a, DAY0, &dups) != NULL && dups == (cases[i].applied ? 2u : 1u), line,
+		         "A written %u times", dups);
+	}
+}
+
 /* The table keeps a quarter free: this many entries, then a flush or a drop. */
 #define FULL (USAGE_SLOTS - USAGE_SLOTS / 4)
 
@@ -482,6 +567,7 @@ main(void)
 	test_merge();
 	test_same_slot_days();
 	test_flush_failure();
+	test_unanswered_commit();
 	test_full();
 	test_history();
 	return harness_summary();
