@@ -33,17 +33,18 @@ static const struct api_route
 	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true};
 
 /*
- * Every route of docs/api.md. "{}" is one path segment (an id, checked by the
- * handler). Only /healthz is public; tests/unit/test_api.c holds the table to it.
+ * Every route of docs/api.md; a pattern is also the route's template in the
+ * request log and the metrics. "{id}" is one path segment (checked by the
+ * handler). Only /healthz is public; tests/unit/app/test_api.c holds the table to it.
  */
 static const struct route api_routes[] = {
 	{METHOD_GET, "/healthz", &r_health},
 	{METHOD_GET, "/v1/me", &r_me},
 	{METHOD_GET, "/v1/api-keys", &r_list},
 	{METHOD_POST, "/v1/api-keys", &r_create},
-	{METHOD_GET, "/v1/api-keys/{}", &r_get},
-	{METHOD_DELETE, "/v1/api-keys/{}", &r_revoke},
-	{METHOD_GET, "/v1/api-keys/{}/usage", &r_usage},
+	{METHOD_GET, "/v1/api-keys/{id}", &r_get},
+	{METHOD_DELETE, "/v1/api-keys/{id}", &r_revoke},
+	{METHOD_GET, "/v1/api-keys/{id}/usage", &r_usage},
 };
 
 void

@@ -41,7 +41,7 @@ static const struct dash_route
 	r_revoke = {.handle_user = dash_revoke, .context = true},
 	r_asset = {.handle = dash_asset_page};
 
-/* Every page of docs/dashboard.md. "{}" is one path segment. */
+/* Every page of docs/dashboard.md. "{id}" is one path segment; the pattern is the template. */
 static const struct route routes[] = {
 	{METHOD_GET, "/dashboard", &r_home},
 	{METHOD_GET, "/dashboard/login", &r_login_form},
@@ -50,9 +50,9 @@ static const struct route routes[] = {
 	{METHOD_GET, "/dashboard/keys", &r_keys},
 	{METHOD_POST, "/dashboard/keys", &r_create},
 	{METHOD_GET, "/dashboard/keys/created", &r_created},
-	{METHOD_GET, "/dashboard/keys/{}/revoke", &r_revoke_confirm},
-	{METHOD_POST, "/dashboard/keys/{}/revoke", &r_revoke},
-	{METHOD_GET, "/dashboard/assets/{}", &r_asset},
+	{METHOD_GET, "/dashboard/keys/{id}/revoke", &r_revoke_confirm},
+	{METHOD_POST, "/dashboard/keys/{id}/revoke", &r_revoke},
+	{METHOD_GET, "/dashboard/assets/{name}", &r_asset},
 };
 
 static const char csp[] =

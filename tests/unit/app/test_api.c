@@ -14,6 +14,15 @@ test_table(void)
 	      "route outside /v1");
 }
 
+/* Every variable segment of a pattern has a name: the pattern is the route's template. */
+static void
+test_templates_named(void)
+{
+	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++)
+		CHECK(strstr(api_routes[i].pattern, "{}") == NULL, "route %s: a variable segment "
+		      "without a name (\"{id}\")", api_routes[i].pattern);
+}
+
 static void
 test_spellings(void)
 {
@@ -111,6 +120,7 @@ int
 main(void)
 {
 	test_table();
+	test_templates_named();
 	test_spellings();
 	test_unsealed_principal();
 	return harness_summary();
