@@ -19,7 +19,7 @@ SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c
 ADMIN_OBJ  := $(BUILD)/app/admin.o
 NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
               $(BUILD)/lib/base/validate.o \
-              $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/base/config.o
+              $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/base/config.o $(BUILD)/lib/base/addrlist.o
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
                 lib/base/validate.c lib/http/router.c lib/http/response.c lib/base/errors.c lib/base/uuid.c \
                 lib/base/timefmt.c)
