@@ -1,0 +1,190 @@
+#include "base/reqlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "base/log.h"
+#include "base/timefmt.h"
+
+/* ---- the line ----------------------------------------------------------------- */
+
+struct line {
+	char *buf;
+	size_t cap, len;
+	bool over;                       /* something did not fit */
+};
+
+static void
+put(struct line *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->over)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len)
+		o->over = true;
+	else
+		o->len += (size_t)n;
+}
+
+/*
+ * ,"name":"value" or ,"name":null. The values are the service's own, but a
+ * line must stay one valid JSON line whatever they hold: quotes, backslashes
+ * and anything outside printable ASCII become \u escapes.
+ */
+static void
+put_str(struct line *o, const char *name, const char *v)
+{
+	put(o, ",\"%s\":", name);
+	if (v == NULL) {
+		put(o, "null");
+		return;
+	}
+	put(o, "\"");
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			put(o, "\\u%04x", *p);
+		else
+			put(o, "%c", *p);
+	}
+	put(o, "\"");
+}
+
+static void
+put_id(struct line *o, const char *name, bool has, const uint8_t id[UUID_LEN])
+{
+	char text[UUID_TEXT_LEN + 1];
+
+	if (has)
+		uuid_format(id, text);
+	put_str(o, name, has ? text : NULL);
+}
+
+size_t
+reqlog_format(const struct reqlog_entry *e, char *buf, size_t cap)
+{
+	struct line o = {.buf = buf, .cap = cap};
+	struct timefmt_civil t;
+
+	timefmt_to_civil(e->start_us, &t);
+	put(&o, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"", t.year, t.month, t.day,
+	    t.hour, t.minute, t.second, t.usec);
+	put_str(&o, "request_id", e->request_id);
+	put(&o, ",\"pid\":%d", e->pid);
+	put_str(&o, "fcgi_role", e->authorizer ? "authorizer" : "responder");
+	put_str(&o, "method", e->method);
+	put_str(&o, "route", e->route);
+	put(&o, ",\"status\":%d", e->status);
+	put_str(&o, "error_code", e->error_code != NULL && e->error_code[0] != '\0' ?
+	        e->error_code : NULL);
+	put_id(&o, "key_id", e->has_key, e->key_id);
+	put_str(&o, "key_prefix", e->has_key ? e->key_prefix : NULL);
+	put_id(&o, "account_id", e->has_account, e->account_id);
+	put_id(&o, "organization_id", e->has_org, e->org_id);
+	put(&o, ",\"duration_us\":%lld,\"db_us\":%lld}", (long long)e->duration_us,
+	    (long long)e->db_us);
+	return o.over ? 0 : o.len;
+}
+
+/* ---- the destination ------------------------------------------------------------ */
+
+static int
+open_file(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+}
+
+void
+reqlog_open(struct reqlog *l, const struct config *cfg)
+{
+	const char *to = cfg->request_log;
+
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	l->sample_ppm = cfg->request_log_sample_ppm;
+	if (strcmp(to, "off") == 0) {
+		l->to = REQLOG_OFF;
+	} else if (strcmp(to, "syslog") == 0) {
+		l->to = REQLOG_SYSLOG;
+		openlog("parsesphere", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	} else if (to[0] == '/' && (l->fd = open_file(to)) >= 0) {
+		l->to = REQLOG_FILE;
+		snprintf(l->path, sizeof(l->path), "%s", to);
+	} else {
+		if (to[0] == '/')
+			log_error("request_log %s: %s; request lines go to stderr", to, strerror(errno));
+		l->to = REQLOG_STDERR;
+		l->fd = STDERR_FILENO;
+	}
+}
+
+void
+reqlog_reopen(struct reqlog *l)
+{
+	int fd;
+
+	if (l->to != REQLOG_FILE)
+		return;
+	fd = open_file(l->path);
+	if (fd < 0) {
+		log_error("request_log %s: %s; still writing to the file opened before", l->path,
+		          strerror(errno));
+		return;
+	}
+	close(l->fd);
+	l->fd = fd;
+}
+
+void
+reqlog_close(struct reqlog *l)
+{
+	if (l->to == REQLOG_FILE)
+		close(l->fd);
+	else if (l->to == REQLOG_SYSLOG)
+		closelog();
+	l->to = REQLOG_OFF;
+	l->fd = -1;
+}
+
+bool
+reqlog_keeps(unsigned sample_ppm, int status, uint32_t draw)
+{
+	return status >= 400 || draw < sample_ppm;
+}
+
+void
+reqlog_write(struct reqlog *l, const struct reqlog_entry *e)
+{
+	char line[REQLOG_LINE_MAX];
+	size_t n;
+
+	if (l->to == REQLOG_OFF)
+		return;
+	/* A draw only when it decides something: at 1 (the default) none is made. */
+	if (e->status < 400 && l->sample_ppm < CONFIG_PPM &&
+	    !reqlog_keeps(l->sample_ppm, e->status, randombytes_uniform(CONFIG_PPM)))
+		return;
+	if ((n = reqlog_format(e, line, sizeof(line) - 1)) == 0)
+		return;
+	if (l->to == REQLOG_SYSLOG) {
+		line[n] = '\0';
+		syslog(LOG_INFO, "%s", line);
+		return;
+	}
+	/*
+	 * One write per line, so that the lines of concurrent workers never
+	 * interleave. A failed write has nobody to tell: the next line tries again.
+	 */
+	line[n] = '\n';
+	(void)!write(l->fd, line, n + 1);
+}
