@@ -20,11 +20,13 @@
 
 #include "core/auth.h"
 #include "base/config.h"
+#include "base/reqlog.h"
 #include "data/db.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/query.h"
 #include "http/router.h"
+#include "core/metrics.h"
 #include "core/usage.h"
 #include "core/verifyslot.h"
 
@@ -34,6 +36,8 @@ struct api_env {
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
 	struct verifyslot slots;        /* the pool's password verifications at once */
+	struct metrics *metrics;        /* the pool's counters; NULL when off */
+	struct reqlog_entry *entry;     /* what the request log learns of the request; NULL: none */
 };
 
 struct api_call {
@@ -64,6 +68,11 @@ struct api_route {
 	size_t nquery;
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
+	/*
+	 * Exists only for the addresses of metrics_allow, with metrics on: to
+	 * anyone else its path is unknown (404, never 405), like any unknown path.
+	 */
+	bool restricted;
 };
 
 /* The requests of the API: decoded first segment `v1` (request_under). */
@@ -101,5 +110,6 @@ void keys_revoke(struct api_call *c, const struct auth_principal *p);
 void keys_usage(struct api_call *c, const struct auth_principal *p);
 void me_get(struct api_call *c, const struct auth_principal *p);
 void health_get(struct api_call *c);
+void scrape_get(struct api_call *c);
 
 #endif

@@ -221,6 +221,7 @@ resolve_context(struct dash *d)
 	if (d->ctx.is_org) {
 		uuid_format(d->ctx.org.id, d->org);
 		d->frame.org = d->org;
+		reqlog_note_org(d->env->entry, d->ctx.org.id);
 	}
 	return true;
 }
@@ -273,9 +274,12 @@ route(struct dash *d)
 	const struct route *match = NULL;
 	char allow[64];
 
-	switch (d->req->path_ok ? router_match(routes, sizeof(routes) / sizeof(routes[0]), d->req,
-	                                       &match, allow, sizeof(allow))
-	                        : ROUTER_NOT_FOUND) {
+	enum router_status rs = d->req->path_ok ?
+		router_match(routes, sizeof(routes) / sizeof(routes[0]), d->req, &match, allow,
+		             sizeof(allow)) : ROUTER_NOT_FOUND;
+
+	reqlog_note_route(d->env->entry, match != NULL ? match->pattern : NULL);
+	switch (rs) {
 	case ROUTER_FOUND:
 		return match->handler;
 	case ROUTER_METHOD_NOT_ALLOWED:
@@ -305,6 +309,7 @@ sign_in(struct dash *d, struct dash_user *u)
 	u->token = d->token;
 	u->account = &d->session.row.account;
 	u->ctx = &d->ctx;
+	reqlog_note_account(d->env->entry, d->session.row.account.id);
 	return u;
 }
 

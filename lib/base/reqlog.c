@@ -12,6 +12,54 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 
+/* ---- what the front ends note ------------------------------------------------------ */
+
+void
+reqlog_note_route(struct reqlog_entry *e, const char *template_)
+{
+	if (e != NULL)
+		e->route = template_;
+}
+
+void
+reqlog_note_auth(struct reqlog_entry *e, enum err outcome)
+{
+	if (e == NULL)
+		return;
+	e->auth_ran = true;
+	e->auth = outcome;
+}
+
+void
+reqlog_note_key(struct reqlog_entry *e, const uint8_t id[UUID_LEN], const char *prefix)
+{
+	if (e == NULL)
+		return;
+	e->has_key = true;
+	memcpy(e->key_id, id, UUID_LEN);
+	/* A prefix is APIKEY_PREFIX_LEN characters: never more of a key than that. */
+	memset(e->key_prefix, 0, sizeof(e->key_prefix));
+	memcpy(e->key_prefix, prefix, strnlen(prefix, APIKEY_PREFIX_LEN));
+}
+
+void
+reqlog_note_account(struct reqlog_entry *e, const uint8_t id[UUID_LEN])
+{
+	if (e == NULL)
+		return;
+	e->has_account = true;
+	memcpy(e->account_id, id, UUID_LEN);
+}
+
+void
+reqlog_note_org(struct reqlog_entry *e, const uint8_t id[UUID_LEN])
+{
+	if (e == NULL)
+		return;
+	e->has_org = true;
+	memcpy(e->org_id, id, UUID_LEN);
+}
+
 /* ---- the line ----------------------------------------------------------------- */
 
 struct line {

@@ -53,6 +53,17 @@ struct reqlog_entry {
 	uint8_t org_id[UUID_LEN];
 };
 
+/*
+ * What the front ends learn while they serve (each does nothing when e is
+ * NULL: the unit tests serve without an entry): the route's template (NULL:
+ * none), the outcome of API key authentication, the caller.
+ */
+void reqlog_note_route(struct reqlog_entry *e, const char *template_);
+void reqlog_note_auth(struct reqlog_entry *e, enum err outcome);
+void reqlog_note_key(struct reqlog_entry *e, const uint8_t id[UUID_LEN], const char *prefix);
+void reqlog_note_account(struct reqlog_entry *e, const uint8_t id[UUID_LEN]);
+void reqlog_note_org(struct reqlog_entry *e, const uint8_t id[UUID_LEN]);
+
 enum reqlog_to { REQLOG_OFF, REQLOG_STDERR, REQLOG_SYSLOG, REQLOG_FILE };
 
 struct reqlog {

@@ -121,6 +121,42 @@ test_format(void)
 	}
 }
 
+/* What the front ends note lands in the line; with no entry (unit tests) nothing happens. */
+static void
+test_notes(void)
+{
+	struct reqlog_entry e = {.start_us = T0, .request_id = ID_REQ, .method = "DELETE",
+	                         .status = 200, .pid = 9};
+	uint8_t key[UUID_LEN], acct[UUID_LEN], org[UUID_LEN];
+	char buf[REQLOG_LINE_MAX];
+	size_t n;
+
+	id_of(key, 0xaa);
+	id_of(acct, 0xbb);
+	id_of(org, 0xcc);
+	reqlog_note_route(NULL, "/x");
+	reqlog_note_auth(NULL, ERR_NONE);
+	reqlog_note_key(NULL, key, "sk_x");
+	reqlog_note_account(NULL, acct);
+	reqlog_note_org(NULL, org);
+	reqlog_note_route(&e, "/v1/api-keys/{id}");
+	reqlog_note_auth(&e, ERR_API_KEY_REVOKED);
+	reqlog_note_key(&e, key, "sk_0123456789ABCDEF");   /* cut to a prefix's length */
+	reqlog_note_account(&e, acct);
+	reqlog_note_org(&e, org);
+	CHECK(e.auth_ran && e.auth == ERR_API_KEY_REVOKED, "auth %d %d", e.auth_ran, e.auth);
+	n = reqlog_format(&e, buf, sizeof(buf));
+	CHECK(n > 0 && strstr(buf, "\"route\":\"/v1/api-keys/{id}\"") &&
+	      strstr(buf, "\"key_id\":\"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa\"") &&
+	      strstr(buf, "\"key_prefix\":\"sk_012345678\"") &&
+	      strstr(buf, "\"account_id\":\"bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb\"") &&
+	      strstr(buf, "\"organization_id\":\"cccccccc-cccc-cccc-cccc-cccccccccccc\""),
+	      "noted: %.*s", (int)n, buf);
+	reqlog_note_route(&e, NULL);
+	n = reqlog_format(&e, buf, sizeof(buf));
+	CHECK(n > 0 && strstr(buf, "\"route\":null"), "no route: %.*s", (int)n, buf);
+}
+
 static void
 test_keeps(void)
 {
@@ -296,6 +332,7 @@ main(void)
 		return 1;
 	}
 	test_format();
+	test_notes();
 	test_keeps();
 	test_file();
 	test_destinations();
