@@ -52,7 +52,8 @@ test_format(void)
 	};
 	static struct reqlog_entry odd = {
 		.start_us = T0, .pid = 1, .request_id = "a\"b\\c\n\x01\x7f\xc3\xa9", .method = "GET",
-		.route = NULL, .status = 500, .error_code = NULL,
+		.route = NULL, .status = 500, .error_code = NULL, .duration_us = -5,
+		.db_us = INT64_MIN,
 	};
 	static struct reqlog_entry dash = {
 		.start_us = T0, .duration_us = 5, .db_us = 0, .pid = 3, .request_id = ID_REQ,
@@ -89,7 +90,8 @@ test_format(void)
 		 "\"request_id\":\"a\\u0022b\\u005cc\\u000a\\u0001\\u007f\\u00c3\\u00a9\","
 		 "\"pid\":1,\"fcgi_role\":\"responder\",\"method\":\"GET\",\"route\":null,"
 		 "\"status\":500,\"error_code\":null,\"key_id\":null,\"key_prefix\":null,"
-		 "\"account_id\":null,\"organization_id\":null,\"duration_us\":0,\"db_us\":0}"},
+		 "\"account_id\":null,\"organization_id\":null,\"duration_us\":-5,"
+		 "\"db_us\":-9223372036854775808}"},
 		{__LINE__, &dash,
 		 "{\"time\":\"2025-06-01T12:00:00.123456Z\",\"request_id\":\"" ID_REQ "\","
 		 "\"pid\":3,\"fcgi_role\":\"responder\",\"method\":\"POST\","
