@@ -35,6 +35,7 @@ observe_open(struct observe *o, struct api_env *env, const struct config *cfg, i
 {
 	memset(o, 0, sizeof(*o));
 	o->metrics.pid_slot = -1;
+	o->pid = (int)getpid();
 	reqlog_open(&o->log, cfg);
 	env->metrics = open_metrics(&o->metrics, cfg, listen_fd) ? &o->metrics : NULL;
 	env->entry = &o->entry;
@@ -48,7 +49,7 @@ observe_begin(struct observe *o, const struct api_env *env, bool authorizer)
 {
 	memset(&o->entry, 0, sizeof(o->entry));
 	o->entry.start_us = timefmt_now_us();
-	o->entry.pid = (int)getpid();
+	o->entry.pid = o->pid;
 	o->entry.authorizer = authorizer;
 	o->db_busy_at_start = db_stats(env->db)->busy_us;
 }

@@ -22,6 +22,7 @@ struct observe {
 	struct reqlog log;
 	struct metrics metrics;          /* shm NULL: off */
 	struct reqlog_entry entry;       /* the request being served */
+	int pid;                         /* this worker's */
 	uint64_t db_busy_at_start;       /* the handle's busy_us when it was taken */
 	struct db_stats db_seen;         /* what the metrics have of the handle's stats */
 	struct usage_totals usage_seen;  /* ... and of the usage totals */
