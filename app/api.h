@@ -5,13 +5,16 @@
  *              → body size → query → body → handler → response
  *
  * The gate fails closed by construction. A route is either public (its
- * handler takes no caller: only /healthz) or keyed (its handler takes a
- * `const struct auth_principal *`, which only auth_authenticate seals).
+ * handler takes no caller: only /healthz, and /metrics for the addresses of
+ * metrics_allow) or keyed (its handler takes a `const struct auth_principal *`,
+ * which only auth_authenticate seals).
  * Every request whose decoded first segment is `v1`, and every keyed route
  * wherever it lives, is authenticated before anything else; a keyed handler
  * never runs with a principal auth_principal_valid refuses (that is a 500
  * and a log line, never a caller). Handlers live one resource per file
- * (keys.c, me.c, health.c); each talks to the store and fills the response.
+ * (keys.c, me.c, health.c, scrape.c); each talks to the store and fills the
+ * response. What the gate learns (the route's template, the caller, the
+ * outcome of authentication) it notes in env->entry for the request log.
  */
 #ifndef PS_API_H
 #define PS_API_H
