@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/addrlist.h"
 #include "base/log.h"
 #include "http/bearer.h"
 #include "http/query.h"
@@ -25,6 +26,7 @@ static const struct query_param usage_query[] = {
 
 static const struct api_route
 	r_health = {.handle_public = health_get},
+	r_metrics = {.handle_public = scrape_get, .restricted = true},
 	r_me = {.handle = me_get},
 	r_create = {.handle = keys_create, .json_body = true, .manages_keys = true},
 	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
@@ -33,17 +35,20 @@ static const struct api_route
 	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true};
 
 /*
- * Every route of docs/api.md. "{}" is one path segment (an id, checked by the
- * handler). Only /healthz is public; tests/unit/test_api.c holds the table to it.
+ * Every route of docs/api.md; a pattern is also the route's template in the
+ * request log and the metrics. "{id}" is one path segment (checked by the
+ * handler). Only /healthz and /metrics are public; tests/unit/app/test_api.c
+ * holds the table to it.
  */
 static const struct route api_routes[] = {
 	{METHOD_GET, "/healthz", &r_health},
+	{METHOD_GET, "/metrics", &r_metrics},
 	{METHOD_GET, "/v1/me", &r_me},
 	{METHOD_GET, "/v1/api-keys", &r_list},
 	{METHOD_POST, "/v1/api-keys", &r_create},
-	{METHOD_GET, "/v1/api-keys/{}", &r_get},
-	{METHOD_DELETE, "/v1/api-keys/{}", &r_revoke},
-	{METHOD_GET, "/v1/api-keys/{}/usage", &r_usage},
+	{METHOD_GET, "/v1/api-keys/{id}", &r_get},
+	{METHOD_DELETE, "/v1/api-keys/{id}", &r_revoke},
+	{METHOD_GET, "/v1/api-keys/{id}/usage", &r_usage},
 };
 
 void
@@ -60,18 +65,34 @@ api_is_v1(const struct request *req)
 	return request_under(req, "v1");
 }
 
-/* The route of req; *out on ROUTER_FOUND, allow (NUL-terminated) on 405. */
+/* Whether the route exists for this request (api_route.restricted). */
+static bool
+reachable(const struct api_call *c, const struct api_route *r)
+{
+	return !r->restricted || (c->env->metrics != NULL &&
+	                          addrlist_has(&c->env->cfg->metrics_allow, c->req->remote_addr));
+}
+
+/*
+ * The route of the request; *out on ROUTER_FOUND, allow (NUL-terminated) on
+ * 405; the template of the path's route noted for the request log.
+ */
 static enum router_status
-lookup(const struct request *req, const struct api_route **out, char *allow, size_t cap)
+lookup(struct api_call *c, const struct api_route **out, char *allow, size_t cap)
 {
 	const struct route *match = NULL;
 	enum router_status rs;
 
 	allow[0] = '\0';
-	if (!req->path_ok)
+	if (!c->req->path_ok)
 		return ROUTER_NOT_FOUND;
-	rs = router_match(api_routes, sizeof(api_routes) / sizeof(api_routes[0]), req, &match,
+	rs = router_match(api_routes, sizeof(api_routes) / sizeof(api_routes[0]), c->req, &match,
 	                  allow, cap);
+	if (match != NULL && !reachable(c, match->handler)) {
+		allow[0] = '\0';
+		return ROUTER_NOT_FOUND;
+	}
+	reqlog_note_route(c->env->entry, match != NULL ? match->pattern : NULL);
 	if (rs == ROUTER_FOUND)
 		*out = match->handler;
 	return rs;
@@ -98,13 +119,18 @@ authenticate(struct api_call *c, struct auth_principal *p)
 
 	/* A 401 names the token invalid only when one was presented (RFC 6750). */
 	if (e != ERR_NONE) {
+		reqlog_note_auth(c->env->entry, e);
 		response_auth_error(c->resp, e, false);
 		return false;
 	}
 	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, p)) != ERR_NONE) {
+		reqlog_note_auth(c->env->entry, e);
 		response_auth_error(c->resp, e, true);
 		return false;
 	}
+	reqlog_note_auth(c->env->entry, ERR_NONE);
+	reqlog_note_key(c->env->entry, p->who.key.id, p->who.key.prefix);
+	reqlog_note_account(c->env->entry, p->who.account.id);
 	/* Counted whatever happens next: the key authenticated. */
 	if (c->env->usage != NULL)
 		usage_record(c->env->usage, p->who.key.id, timefmt_now_us());
@@ -119,6 +145,8 @@ context(struct api_call *c, struct auth_principal *p)
 
 	if (e == ERR_INVALID_REQUEST)
 		c->param = "ParseSphere-Organization";
+	if (e == ERR_NONE && p->ctx.is_org)
+		reqlog_note_org(c->env->entry, p->ctx.org.id);
 	return e;
 }
 
@@ -161,7 +189,7 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 	struct auth_principal p = {0};
 	const struct api_route *r = NULL;
 	char allow[64];
-	enum router_status rs = lookup(req, &r, allow, sizeof(allow));
+	enum router_status rs = lookup(&c, &r, allow, sizeof(allow));
 	enum err e;
 
 	if (rs == ROUTER_FOUND && r->handle_public != NULL) {
@@ -234,6 +262,7 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 	enum err e;
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
+	uncounted.entry = NULL;   /* and its authentication, in the metrics */
 	if (!authenticate(&c, &p))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE)

@@ -5,13 +5,16 @@
  *              → body size → query → body → handler → response
  *
  * The gate fails closed by construction. A route is either public (its
- * handler takes no caller: only /healthz) or keyed (its handler takes a
- * `const struct auth_principal *`, which only auth_authenticate seals).
+ * handler takes no caller: only /healthz, and /metrics for the addresses of
+ * metrics_allow) or keyed (its handler takes a `const struct auth_principal *`,
+ * which only auth_authenticate seals).
  * Every request whose decoded first segment is `v1`, and every keyed route
  * wherever it lives, is authenticated before anything else; a keyed handler
  * never runs with a principal auth_principal_valid refuses (that is a 500
  * and a log line, never a caller). Handlers live one resource per file
- * (keys.c, me.c, health.c); each talks to the store and fills the response.
+ * (keys.c, me.c, health.c, scrape.c); each talks to the store and fills the
+ * response. What the gate learns (the route's template, the caller, the
+ * outcome of authentication) it notes in env->entry for the request log.
  */
 #ifndef PS_API_H
 #define PS_API_H
@@ -20,11 +23,13 @@
 
 #include "core/auth.h"
 #include "base/config.h"
+#include "base/reqlog.h"
 #include "data/db.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/query.h"
 #include "http/router.h"
+#include "core/metrics.h"
 #include "core/usage.h"
 #include "core/verifyslot.h"
 
@@ -34,6 +39,8 @@ struct api_env {
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
 	struct verifyslot slots;        /* the pool's password verifications at once */
+	struct metrics *metrics;        /* the pool's counters; NULL when off */
+	struct reqlog_entry *entry;     /* what the request log learns of the request; NULL: none */
 };
 
 struct api_call {
@@ -64,6 +71,11 @@ struct api_route {
 	size_t nquery;
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
+	/*
+	 * Exists only for the addresses of metrics_allow, with metrics on: to
+	 * anyone else its path is unknown (404, never 405), like any unknown path.
+	 */
+	bool restricted;
 };
 
 /* The requests of the API: decoded first segment `v1` (request_under). */
@@ -101,5 +113,6 @@ void keys_revoke(struct api_call *c, const struct auth_principal *p);
 void keys_usage(struct api_call *c, const struct auth_principal *p);
 void me_get(struct api_call *c, const struct auth_principal *p);
 void health_get(struct api_call *c);
+void scrape_get(struct api_call *c);
 
 #endif

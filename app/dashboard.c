@@ -41,7 +41,7 @@ static const struct dash_route
 	r_revoke = {.handle_user = dash_revoke, .context = true},
 	r_asset = {.handle = dash_asset_page};
 
-/* Every page of docs/dashboard.md. "{}" is one path segment. */
+/* Every page of docs/dashboard.md. "{id}" is one path segment; the pattern is the template. */
 static const struct route routes[] = {
 	{METHOD_GET, "/dashboard", &r_home},
 	{METHOD_GET, "/dashboard/login", &r_login_form},
@@ -50,9 +50,9 @@ static const struct route routes[] = {
 	{METHOD_GET, "/dashboard/keys", &r_keys},
 	{METHOD_POST, "/dashboard/keys", &r_create},
 	{METHOD_GET, "/dashboard/keys/created", &r_created},
-	{METHOD_GET, "/dashboard/keys/{}/revoke", &r_revoke_confirm},
-	{METHOD_POST, "/dashboard/keys/{}/revoke", &r_revoke},
-	{METHOD_GET, "/dashboard/assets/{}", &r_asset},
+	{METHOD_GET, "/dashboard/keys/{id}/revoke", &r_revoke_confirm},
+	{METHOD_POST, "/dashboard/keys/{id}/revoke", &r_revoke},
+	{METHOD_GET, "/dashboard/assets/{name}", &r_asset},
 };
 
 static const char csp[] =
@@ -221,6 +221,7 @@ resolve_context(struct dash *d)
 	if (d->ctx.is_org) {
 		uuid_format(d->ctx.org.id, d->org);
 		d->frame.org = d->org;
+		reqlog_note_org(d->env->entry, d->ctx.org.id);
 	}
 	return true;
 }
@@ -273,9 +274,12 @@ route(struct dash *d)
 	const struct route *match = NULL;
 	char allow[64];
 
-	switch (d->req->path_ok ? router_match(routes, sizeof(routes) / sizeof(routes[0]), d->req,
-	                                       &match, allow, sizeof(allow))
-	                        : ROUTER_NOT_FOUND) {
+	enum router_status rs = d->req->path_ok ?
+		router_match(routes, sizeof(routes) / sizeof(routes[0]), d->req, &match, allow,
+		             sizeof(allow)) : ROUTER_NOT_FOUND;
+
+	reqlog_note_route(d->env->entry, match != NULL ? match->pattern : NULL);
+	switch (rs) {
 	case ROUTER_FOUND:
 		return match->handler;
 	case ROUTER_METHOD_NOT_ALLOWED:
@@ -305,6 +309,7 @@ sign_in(struct dash *d, struct dash_user *u)
 	u->token = d->token;
 	u->account = &d->session.row.account;
 	u->ctx = &d->ctx;
+	reqlog_note_account(d->env->entry, d->session.row.account.id);
 	return u;
 }
 

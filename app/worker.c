@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "dashboard.h"
+#include "observe.h"
 #include "base/log.h"
 #include "base/validate.h"
 #include "send.h"
@@ -23,13 +24,21 @@
 #define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (docs/api.md) */
 #define FINAL_FLUSH_TRIES 3      /* with timeouts, within the master's grace */
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested;
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* SIGHUP: logrotate moved the request log's file (the master's SIGHUP is a reload). */
+static void
+on_reopen(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
 }
 
 static const char *
@@ -82,14 +91,16 @@ is_authorizer(FCGX_Request *fr)
 	return role != NULL && strcmp(role, "AUTHORIZER") == 0;
 }
 
+/* One request, answered and finished, then logged and counted (observe.h). */
 static void
-serve_one(FCGX_Request *fr, struct api_env *env)
+serve_one(FCGX_Request *fr, struct api_env *env, struct observe *o)
 {
 	static char body[REQUEST_BODY_MAX];
 	static struct request req;
 	struct response resp;
 	int status;
 
+	observe_begin(o, env, is_authorizer(fr));
 	response_init(&resp);
 	request_parse(&req, fcgi_param, fr);
 	if (is_authorizer(fr)) {
@@ -109,6 +120,9 @@ serve_one(FCGX_Request *fr, struct api_env *env)
 	if (resp.status >= 500)
 		log_error("request %s: status %d", resp.request_id, resp.status);
 	send_response(fr, &resp);
+	/* The client has its answer before anything is logged or counted. */
+	FCGX_Finish_r(fr);
+	observe_end(o, env, &req, &resp);
 	response_reset(&resp);
 }
 
@@ -124,9 +138,10 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reopen;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* How long poll may sleep: until the next flush is due when counts are pending. */
@@ -158,6 +173,7 @@ int
 worker_run(int listen_fd, const struct config *cfg)
 {
 	static struct usage usage;
+	static struct observe obs;
 	struct api_env env = {.cfg = cfg};
 	FCGX_Request fr;
 	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
@@ -178,19 +194,25 @@ worker_run(int listen_fd, const struct config *cfg)
 		env.usage = &usage;
 	}
 	verifyslot_init(&env.slots, cfg, listen_fd);
+	observe_open(&obs, &env, cfg, listen_fd);
 	while (!stop_requested) {
 		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
-		    FCGX_Accept_r(&fr) >= 0) {
-			serve_one(&fr, &env);
-			FCGX_Finish_r(&fr);
-		}
+		    FCGX_Accept_r(&fr) >= 0)
+			serve_one(&fr, &env, &obs);
 		/* After the response is sent, so that no client waits for the flush. */
 		if (env.usage != NULL && timefmt_now_us() >= next_flush) {
 			usage_flush(env.usage);
+			observe_sync(&obs, &env);
 			next_flush = timefmt_now_us() + FLUSH_EVERY_US;
+		}
+		if (reopen_requested) {
+			reopen_requested = 0;
+			observe_reopen(&obs);
 		}
 	}
 	final_flush(env.usage);
+	observe_sync(&obs, &env);
+	observe_close(&obs);
 	FCGX_Free(&fr, 1);
 	rc = EXIT_SUCCESS;
 fail:

@@ -13,7 +13,8 @@ BUILD=${BUILD:-$PS_ROOT/build}
 WORKERS=${WORKERS:-4}          # prefork workers of the FastCGI server
 APP_WRAPPER=${APP_WRAPPER:-}
 APP_USER=parsesphere           # the pool's own user (parsesphere-fcgi's default --user)
-# USAGE_TRACKING=off disables usage counters (for the benchmark's comparison).
+# USAGE_TRACKING=off disables usage counters, REQUEST_LOG=off the request log and
+# METRICS=off the metrics (for the benchmark's comparisons).
 
 stack_init() {
 	STATE=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -112,6 +113,8 @@ pepper_file = $2
 listen = $STATE/app.sock
 workers = $WORKERS
 usage_tracking = ${USAGE_TRACKING:-on}
+request_log = ${REQUEST_LOG:-stderr}
+metrics = ${METRICS:-on}
 CONF
 	)
 }

@@ -25,6 +25,11 @@ set_defaults(struct config *cfg)
 	cfg->login_window_seconds = 60;
 	cfg->login_verify_slots = 2;   /* one a core of a small host */
 	snprintf(cfg->db_name, sizeof(cfg->db_name), "parsesphere");
+	/* Where the server's own messages go: the web server or the run script collects it. */
+	snprintf(cfg->request_log, sizeof(cfg->request_log), "stderr");
+	cfg->request_log_sample_ppm = CONFIG_PPM;
+	cfg->metrics = true;
+	addrlist_parse(&cfg->metrics_allow, "127.0.0.1, ::1");
 }
 
 static int
@@ -50,6 +55,27 @@ parse_bool(const char *v, bool *out)
 	return 0;
 }
 
+/* A share from 0 to 1 in decimal ("0", "1", "0.25", "0.000001") as millionths. */
+static int
+parse_share(const char *v, unsigned *ppm)
+{
+	unsigned whole, frac = 0, scale = CONFIG_PPM;
+	const char *p = v;
+
+	if (*p != '0' && *p != '1')
+		return -1;
+	whole = (unsigned)(*p++ - '0');
+	if (*p == '.' && p[1] != '\0')
+		for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
+			scale /= 10;
+			frac += (unsigned)(*p - '0') * scale;
+		}
+	if (*p != '\0' || (whole == 1 && frac != 0))
+		return -1;
+	*ppm = whole * CONFIG_PPM + frac;
+	return 0;
+}
+
 static int
 set_str(char *dst, const char *v)
 {
@@ -59,6 +85,16 @@ set_str(char *dst, const char *v)
 		return -1;
 	memcpy(dst, v, n + 1);
 	return 0;
+}
+
+/* "stderr", "syslog", "off" or an absolute path. */
+static int
+parse_request_log(const char *v, char *dst)
+{
+	if (strcmp(v, "stderr") != 0 && strcmp(v, "syslog") != 0 && strcmp(v, "off") != 0 &&
+	    v[0] != '/')
+		return -1;
+	return set_str(dst, v);
 }
 
 static int
@@ -73,6 +109,7 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"pepper_file", offsetof(struct config, pepper_file)},
 		{"listen", offsetof(struct config, listen)},
 		{"login_verify_dir", offsetof(struct config, login_verify_dir)},
+		{"metrics_dir", offsetof(struct config, metrics_dir)},
 	};
 
 	/* Unsigned settings with their bounds (the log-in ones start at 1: 0 would lock all out). */
@@ -101,6 +138,14 @@ apply(struct config *cfg, const char *k, const char *v)
 		return parse_bool(v, &cfg->usage_tracking);
 	if (strcmp(k, "secure_cookies") == 0)
 		return parse_bool(v, &cfg->secure_cookies);
+	if (strcmp(k, "request_log") == 0)
+		return parse_request_log(v, cfg->request_log);
+	if (strcmp(k, "request_log_sample") == 0)
+		return parse_share(v, &cfg->request_log_sample_ppm);
+	if (strcmp(k, "metrics") == 0)
+		return parse_bool(v, &cfg->metrics);
+	if (strcmp(k, "metrics_allow") == 0)
+		return addrlist_parse(&cfg->metrics_allow, v);
 	return -1;
 }
 

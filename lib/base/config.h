@@ -11,9 +11,11 @@
 
 #include <stdbool.h>
 
+#include "base/addrlist.h"
 #include "base/apikey.h"
 
 #define CONFIG_STR_MAX 256
+#define CONFIG_PPM     1000000   /* a share of 1, in millionths */
 
 struct config {
 	char db_socket[CONFIG_STR_MAX];
@@ -40,6 +42,21 @@ struct config {
 	char login_verify_dir[CONFIG_STR_MAX];
 	/* Dashboard cookies always Secure (TLS ends at a proxy in front), not only over HTTPS. */
 	bool secure_cookies;
+	/*
+	 * The request log (lib/base/reqlog.h): "stderr", "syslog", "off" or a file's
+	 * absolute path; and the share of successful requests it keeps, in
+	 * millionths (request_log_sample = 0.25 is 250000). Errors are always logged.
+	 */
+	char request_log[CONFIG_STR_MAX];
+	unsigned request_log_sample_ppm;
+	/*
+	 * Metrics (lib/core/metrics.h, GET /metrics): whether they are counted; the
+	 * directory of their shared file (default: the listening unix socket's);
+	 * the client addresses that may read them (anyone else gets 404).
+	 */
+	bool metrics;
+	char metrics_dir[CONFIG_STR_MAX];
+	struct addrlist metrics_allow;
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 

@@ -61,9 +61,11 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
 		e = find(u, key, day);
 	if (e == NULL || e->count == UINT32_MAX) {
 		u->dropped++;
+		u->totals.dropped++;
 		return;
 	}
 	e->count++;
+	u->totals.buffered++;
 	if (now > e->last_used)
 		e->last_used = now;
 }
@@ -122,6 +124,7 @@ usage_flush(struct usage *u)
 	int64_t now = timefmt_now_us();
 	uint8_t id[UUID_LEN];
 	enum db_status rc;
+	uint64_t written = 0;
 
 	if ((rc = settle(u)) != DB_OK)
 		return result_db(rc);
@@ -136,6 +139,7 @@ usage_flush(struct usage *u)
 		if (e->count > 0)
 			rc = store_usage_add(u->db, e->key, (int64_t)e->day * US_PER_DAY,
 			                     e->count, e->last_used);
+		written += e->count;
 	}
 	if (rc == DB_OK && (rc = db_commit(u->db)) != DB_OK) {
 		/* Unanswered: it may have committed. Asked by id before anything is sent again. */
@@ -149,6 +153,7 @@ usage_flush(struct usage *u)
 	}
 	memset(u->slots, 0, sizeof(u->slots));
 	u->used = 0;
+	u->totals.flushed += written;
 	if (u->dropped > 0) {
 		log_error("usage: %llu request counts were dropped while the database was unreachable",
 		          (unsigned long long)u->dropped);

@@ -35,10 +35,16 @@ struct usage_entry {
 	int64_t last_used;            /* microseconds */
 };
 
+/* Counts since usage_init, for the metrics: recorded in memory, written, dropped. */
+struct usage_totals {
+	uint64_t buffered, flushed, dropped;
+};
+
 struct usage {
 	struct db *db;
 	unsigned used;
-	uint64_t dropped;
+	uint64_t dropped;             /* since the last successful flush (then logged) */
+	struct usage_totals totals;
 	struct usage_entry slots[USAGE_SLOTS];
 	/* A flush whose COMMIT went unanswered: its id and what it sent. */
 	bool unsure;

@@ -7,41 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "base/log.h"
-
-/* The directory of the unix socket fd listens on into dir; false if it has none. */
-static bool
-socket_dir(int fd, char *dir, size_t cap)
-{
-	struct sockaddr_un a;
-	socklen_t len = sizeof(a);
-	size_t n;
-	const char *slash;
-
-	memset(&a, 0, sizeof(a));
-	if (getsockname(fd, (struct sockaddr *)&a, &len) != 0 || a.sun_family != AF_UNIX ||
-	    len <= offsetof(struct sockaddr_un, sun_path) || a.sun_path[0] == '\0')
-		return false;   /* not a unix socket, unnamed, or abstract */
-	a.sun_path[sizeof(a.sun_path) - 1] = '\0';
-	slash = strrchr(a.sun_path, '/');
-	if (slash == NULL)
-		return snprintf(dir, cap, ".") < (int)cap;
-	n = slash == a.sun_path ? 1 : (size_t)(slash - a.sun_path);
-	return snprintf(dir, cap, "%.*s", (int)n, a.sun_path) < (int)cap;
-}
+#include "core/pooldir.h"
 
 void
 verifyslot_init(struct verifyslot *v, const struct config *cfg, int listen_fd)
 {
 	memset(v, 0, sizeof(*v));
 	v->n = cfg->login_verify_slots;
-	if (cfg->login_verify_dir[0] != '\0')
-		snprintf(v->dir, sizeof(v->dir), "%s", cfg->login_verify_dir);
-	else if (!socket_dir(listen_fd, v->dir, sizeof(v->dir)))
-		v->dir[0] = '\0';
+	pooldir_of(cfg->login_verify_dir, listen_fd, v->dir, sizeof(v->dir));
 }
 
 /* Lock file i: false if its path does not fit. */

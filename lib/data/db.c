@@ -13,7 +13,9 @@ struct db {
 	MYSQL *conn;                 /* NULL while disconnected */
 	MYSQL_STMT *stmts[DB_STMT_MAX + 1];   /* by slot; NULL until prepared on this connection */
 	bool in_tx;
+	bool connected_once;         /* a later connection is a reconnect */
 	int64_t down_until;          /* after a timeout: fail fast until then (us) */
+	struct db_stats stats;
 };
 
 /* How long a worker answers 503 at once after the database timed out. */
@@ -43,6 +45,22 @@ disconnect(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
+}
+
+/* Adds the time since `since` (microseconds) to the handle's time in the database. */
+static void
+took(struct db *db, int64_t since)
+{
+	int64_t now = timefmt_now_us();
+
+	if (now > since)
+		db->stats.busy_us += (uint64_t)(now - since);
+}
+
+const struct db_stats *
+db_stats(const struct db *db)
+{
+	return &db->stats;
 }
 
 void
@@ -83,9 +101,12 @@ connect_db(struct db *db)
 		log_error("database connect failed: %u %s", mysql_errno(m), mysql_error(m));
 		mysql_close(m);
 		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
+		db->stats.unavailable++;
 		return DB_UNAVAILABLE;
 	}
 	db->conn = m;
+	db->stats.reconnects += db->connected_once;
+	db->connected_once = true;
 	return DB_OK;
 }
 
@@ -141,9 +162,11 @@ classify(struct db *db, unsigned e, const char *what, unsigned slot)
 		if (unavailable[i].drop)
 			disconnect(db);
 		log_error("database %s of statement %u: error %u, unavailable", what, slot, e);
+		db->stats.unavailable++;
 		return DB_UNAVAILABLE;
 	}
 	log_error("database %s of statement %u failed: error %u", what, slot, e);
+	db->stats.failed++;
 	return DB_ERROR;
 }
 
@@ -217,7 +240,7 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND *resul
 	enum db_status rc = attempt(db, st, params, result, &err);
 
 	if (rc != DB_UNAVAILABLE || err == 0 || db->conn != NULL)
-		return rc;
+		goto done;
 	/*
 	 * The connection was lost. Quickly (a restarted server, an idle
 	 * connection closed): one fresh try if the statement did not run (2006)
@@ -229,6 +252,8 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND *resul
 		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
 	else if (!db->in_tx && (err == CR_SERVER_GONE_ERROR || st->retry_safe))
 		rc = attempt(db, st, params, result, &err);
+done:
+	took(db, start);
 	return rc;
 }
 
@@ -266,17 +291,20 @@ db_affected(struct db *db, const struct db_stmt *st)
 enum db_status
 db_begin(struct db *db)
 {
+	int64_t start = timefmt_now_us();
 	enum db_status rc = connect_db(db);
 
 	if (rc == DB_OK && mysql_autocommit(db->conn, 0) != 0)
 		rc = classify(db, mysql_errno(db->conn), "begin", 0);
 	db->in_tx = rc == DB_OK;
+	took(db, start);
 	return rc;
 }
 
 enum db_status
 db_commit(struct db *db)
 {
+	int64_t start = timefmt_now_us();
 	enum db_status rc = DB_UNAVAILABLE;
 
 	if (db->conn != NULL && mysql_commit(db->conn) == 0 && mysql_autocommit(db->conn, 1) == 0)
@@ -287,17 +315,21 @@ db_commit(struct db *db)
 	if (rc != DB_OK)
 		disconnect(db);
 	db->in_tx = false;
+	took(db, start);
 	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
+	int64_t start = timefmt_now_us();
+
 	/* Never risk autocommit committing half a transaction: drop the connection. */
 	if (db->conn != NULL && db->in_tx &&
 	    (mysql_rollback(db->conn) != 0 || mysql_autocommit(db->conn, 1) != 0))
 		disconnect(db);
 	db->in_tx = false;
+	took(db, start);
 }
 
 void

@@ -25,6 +25,17 @@ enum db_status {
 
 struct db;
 
+/*
+ * What a handle went through since db_new, for the request log (time in the
+ * database per request) and the metrics (their differences over time).
+ */
+struct db_stats {
+	uint64_t busy_us;                /* in statements, transactions and connecting */
+	uint64_t unavailable;            /* failures that came back as DB_UNAVAILABLE */
+	uint64_t failed;                 /* ... as DB_ERROR */
+	uint64_t reconnects;             /* connections opened after the first */
+};
+
 /* Does not connect yet. NULL on out of memory. cfg must outlive the handle. */
 struct db *db_new(const struct config *cfg);
 void db_free(struct db *db);
@@ -37,5 +48,7 @@ void db_free(struct db *db);
 enum db_status db_begin(struct db *db);
 enum db_status db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+const struct db_stats *db_stats(const struct db *db);
 
 #endif

@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 const char *
@@ -14,7 +15,14 @@ router_method_name(enum request_method m)
 	return names[m];
 }
 
-static int
+/* A variable segment: "{" and "}" around its name ("{id}"), or nothing ("{}"). */
+static bool
+is_variable(const char *seg, size_t n)
+{
+	return n >= 2 && seg[0] == '{' && seg[n - 1] == '}';
+}
+
+static bool
 path_matches(const char *pattern, const struct request *req)
 {
 	const char *p = pattern;
@@ -25,10 +33,10 @@ path_matches(const char *pattern, const struct request *req)
 		size_t n = end ? (size_t)(end - (p + 1)) : strlen(p + 1);
 
 		if (i == req->nseg)
-			return 0;
-		if (!(n == 2 && memcmp(p + 1, "{}", 2) == 0) &&
+			return false;
+		if (!is_variable(p + 1, n) &&
 		    !(req->seg[i].len == n && memcmp(req->seg[i].s, p + 1, n) == 0))
-			return 0;
+			return false;
 		i++;
 		p += n + 1;
 	}
@@ -40,9 +48,10 @@ router_match(const struct route *routes, size_t n, const struct request *req,
              const struct route **match, char *allow, size_t allow_cap)
 {
 	size_t used = 0;
-	int path_found = 0;
+	bool path_found = false;
 
 	allow[0] = '\0';
+	*match = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!path_matches(routes[i].pattern, req))
 			continue;
@@ -50,6 +59,8 @@ router_match(const struct route *routes, size_t n, const struct request *req,
 			*match = &routes[i];
 			return ROUTER_FOUND;
 		}
+		if (!path_found)
+			*match = &routes[i];   /* the path's first route: its template */
 		const char *name = router_method_name(routes[i].method);
 		size_t need = strlen(name) + (path_found ? 2 : 0);
 		if (used + need < allow_cap) {
@@ -58,7 +69,7 @@ router_match(const struct route *routes, size_t n, const struct request *req,
 			memcpy(allow + used, name, strlen(name) + 1);
 			used += strlen(name);
 		}
-		path_found = 1;
+		path_found = true;
 	}
 	return path_found ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }

@@ -3,7 +3,7 @@
  * request, router and response; authentication and handlers recorded). The
  * input is split on NUL bytes (fuzz_util.h): REQUEST_METHOD, REQUEST_URI,
  * Authorization (absent when left out; "Bearer good" is the stub's one valid
- * key), Content-Type.
+ * key), Content-Type, REMOTE_ADDR.
  *
  * The oracle, for any input:
  *  - a keyed handler ran  ⇒  authentication ran and succeeded, and the
@@ -12,6 +12,7 @@
  *    authentication ran, before anything else: when it failed the answer is
  *    401 and no handler ran;
  *  - outside /v1 authentication never runs (no keyed route lives there);
+ *  - the metrics are only served to metrics_allow's addresses;
  *  - the gate never answers 500.
  */
 #include "fuzz_util.h"
@@ -24,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct request req;
 	struct fuzz_fields ff;
 	struct ref_request ref;
-	struct gate_params gp;
+	struct gate_params gp = {0};
 	bool keyed;
 	int status;
 
@@ -33,10 +34,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gp.uri = ff.n > 1 ? ff.f[1] : NULL;
 	gp.authorization = ff.n > 2 ? ff.f[2] : NULL;
 	gp.content_type = ff.n > 3 ? ff.f[3] : NULL;
+	gp.remote_addr = ff.n > 4 ? ff.f[4] : NULL;
 	status = gate_serve(&gp, &req);
 	ref_parse(&ref, gp.uri, NULL, NULL);
 
-	keyed = gate.handler != NULL && strcmp(gate.handler, "health_get") != 0;
+	keyed = gate.handler != NULL && strcmp(gate.handler, "health_get") != 0 &&
+	        strcmp(gate.handler, "scrape_get") != 0;
+	if (gate.handler != NULL && strcmp(gate.handler, "scrape_get") == 0)
+		FUZZ_CHECK(addrlist_has(&gate_config()->metrics_allow, gp.remote_addr));
 	if (keyed)
 		FUZZ_CHECK(gate.auth_runs == 1 && gate.auth_ok && gate.handler_had_caller);
 	if (ref.under_v1) {

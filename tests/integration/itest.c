@@ -307,6 +307,20 @@ expect_key_at(int line, json_object *k, const struct key_expect *e)
 
 /* ---- JSON ----------------------------------------------------------------------- */
 
+static void
+json_put(void *o)
+{
+	json_object_put(o);
+}
+
+json_object *
+jparse(const char *text)
+{
+	json_object *o = json_tokener_parse(text);
+
+	return o != NULL ? itest_track(o, json_put) : NULL;
+}
+
 json_object *
 jget(json_object *o, const char *dotted)
 {
@@ -855,6 +869,8 @@ main(int argc, char **argv)
 	run_cases(itest_process_cases, itest_process_count, argc, argv);
 	run_cases(itest_authorizer_cases, itest_authorizer_count, argc, argv);
 	run_cases(itest_dashboard_cases, itest_dashboard_count, argc, argv);
+	run_cases(itest_metrics_cases, itest_metrics_count, argc, argv);
+	run_cases(itest_requestlog_cases, itest_requestlog_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

@@ -60,6 +60,10 @@ extern const struct itest_case itest_faults_cases[];
 extern const size_t itest_faults_count;
 extern const struct itest_case itest_dashboard_cases[];
 extern const size_t itest_dashboard_count;
+extern const struct itest_case itest_metrics_cases[];
+extern const size_t itest_metrics_count;
+extern const struct itest_case itest_requestlog_cases[];
+extern const size_t itest_requestlog_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
@@ -183,6 +187,7 @@ bool expect_key_at(int line, json_object *k, const struct key_expect *e);
 
 /* ---- JSON helpers -------------------------------------------------------- */
 
+json_object *jparse(const char *text);                    /* NULL if not JSON; tracked */
 json_object *jget(json_object *o, const char *dotted);   /* NULL if absent or null */
 const char *jstr(json_object *o, const char *dotted);     /* NULL unless a string */
 bool jis_null(json_object *o, const char *dotted);        /* present and null */
@@ -239,10 +244,36 @@ bool api_create_key_at(int line, struct key *k, const char *auth_key, const char
                        const char *name);
 #define API_CREATE_KEY(k, auth, org, name) api_create_key_at(__LINE__, (k), (auth), (org), (name))
 
+/* ---- GET /metrics (scrape.c) ------------------------------------------------ */
+
+/* A scrape as Prometheus parses it (tests/integration/promparse.py); tracked. */
+struct scrape {
+	json_object *samples;       /* "name{label=\"value\",...}" (labels sorted) → value */
+	json_object *types;         /* family → "counter", "gauge", "histogram", ... */
+};
+/* GET /metrics from 127.0.0.1: 200, the exposition's Content-Type, parsed; checked. */
+bool scrape_at(int line, struct scrape *s);
+#define SCRAPE(s) scrape_at(__LINE__, (s))
+/* A sample's value, 0 when absent (a counter that never moved). */
+double sample_of(const struct scrape *s, const char *series);
+/*
+ * A scrape once the requests answered so far are all counted (a worker counts
+ * a request just after its answer): two scrapes in a row that differ by the
+ * first one only, within SCRAPE_SETTLE_S; checked.
+ */
+#define SCRAPE_SETTLE_S 5.0
+#define SCRAPE_COUNT "parsesphere_request_duration_seconds_count"
+bool settle_at(int line, struct scrape *s);
+#define SETTLE(s) settle_at(__LINE__, (s))
+/* Scrapes into *now until series grew by want since before, or timeout s passed; the growth. */
+double grown_to(struct scrape *now, const struct scrape *before, const char *series, double want,
+                double timeout);
+
 /* ---- processes and the stack's files (procs.c, for test_process.c and test_faults.c) ---- */
 
 #define MAX_PIDS 300           /* room for the children of a master, and more */
 #define RESPAWN_S 5.0          /* a dead worker is replaced within this */
+#define RELOAD_S 10.0          /* SIGHUP replaces every worker within this */
 
 /* Monotonic seconds: comparable across forked children. */
 double now_s(void);
@@ -286,6 +317,8 @@ bool wait_gone(pid_t pid, double timeout);
 bool reap_child(pid_t pid, double timeout, int *status);
 /* Checks the stack's master (app.pid) runs the configured pool (suite: "process", "fault"). */
 bool stack_pool_at(int line, const char *suite, pid_t *master, pid_t *pool, size_t *n);
+/* SIGHUP to master, then waits until its n workers are all new (they read the file again). */
+bool reload_at(int line, pid_t master, size_t n);
 /* sh -c cmd, stdout and stderr into *out (tracked); returns the exit status. */
 int run_cmd(const char *cmd, const char **out);
 /* s single-quoted for sh, tracked. */

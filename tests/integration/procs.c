@@ -335,6 +335,18 @@ stack_pool_at(int line, const char *suite, pid_t *master, pid_t *pool, size_t *n
 	                (int)*master, *n, pid_list(pool, *n), want);
 }
 
+bool
+reload_at(int line, pid_t master, size_t n)
+{
+	pid_t pool[MAX_PIDS], now[MAX_PIDS];
+	size_t nold = children_of(master, pool, MAX_PIDS), nnow;
+
+	CHECK_AT(kill(master, SIGHUP) == 0, line, "kill -HUP %d: %s", (int)master, strerror(errno));
+	return CHECK_AT(wait_pool(master, n, pool, nold, RELOAD_S, now, &nnow) >= 0, line,
+	                "workers %s after SIGHUP, before %s", pid_list(now, nnow),
+	                pid_list(pool, nold));
+}
+
 /* ---- runs a shell command -------------------------------------------------------------------- */
 
 /* sh -c cmd with stdout and stderr captured into *out (tracked); returns the exit status. */

@@ -47,6 +47,8 @@
 #define RESUME_S 2.0           /* kill -CONT: 200 within this */
 #define FLUSH_S 3.0            /* database back: buffered counts written within this */
 #define HANG_S 9.0             /* how long the hung-database case keeps it stopped */
+#define USAGE_COUNTS(state) "parsesphere_usage_counts_total{state=\"" state "\"}"
+#define DB_ERRORS(kind) "parsesphere_db_errors_total{kind=\"" kind "\"}"
 
 /* ---- the stack ------------------------------------------------------------------------------- */
 
@@ -574,8 +576,10 @@ counts_buffered_during_outage(void)
 	long log_off;
 	int counted;
 	double up_at;
+	struct scrape m0, m1;
 
-	if (!STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "dbflush") || !DB_RUNNING(&db))
+	if (!STACK_POOL(&master, pool, &n) || !SETUP(&a, &k, &obs, "dbflush") ||
+	    !DB_RUNNING(&db) || !SETTLE(&m0))
 		return;
 	log_off = file_size(state_path("app.log"));
 	/* 4 x 6 requests over the pool, then the stop at once: the counts are still buffered */
@@ -586,11 +590,31 @@ counts_buffered_during_outage(void)
 	/* every worker tries (and fails) to write them at least once */
 	sleep_s(1.5);
 	expect_unavailable_at(__LINE__, GET(KP(k.id), obs.secret), 0, STOPPED_ANSWER_S);
+	/* what the metrics saw meanwhile: the counts buffered, the database's failures */
+	if (SCRAPE(&m1)) {
+		CHECK(sample_of(&m1, USAGE_COUNTS("buffered")) -
+		      sample_of(&m0, USAGE_COUNTS("buffered")) == counted,
+		      "metrics: %.0f usage counts buffered, want %d",
+		      sample_of(&m1, USAGE_COUNTS("buffered")) -
+		      sample_of(&m0, USAGE_COUNTS("buffered")), counted);
+		CHECK(sample_of(&m1, DB_ERRORS("unavailable")) > sample_of(&m0, DB_ERRORS("unavailable")),
+		      "metrics: no database failure counted while it was stopped");
+	}
 	if (!DB_START())
 		return;
 	up_at = now_s();
 	expect_count_at(__LINE__, k.id, obs.secret, counted, up_at, FLUSH_S,
 	                "requests answered just before the database stopped, read after it is back");
+	/* ... and once it is back: the workers connected again, the counts written, none lost */
+	CHECK(grown_to(&m1, &m0, USAGE_COUNTS("flushed"), counted, FLUSH_S) >= counted &&
+	      sample_of(&m1, USAGE_COUNTS("dropped")) == sample_of(&m0, USAGE_COUNTS("dropped")),
+	      "metrics: %.0f usage counts flushed (want at least %d), %.0f dropped",
+	      sample_of(&m1, USAGE_COUNTS("flushed")) - sample_of(&m0, USAGE_COUNTS("flushed")),
+	      counted,
+	      sample_of(&m1, USAGE_COUNTS("dropped")) - sample_of(&m0, USAGE_COUNTS("dropped")));
+	CHECK(sample_of(&m1, "parsesphere_db_reconnects_total") >
+	      sample_of(&m0, "parsesphere_db_reconnects_total"),
+	      "metrics: no reconnection counted after the database restart");
 	const char *log = file_from(state_path("app.log"), log_off);
 	CHECK(strstr(log, "dropped") == NULL, "app.log reports dropped counts: %s",
 	      lines_with(log, "dropped", 3));

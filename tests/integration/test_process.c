@@ -40,7 +40,6 @@
 #define STACK_POOL(m, p, n) stack_pool_at(__LINE__, "process", (m), (p), (n))
 #define SETUP(a, k, obs, label) setup_observed_at(__LINE__, (a), (k), (obs), (label))
 #define COUNT_DELAY_S 2.0      /* docs/api.md: counts visible within 2 s */
-#define RELOAD_S 10.0          /* SIGHUP replaces every worker within this */
 #define STOP_S 15.0            /* the master's grace (10 s) and some */
 
 /* ---- time ------------------------------------------------------------------------------------ */
@@ -612,19 +611,6 @@ login_cookie_secure(void)
 		    strncmp(r->headers[i].value, "ps_login=", 9) == 0)
 			return strstr(r->headers[i].value, "; Secure") != NULL;
 	return -1;
-}
-
-/* SIGHUP, then waits until every worker of the pool is new (and so read the file again). */
-static bool
-reload_at(int line, pid_t master, size_t n)
-{
-	pid_t pool[MAX_PIDS], now[MAX_PIDS];
-	size_t nold = children_of(master, pool, MAX_PIDS), nnow;
-
-	CHECK_AT(kill(master, SIGHUP) == 0, line, "kill -HUP %d: %s", (int)master, strerror(errno));
-	return CHECK_AT(wait_pool(master, n, pool, nold, RELOAD_S, now, &nnow) >= 0, line,
-	                "workers %s after SIGHUP, before %s", pid_list(now, nnow),
-	                pid_list(pool, nold));
 }
 
 /*

@@ -18,6 +18,8 @@
 #include "../../../lib/base/validate.c"
 #include "../../../lib/base/timefmt.c"
 #include "../../../lib/base/uuid.c"
+#include "../../../lib/base/addrlist.c"
+#include "../../../lib/base/reqlog.c"
 
 /* What one request did. */
 static struct gate_trace {
@@ -26,6 +28,7 @@ static struct gate_trace {
 	const char *handler;            /* the handler that ran, NULL: none */
 	bool handler_had_caller;        /* it got a principal auth_principal_valid accepts */
 	bool seal_principals;           /* the stub seals what it makes (a bug when false) */
+	struct reqlog_entry entry;      /* what the request log learnt */
 } gate;
 
 #define GATE_SEAL UINT64_C(0x5eed5eed5eed5eed)
@@ -112,18 +115,43 @@ GATE_KEYED(keys_revoke)
 GATE_KEYED(keys_usage)
 GATE_KEYED(me_get)
 
+static inline void
+gate_public(const char *name, struct api_call *c)
+{
+	gate.handler = name;
+	gate.handler_had_caller = false;
+	response_json(c->resp, 200, json_object_new_object());
+}
+
 void
 health_get(struct api_call *c)
 {
-	gate.handler = "health_get";
-	gate.handler_had_caller = false;
-	response_json(c->resp, 200, json_object_new_object());
+	gate_public("health_get", c);
+}
+
+void
+scrape_get(struct api_call *c)
+{
+	gate_public("scrape_get", c);
 }
 
 /* The CGI parameters of one request. */
 struct gate_params {
 	const char *method, *uri, *authorization, *content_type;
+	const char *remote_addr;        /* REMOTE_ADDR */
+	bool metrics_off;               /* the worker has no metrics */
 };
+
+/* The configuration of the gate's requests: metrics_allow's default. */
+static inline const struct config *
+gate_config(void)
+{
+	static struct config cfg;
+
+	if (cfg.metrics_allow.n == 0)
+		addrlist_parse(&cfg.metrics_allow, "127.0.0.1, ::1");
+	return &cfg;
+}
 
 static inline const char *
 gate_get(const char *name, void *ctx)
@@ -138,6 +166,8 @@ gate_get(const char *name, void *ctx)
 		return gp->authorization;
 	if (strcmp(name, "CONTENT_TYPE") == 0)
 		return gp->content_type;
+	if (strcmp(name, "REMOTE_ADDR") == 0)
+		return gp->remote_addr;
 	return NULL;
 }
 
@@ -145,8 +175,9 @@ gate_get(const char *name, void *ctx)
 static inline int
 gate_serve(const struct gate_params *gp, struct request *req)
 {
-	static const struct config cfg;
-	struct api_env env = {.cfg = &cfg};
+	static struct metrics metrics;   /* never read: scrape_get is a stub */
+	struct api_env env = {.cfg = gate_config(), .metrics = gp->metrics_off ? NULL : &metrics,
+	                      .entry = &gate.entry};
 	struct response resp;
 	int status;
 
@@ -160,17 +191,24 @@ gate_serve(const struct gate_params *gp, struct request *req)
 	return status;
 }
 
-/* The table's rule: only /healthz is public; every other route is under /v1. */
+/*
+ * The table's rule: only /healthz and /metrics are public, /metrics only for
+ * metrics_allow's addresses (restricted); every other route is under /v1.
+ */
 static inline bool
 gate_table_ok(void)
 {
 	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		const struct api_route *r = api_routes[i].handler;
-		bool v1 = strncmp(api_routes[i].pattern, "/v1/", 4) == 0;
+		const char *pat = api_routes[i].pattern;
+		bool v1 = strncmp(pat, "/v1/", 4) == 0;
+		bool metrics = strcmp(pat, "/metrics") == 0;
 
 		if ((r->handle == NULL) == (r->handle_public == NULL))
 			return false;
-		if (r->handle_public != NULL ? strcmp(api_routes[i].pattern, "/healthz") != 0 : !v1)
+		if (r->handle_public != NULL ? strcmp(pat, "/healthz") != 0 && !metrics : !v1)
+			return false;
+		if (r->restricted != metrics)
 			return false;
 	}
 	return true;

@@ -10,8 +10,17 @@
 static void
 test_table(void)
 {
-	CHECK(gate_table_ok(), "route table: a public route other than /healthz, or a keyed "
-	      "route outside /v1");
+	CHECK(gate_table_ok(), "route table: a public route other than /healthz and /metrics, "
+	      "/metrics not restricted to metrics_allow, or a keyed route outside /v1");
+}
+
+/* Every variable segment of a pattern has a name: the pattern is the route's template. */
+static void
+test_templates_named(void)
+{
+	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++)
+		CHECK(strstr(api_routes[i].pattern, "{}") == NULL, "route %s: a variable segment "
+		      "without a name (\"{id}\")", api_routes[i].pattern);
 }
 
 static void
@@ -63,7 +72,7 @@ test_spellings(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate_params gp = {cases[i].method, cases[i].uri, cases[i].auth,
-		                         "application/json"};
+		                         "application/json", NULL, false};
 		int status;
 
 		if (strcmp(cases[i].uri, "/%76%31/api-keys") == 0)
@@ -86,13 +95,125 @@ test_spellings(void)
 	}
 }
 
+/*
+ * /metrics: public, for metrics_allow's addresses (127.0.0.1 and ::1 here)
+ * and with metrics on; to anyone else it is an unknown path, 405 included.
+ */
+static void
+test_metrics_route(void)
+{
+	static const struct {
+		int line;
+		const char *method, *uri, *addr;
+		bool off;                       /* the worker has no metrics */
+		int status;
+		const char *handler;
+	} cases[] = {
+		{__LINE__, "GET", "/metrics", "127.0.0.1", false, 200, "scrape_get"},
+		{__LINE__, "GET", "/metrics", "::1", false, 200, "scrape_get"},
+		{__LINE__, "GET", "/metrics", "::ffff:127.0.0.1", false, 200, "scrape_get"},
+		{__LINE__, "GET", "/metrics/", "127.0.0.1", false, 200, "scrape_get"},
+		{__LINE__, "GET", "/%6Detrics", "127.0.0.1", false, 200, "scrape_get"},
+		{__LINE__, "GET", "/metrics?x=1", "127.0.0.1", false, 400, NULL},   /* no parameters */
+		{__LINE__, "GET", "/metrics?x=1", "127.0.0.77", false, 404, NULL},
+		{__LINE__, "POST", "/metrics", "127.0.0.1", false, 405, NULL},
+		/* Any other address, none, or metrics off: unknown, like /nope. */
+		{__LINE__, "GET", "/metrics", "127.0.0.77", false, 404, NULL},
+		{__LINE__, "GET", "/metrics", "10.0.0.1", false, 404, NULL},
+		{__LINE__, "GET", "/metrics", "::2", false, 404, NULL},
+		{__LINE__, "GET", "/metrics", "", false, 404, NULL},
+		{__LINE__, "GET", "/metrics", "localhost", false, 404, NULL},
+		{__LINE__, "GET", "/metrics", NULL, false, 404, NULL},
+		{__LINE__, "POST", "/metrics", "127.0.0.77", false, 404, NULL},
+		{__LINE__, "DELETE", "/metrics", NULL, false, 404, NULL},
+		{__LINE__, "GET", "/metrics", "127.0.0.1", true, 404, NULL},
+		{__LINE__, "POST", "/metrics", "127.0.0.1", true, 404, NULL},
+		{__LINE__, "GET", "/nope", "127.0.0.1", false, 404, NULL},
+		/* Under /v1 it is another path: a key first. */
+		{__LINE__, "GET", "/v1/metrics", "127.0.0.1", false, 401, NULL},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gate_params gp = {cases[i].method, cases[i].uri, NULL, NULL, cases[i].addr,
+		                         cases[i].off};
+		int status = gate_serve(&gp, &req);
+
+		CHECK_AT(status == cases[i].status, cases[i].line, "%s %s from %s%s: status %d, "
+		         "want %d", cases[i].method, cases[i].uri,
+		         cases[i].addr ? cases[i].addr : "(none)", cases[i].off ? ", metrics off" : "",
+		         status, cases[i].status);
+		CHECK_AT(cases[i].handler == NULL ? gate.handler == NULL :
+		         gate.handler != NULL && strcmp(gate.handler, cases[i].handler) == 0,
+		         cases[i].line, "handler %s", gate.handler ? gate.handler : "none");
+		CHECK_AT(gate.auth_runs == (cases[i].status == 401), cases[i].line,
+		         "authentication ran %d times", gate.auth_runs);
+		/* An unknown path has no template, whatever the reason. */
+		CHECK_AT(cases[i].status != 404 || gate.entry.route == NULL, cases[i].line,
+		         "a 404 noted route %s", gate.entry.route ? gate.entry.route : "");
+	}
+}
+
+/*
+ * The request log gets the template of the path's route (also on 405 and
+ * after a failed authentication), never the path, and what authentication
+ * found out.
+ */
+static void
+test_notes(void)
+{
+	static const struct {
+		int line;
+		const char *method, *uri, *auth;
+		const char *route;              /* NULL: none */
+		bool auth_ran;
+		enum err auth_outcome;
+		bool has_key;
+	} cases[] = {
+		{__LINE__, "GET", "/v1/api-keys/0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a", "Bearer good",
+		 "/v1/api-keys/{id}", true, ERR_NONE, true},
+		{__LINE__, "GET", "/%761/api-keys/x/usage?days=3", "Bearer good",
+		 "/v1/api-keys/{id}/usage", true, ERR_NONE, true},
+		{__LINE__, "POST", "/v1/api-keys/abc", "Bearer good", "/v1/api-keys/{id}", true,
+		 ERR_NONE, true},
+		{__LINE__, "DELETE", "/v1/api-keys/abc", NULL, "/v1/api-keys/{id}", true,
+		 ERR_MISSING_API_KEY, false},
+		{__LINE__, "GET", "/v1/me", "Bearer bad", "/v1/me", true, ERR_INVALID_API_KEY, false},
+		{__LINE__, "GET", "/v1/nope", "Bearer good", NULL, true, ERR_NONE, true},
+		{__LINE__, "GET", "/healthz", "Bearer good", "/healthz", false, ERR_NONE, false},
+		{__LINE__, "GET", "/nope", NULL, NULL, false, ERR_NONE, false},
+		{__LINE__, "GET", "//v1/me", NULL, NULL, false, ERR_NONE, false},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gate_params gp = {cases[i].method, cases[i].uri, cases[i].auth,
+		                         "application/json", "127.0.0.1", false};
+		const struct reqlog_entry *e = &gate.entry;
+
+		gate_serve(&gp, &req);
+		CHECK_AT(cases[i].route == NULL ? e->route == NULL :
+		         e->route != NULL && strcmp(e->route, cases[i].route) == 0, cases[i].line,
+		         "%s %s: route %s, want %s", cases[i].method, cases[i].uri,
+		         e->route ? e->route : "null", cases[i].route ? cases[i].route : "null");
+		CHECK_AT(e->auth_ran == cases[i].auth_ran &&
+		         (!e->auth_ran || e->auth == cases[i].auth_outcome), cases[i].line,
+		         "%s %s: authentication %d, outcome %d", cases[i].method, cases[i].uri,
+		         e->auth_ran, e->auth);
+		CHECK_AT(e->has_key == cases[i].has_key && e->has_account == cases[i].has_key &&
+		         (!e->has_key || e->key_id[0] == 0x11), cases[i].line,
+		         "%s %s: key %d, account %d", cases[i].method, cases[i].uri, e->has_key,
+		         e->has_account);
+	}
+}
+
 /* A principal that authentication returned but did not seal: 500, no handler. */
 static void
 test_unsealed_principal(void)
 {
 	static const struct config cfg;
 	struct api_env env = {.cfg = &cfg};
-	struct gate_params gp = {"GET", "/v1/me", "Bearer good", NULL};
+	struct gate_params gp = {"GET", "/v1/me", "Bearer good", NULL, NULL, false};
 	struct request req;
 	struct response resp;
 
@@ -111,7 +232,10 @@ int
 main(void)
 {
 	test_table();
+	test_templates_named();
 	test_spellings();
+	test_metrics_route();
+	test_notes();
 	test_unsealed_principal();
 	return harness_summary();
 }

@@ -6,6 +6,7 @@
  */
 #include "../../../lib/base/config.c"
 #include "../../../lib/base/validate.c"
+#include "../../../lib/base/addrlist.c"
 #include "../harness.h"
 
 #include <sys/stat.h>
@@ -227,6 +228,11 @@ static const struct { const char *key; size_t off; char type; } fields[] = {
 	{"db_host", offsetof(struct config, db_host), 's'},
 	{"db_name", offsetof(struct config, db_name), 's'},
 	{"db_password", offsetof(struct config, db_password), 's'},
+	{"request_log", offsetof(struct config, request_log), 's'},
+	{"request_log_sample", offsetof(struct config, request_log_sample_ppm), 'u'},
+	{"metrics", offsetof(struct config, metrics), 'b'},
+	{"metrics_dir", offsetof(struct config, metrics_dir), 's'},
+	{"metrics_allow", offsetof(struct config, metrics_allow), 'n'},
 };
 
 static void
@@ -242,6 +248,9 @@ field_text(const struct config *cfg, const char *key, char *out, size_t cap)
 			snprintf(out, cap, "%u", *(const unsigned *)(const void *)at);
 		else if (fields[i].type == 'b')
 			snprintf(out, cap, *(const bool *)(const void *)at ? "true" : "false");
+		else if (fields[i].type == 'n')   /* an address list: how many */
+			snprintf(out, cap, "%u addresses",
+			         ((const struct addrlist *)(const void *)at)->n);
 		else
 			snprintf(out, cap, "%s", at);
 	}
@@ -309,6 +318,49 @@ test_values(void)
 		{__LINE__, "db_host", "", ""},
 		{__LINE__, "db_name", "ps#1=a", "ps#1=a"},
 		{__LINE__, "db_password", "p w#=", "p w#="},
+		/* The request log: a destination, and a share of 0 to 1 kept as millionths. */
+		{__LINE__, "request_log", NULL, "stderr"},
+		{__LINE__, "request_log", "stderr", "stderr"},
+		{__LINE__, "request_log", "syslog", "syslog"},
+		{__LINE__, "request_log", "off", "off"},
+		{__LINE__, "request_log", "/var/log/parsesphere/requests.log",
+		 "/var/log/parsesphere/requests.log"},
+		{__LINE__, "request_log", "requests.log", NULL},
+		{__LINE__, "request_log", "", NULL},
+		{__LINE__, "request_log", "STDERR", NULL},
+		{__LINE__, "request_log", "file", NULL},
+		{__LINE__, "request_log_sample", NULL, "1000000"},
+		{__LINE__, "request_log_sample", "1", "1000000"},
+		{__LINE__, "request_log_sample", "1.0", "1000000"},
+		{__LINE__, "request_log_sample", "1.000000", "1000000"},
+		{__LINE__, "request_log_sample", "0", "0"},
+		{__LINE__, "request_log_sample", "0.0", "0"},
+		{__LINE__, "request_log_sample", "0.25", "250000"},
+		{__LINE__, "request_log_sample", "0.5", "500000"},
+		{__LINE__, "request_log_sample", "0.000001", "1"},
+		{__LINE__, "request_log_sample", "0.999999", "999999"},
+		{__LINE__, "request_log_sample", "0.0000001", NULL},
+		{__LINE__, "request_log_sample", "1.01", NULL},
+		{__LINE__, "request_log_sample", "1.000001", NULL},
+		{__LINE__, "request_log_sample", "2", NULL},
+		{__LINE__, "request_log_sample", "0.", NULL},
+		{__LINE__, "request_log_sample", ".5", NULL},
+		{__LINE__, "request_log_sample", "00.5", NULL},
+		{__LINE__, "request_log_sample", "0,5", NULL},
+		{__LINE__, "request_log_sample", "-0", NULL},
+		{__LINE__, "request_log_sample", "50%", NULL},
+		{__LINE__, "request_log_sample", "", NULL},
+		/* Metrics: on by default, to the loopback addresses only. */
+		{__LINE__, "metrics", NULL, "true"},
+		{__LINE__, "metrics", "off", "false"},
+		{__LINE__, "metrics_dir", NULL, ""},
+		{__LINE__, "metrics_dir", "/run/parsesphere", "/run/parsesphere"},
+		{__LINE__, "metrics_allow", NULL, "2 addresses"},
+		{__LINE__, "metrics_allow", "", "0 addresses"},
+		{__LINE__, "metrics_allow", "10.0.0.9", "1 addresses"},
+		{__LINE__, "metrics_allow", "127.0.0.1, ::1, 10.0.0.9", "3 addresses"},
+		{__LINE__, "metrics_allow", "prometheus.internal", NULL},
+		{__LINE__, "metrics_allow", "10.0.0.0/8", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -7,6 +7,7 @@
  */
 #include "../../../lib/core/throttle.c"
 #include "../../../lib/core/verifyslot.c"
+#include "../../../lib/core/pooldir.c"
 #include "../../../lib/core/result.c"
 #include "../../../lib/base/errors.c"
 #include "../../../lib/base/log.c"

@@ -356,12 +356,18 @@ test_flush_failure(void)
 		CHECK_AT(fdb.rollbacks == 1 && fdb.nwrites == 0, line,
 		         "%u rollbacks, %u writes kept", fdb.rollbacks, fdb.nwrites);
 		CHECK_AT(usage_pending(&u) && u.used == 2, line, "%u entries kept, want 2", u.used);
+		CHECK_AT(u.totals.buffered == 2 && u.totals.flushed == 0 && u.totals.dropped == 0,
+		         line, "totals after a failed flush: %llu buffered, %llu flushed",
+		         (unsigned long long)u.totals.buffered, (unsigned long long)u.totals.flushed);
 		fdb.begin_rc = fdb.commit_rc = DB_OK;
 		fdb.fail_exec = 0;
 		record(K_A, T0 + 2);
 		e = usage_flush(&u);
 		CHECK_AT(e == ERR_NONE && !usage_pending(&u), line, "next flush: %s", ename(e));
 		check_writes(line, want, 2);
+		CHECK_AT(u.totals.buffered == 3 && u.totals.flushed == 3 && u.totals.dropped == 0,
+		         line, "totals after the flush: %llu buffered, %llu flushed",
+		         (unsigned long long)u.totals.buffered, (unsigned long long)u.totals.flushed);
 	}
 }
 
@@ -478,6 +484,11 @@ test_full(void)
 	      "the first key: %u writes, count %u", dups, w ? w->count : 0);
 	CHECK(usage_flush(&u) == ERR_NONE && fdb.nwrites == FULL + 1 && fdb.logs == 1,
 	      "the last flush: %u writes, %u logs", fdb.nwrites, fdb.logs);
+	/* The totals keep what the logged count forgot: FULL + 2 counted, all written, 2 lost. */
+	CHECK(u.totals.buffered == FULL + 2 && u.totals.flushed == FULL + 2 &&
+	      u.totals.dropped == 2, "totals: %llu buffered, %llu flushed, %llu dropped",
+	      (unsigned long long)u.totals.buffered, (unsigned long long)u.totals.flushed,
+	      (unsigned long long)u.totals.dropped);
 
 	/* A count that would wrap is dropped instead. */
 	key_n(7, id);

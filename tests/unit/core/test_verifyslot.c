@@ -4,6 +4,7 @@
  * slots, a holder that dies, and a directory that cannot be used.
  */
 #include "../../../lib/core/verifyslot.c"
+#include "../../../lib/core/pooldir.c"
 #include "../harness.h"
 
 #include <signal.h>

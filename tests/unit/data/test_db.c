@@ -63,11 +63,19 @@ test_error_classes(void)
 	}
 	dup2(devnull, STDERR_FILENO);   /* DB_ERROR is logged: not the test's output */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct db_stats before = *db_stats(db);
 		enum db_status rc;
 
 		/* A handle that never connected stands for the connection: closed when dropped. */
 		db->conn = mysql_init(NULL);
 		rc = classify(db, cases[i].e, "execution", 0);
+		/* Counted by class for the metrics; a duplicate is no failure. */
+		CHECK_AT(db_stats(db)->unavailable == before.unavailable + (rc == DB_UNAVAILABLE) &&
+		         db_stats(db)->failed == before.failed + (rc == DB_ERROR) &&
+		         db_stats(db)->reconnects == 0, cases[i].line,
+		         "error %u: counted %llu unavailable, %llu failed", cases[i].e,
+		         (unsigned long long)(db_stats(db)->unavailable - before.unavailable),
+		         (unsigned long long)(db_stats(db)->failed - before.failed));
 		CHECK_AT(rc == cases[i].want, cases[i].line, "error %u: status %d, want %d",
 		         cases[i].e, rc, cases[i].want);
 		CHECK_AT((db->conn == NULL) == cases[i].drops, cases[i].line,
@@ -83,10 +91,45 @@ test_error_classes(void)
 	db_free(db);
 }
 
+/* A server that is not there: unavailable, counted, and the time it took is the database's. */
+static void
+test_connect_failure_counted(void)
+{
+	struct config cfg;
+	struct db *db;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.db_socket, sizeof(cfg.db_socket), "/nonexistent/mysql.sock");
+	cfg.db_timeout = 1;
+	db = db_new(&cfg);
+	if (db == NULL || saved < 0 || devnull < 0) {
+		CHECK(false, "setup");
+		return;
+	}
+	dup2(devnull, STDERR_FILENO);
+	CHECK(db_begin(db) == DB_UNAVAILABLE, "begin without a server");
+	CHECK(db_stats(db)->unavailable == 1 && db_stats(db)->failed == 0 &&
+	      db_stats(db)->reconnects == 0 && db_stats(db)->busy_us > 0,
+	      "stats: %llu unavailable, %llu failed, %llu reconnects, %llu us",
+	      (unsigned long long)db_stats(db)->unavailable,
+	      (unsigned long long)db_stats(db)->failed,
+	      (unsigned long long)db_stats(db)->reconnects,
+	      (unsigned long long)db_stats(db)->busy_us);
+	/* Held off for a second after a failure: no new attempt, nothing more counted. */
+	CHECK(db_begin(db) == DB_UNAVAILABLE && db_stats(db)->unavailable == 1,
+	      "a held-off call counted as a failure");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+	db_free(db);
+}
+
 int
 main(void)
 {
 	test_error_classes();
+	test_connect_failure_counted();
 	mysql_library_end();
 	return harness_summary();
 }

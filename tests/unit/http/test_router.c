@@ -30,7 +30,7 @@ test_table(void)
 {
 	static const struct {
 		int line; const char *method, *uri; enum router_status want;
-		const void *handler;     /* when found */
+		const void *handler;     /* found: the route; 405: the path's first route */
 		const char *allow;       /* when 405 */
 	} cases[] = {
 		{__LINE__, "GET", "/healthz", ROUTER_FOUND, &r_health, NULL},
@@ -48,30 +48,30 @@ test_table(void)
 		{__LINE__, "GET", "/v1/api-keys/" ID "/usage", ROUTER_FOUND, &r_usage, NULL},
 		{__LINE__, "GET", "/v1/api-keys/" ID "/usage/", ROUTER_FOUND, &r_usage, NULL},
 		{__LINE__, "GET", "/v1/api-keys/" ID "/usage?days=7", ROUTER_FOUND, &r_usage, NULL},
-		/* "{}" is any one segment; the handler checks it is an id. */
+		/* "{id}" is any one segment; the handler checks it is an id. */
 		{__LINE__, "GET", "/v1/api-keys/not-an-id", ROUTER_FOUND, &r_get, NULL},
 		{__LINE__, "GET", "/v1/api-keys/usage", ROUTER_FOUND, &r_get, NULL},
 		{__LINE__, "GET", "/v1/api-keys/x/usage", ROUTER_FOUND, &r_usage, NULL},
 		{__LINE__, "DELETE", "/v1/api-keys/me", ROUTER_FOUND, &r_revoke, NULL},
 		{__LINE__, "GET", "/v1/api-keys/a%2Fb", ROUTER_FOUND, &r_get, NULL},   /* one segment */
 		{__LINE__, "GET", "/v1/api%2Dkeys", ROUTER_FOUND, &r_list, NULL},      /* decoded */
-		/* 405 with the Allow list of the path's routes, in table order. */
-		{__LINE__, "POST", "/healthz", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
-		{__LINE__, "HEAD", "/healthz", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
-		{__LINE__, "POST", "/v1/me", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
-		{__LINE__, "DELETE", "/v1/me/", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
-		{__LINE__, "DELETE", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "PUT", "/v1/api-keys/", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "PATCH", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "HEAD", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "OPTIONS", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "get", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "BREW", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, POST"},
-		{__LINE__, "POST", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, DELETE"},
-		{__LINE__, "PATCH", "/v1/api-keys/" ID "/", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, DELETE"},
-		{__LINE__, "PUT", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, NULL, "GET, DELETE"},
-		{__LINE__, "DELETE", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
-		{__LINE__, "POST", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, NULL, "GET"},
+		/* 405 with the Allow list of the path's routes, in table order, and the first of them. */
+		{__LINE__, "POST", "/healthz", ROUTER_METHOD_NOT_ALLOWED, &r_health, "GET"},
+		{__LINE__, "HEAD", "/healthz", ROUTER_METHOD_NOT_ALLOWED, &r_health, "GET"},
+		{__LINE__, "POST", "/v1/me", ROUTER_METHOD_NOT_ALLOWED, &r_me, "GET"},
+		{__LINE__, "DELETE", "/v1/me/", ROUTER_METHOD_NOT_ALLOWED, &r_me, "GET"},
+		{__LINE__, "DELETE", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "PUT", "/v1/api-keys/", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "PATCH", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "HEAD", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "OPTIONS", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "get", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "BREW", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
+		{__LINE__, "POST", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
+		{__LINE__, "PATCH", "/v1/api-keys/" ID "/", ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
+		{__LINE__, "PUT", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
+		{__LINE__, "DELETE", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, &r_usage, "GET"},
+		{__LINE__, "POST", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, &r_usage, "GET"},
 		/* 404: shorter, longer or different paths, whatever the method. */
 		{__LINE__, "GET", "/", ROUTER_NOT_FOUND, NULL, NULL},
 		{__LINE__, "GET", "/v1", ROUTER_NOT_FOUND, NULL, NULL},
@@ -117,10 +117,9 @@ test_table(void)
 		         status_name(cases[i].want));
 		if (got != cases[i].want)
 			continue;
-		if (got == ROUTER_FOUND)
-			CHECK_AT(match != NULL && match->handler == cases[i].handler, cases[i].line,
-			         "%s %s: wrong route %s", cases[i].method, cases[i].uri,
-			         match ? match->pattern : "NULL");
+		CHECK_AT(match == NULL ? cases[i].handler == NULL : match->handler == cases[i].handler,
+		         cases[i].line, "%s %s: wrong route %s", cases[i].method, cases[i].uri,
+		         match ? match->pattern : "NULL");
 		if (got == ROUTER_METHOD_NOT_ALLOWED)
 			CHECK_AT(memchr(allow, '\0', sizeof(allow)) != NULL &&
 			         strcmp(allow, cases[i].allow) == 0, cases[i].line,
@@ -196,18 +195,41 @@ test_misc(void)
 	CHECK(router_match(lit_first, 2, &req, &match, allow, sizeof(allow)) == ROUTER_FOUND &&
 	      match->handler == &h_var, "variable route not chosen");
 
-	/* "{}" matches exactly one segment, not zero or two. */
-	const struct route var[] = {{METHOD_GET, "/{}", &h_var}};
-	static const struct { int line; const char *uri; enum router_status want; } vc[] = {
-		{__LINE__, "/a", ROUTER_FOUND},
-		{__LINE__, "/a/", ROUTER_FOUND},
-		{__LINE__, "/", ROUTER_NOT_FOUND},
-		{__LINE__, "/a/b", ROUTER_NOT_FOUND},
+	/*
+	 * A variable segment, named or not, matches exactly one segment, not zero
+	 * or two; a brace that does not open and close a segment is a literal.
+	 */
+	static const struct {
+		int line; const char *pattern, *uri; enum router_status want;
+	} vc[] = {
+		{__LINE__, "/{}", "/a", ROUTER_FOUND},
+		{__LINE__, "/{}", "/a/", ROUTER_FOUND},
+		{__LINE__, "/{}", "/", ROUTER_NOT_FOUND},
+		{__LINE__, "/{}", "/a/b", ROUTER_NOT_FOUND},
+		{__LINE__, "/{id}", "/a", ROUTER_FOUND},
+		{__LINE__, "/{id}", "/{id}", ROUTER_FOUND},
+		{__LINE__, "/{id}", "/", ROUTER_NOT_FOUND},
+		{__LINE__, "/{id}", "/a/b", ROUTER_NOT_FOUND},
+		{__LINE__, "/x/{id}/y", "/x/0193/y", ROUTER_FOUND},
+		{__LINE__, "/x/{id}/y", "/x/0193/z", ROUTER_NOT_FOUND},
+		{__LINE__, "/x/{id}/y", "/x/y", ROUTER_NOT_FOUND},
+		{__LINE__, "/{a}/{b}", "/1/2", ROUTER_FOUND},
+		{__LINE__, "/{a}/{b}", "/1", ROUTER_NOT_FOUND},
+		{__LINE__, "/{id", "/a", ROUTER_NOT_FOUND},
+		{__LINE__, "/{id", "/{id", ROUTER_FOUND},
+		{__LINE__, "/id}", "/a", ROUTER_NOT_FOUND},
+		{__LINE__, "/{", "/a", ROUTER_NOT_FOUND},
+		{__LINE__, "/{", "/{", ROUTER_FOUND},
+		{__LINE__, "/}", "/}", ROUTER_FOUND},
+		{__LINE__, "/a{id}", "/ab", ROUTER_NOT_FOUND},
 	};
 	for (size_t i = 0; i < sizeof(vc) / sizeof(vc[0]); i++) {
+		const struct route var[] = {{METHOD_GET, vc[i].pattern, &h_var}};
+
 		make_request(&req, "GET", vc[i].uri);
 		enum router_status got = router_match(var, 1, &req, &match, allow, sizeof(allow));
-		CHECK_AT(got == vc[i].want, vc[i].line, "/{} vs %s: %s", vc[i].uri, status_name(got));
+		CHECK_AT(got == vc[i].want, vc[i].line, "%s vs %s: %s", vc[i].pattern, vc[i].uri,
+		         status_name(got));
 	}
 }
 
