@@ -21,6 +21,20 @@ static const struct query_param usage_query[] = {
 	[Q_USAGE_DAYS] = {"days", QUERY_UINT, 1, API_USAGE_DAYS_MAX, 30,
 	                  "days must be an integer from 1 to 90."},
 };
+static const struct query_param audit_query[] = {
+	[Q_AUDIT_LIMIT] = {"limit", QUERY_UINT, 1, API_LIST_LIMIT_MAX, API_LIST_LIMIT_MAX,
+	                   "limit must be an integer from 1 to 100."},
+	[Q_AUDIT_STARTING_AFTER] = {"starting_after", QUERY_UUID, 0, 0, 0,
+	                            API_AUDIT_AFTER_MESSAGE},
+	[Q_AUDIT_ACTION] = {"action", QUERY_CHOICE, 0, 0, 0,
+	                    "action must be the name of an audit event's action.",
+	                    audit_action_names},
+	[Q_AUDIT_TARGET_ID] = {"target_id", QUERY_UUID, 0, 0, 0, "target_id must be an id."},
+	[Q_AUDIT_SINCE] = {"since", QUERY_TIME, 0, 0, 0,
+	                   "since must be an RFC 3339 instant in UTC, like 2026-11-26T12:00:00Z."},
+	[Q_AUDIT_UNTIL] = {"until", QUERY_TIME, 0, 0, 0,
+	                   "until must be an RFC 3339 instant in UTC, like 2026-11-26T12:00:00Z."},
+};
 #define QUERY(q) .query = (q), .nquery = sizeof(q) / sizeof((q)[0])
 
 static const struct api_route
@@ -30,7 +44,9 @@ static const struct api_route
 	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
 	r_get = {.handle = keys_get, .manages_keys = true},
 	r_revoke = {.handle = keys_revoke, .manages_keys = true},
-	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true};
+	r_roll = {.handle = keys_roll, .json_body = true, .manages_keys = true},
+	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true},
+	r_audit = {.handle = audit_events_list, QUERY(audit_query)};
 
 /*
  * Every route of docs/api.md. "{}" is one path segment (an id, checked by the
@@ -44,6 +60,8 @@ static const struct route api_routes[] = {
 	{METHOD_GET, "/v1/api-keys/{}", &r_get},
 	{METHOD_DELETE, "/v1/api-keys/{}", &r_revoke},
 	{METHOD_GET, "/v1/api-keys/{}/usage", &r_usage},
+	{METHOD_POST, "/v1/api-keys/{}/roll", &r_roll},
+	{METHOD_GET, "/v1/audit-events", &r_audit},
 };
 
 void
@@ -52,6 +70,16 @@ api_fail(struct api_call *c, enum err e)
 	if (e == ERR_INTERNAL)
 		log_error("request %s: internal error", c->resp->request_id);
 	response_error(c->resp, e, NULL, NULL);
+}
+
+void
+api_origin(const struct api_call *c, const struct auth_principal *p, struct audit_origin *o)
+{
+	audit_origin(o, AUDIT_BY_API_KEY, c->req->remote_addr, c->req->user_agent,
+	             c->resp->request_id);
+	o->account.set = o->key.set = true;
+	memcpy(o->account.id, p->who.account.id, UUID_LEN);
+	memcpy(o->key.id, p->who.key.id, UUID_LEN);
 }
 
 bool
@@ -94,6 +122,7 @@ authenticate(struct api_call *c, struct auth_principal *p)
 {
 	const char *tok = NULL;
 	size_t len = 0;
+	struct audit_origin refused;
 	enum err e = bearer_token(c->req->authorization, &tok, &len);
 
 	/* A 401 names the token invalid only when one was presented (RFC 6750). */
@@ -101,7 +130,11 @@ authenticate(struct api_call *c, struct auth_principal *p)
 		response_auth_error(c->resp, e, false);
 		return false;
 	}
-	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, p)) != ERR_NONE) {
+	/* What a refusal records (an expiry) is the service's own noticing, from this request. */
+	audit_origin(&refused, AUDIT_BY_SYSTEM, c->req->remote_addr, c->req->user_agent,
+	             c->resp->request_id);
+	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, timefmt_now_us(),
+	                           &refused, p)) != ERR_NONE) {
 		response_auth_error(c->resp, e, true);
 		return false;
 	}
