@@ -176,6 +176,7 @@ struct key_expect {
 	const char *created_by;  /* NULL: not checked */
 	const char *org;         /* NULL: organization_id must be null */
 	bool active;
+	bool expired;            /* inactive by its roll's grace period, not revoked */
 	bool with_secret;        /* the create response: "secret" present */
 };
 bool expect_key_at(int line, json_object *k, const struct key_expect *e);
