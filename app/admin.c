@@ -379,7 +379,6 @@ key_roll(struct admin *a)
 	char secret[APIKEY_LEN + 1];
 	const char *grace_s = option(a, 3, "--grace");
 	uint8_t id[UUID_LEN];
-	struct store_scope scope = {0};
 	struct store_key old, k;
 	struct store_account acc;
 	struct store_org org;
@@ -402,11 +401,8 @@ key_roll(struct admin *a)
 	if (old.has_org ? !org.is_active : !acc.is_active)
 		return fail("%s", old.has_org ? "the organization is deactivated" :
 		                  "the account is deactivated");
-	/* As the key's creator would, in the key's own scope. */
-	memcpy(scope.owner, old.has_org ? old.organization_id : old.created_by, UUID_LEN);
-	memcpy(scope.actor, old.created_by, UUID_LEN);
-	e = keyops_roll(a->db, a->cfg.pepper, &scope, &old, (unsigned)grace, timefmt_now_us(),
-	                &a->origin, NULL, &k, secret);
+	e = keyops_roll(a->db, a->cfg.pepper, &old, (unsigned)grace, timefmt_now_us(), &a->origin,
+	                NULL, &k, secret);
 	if (e == ERR_ROLL_REVOKED)
 		return fail("%s", "the key is revoked");
 	if (e == ERR_API_KEY_ALREADY_ROLLED)

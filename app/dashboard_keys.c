@@ -232,7 +232,7 @@ dash_roll(struct dash *d, const struct dash_user *u)
 	}
 	/* The new secret waits for the created page, sealed for this browser only. */
 	dash_origin(d, u, &o);
-	e = sessions_roll_key(d->env->db, d->env->cfg->pepper, u->ctx, &w, &old, grace, &o, &k);
+	e = sessions_roll_key(d->env->db, d->env->cfg->pepper, &w, &old, grace, &o, &k);
 	if (e == ERR_ROLL_REVOKED || e == ERR_API_KEY_ALREADY_ROLLED) {
 		dash_send_message(d, 409, "Cannot roll this key", e == ERR_ROLL_REVOKED ?
 		                  "This key is revoked: only an active key can be rolled." :

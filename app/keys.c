@@ -165,8 +165,8 @@ keys_roll(struct api_call *c, const struct auth_principal *p)
 	if (!find_key(c, p, &old))
 		goto done;
 	api_origin(c, p, &origin);
-	e = keyops_roll(c->env->db, c->env->cfg->pepper, &p->ctx.scope, &old, grace,
-	                timefmt_now_us(), &origin, NULL, &k, secret);
+	e = keyops_roll(c->env->db, c->env->cfg->pepper, &old, grace, timefmt_now_us(), &origin,
+	                NULL, &k, secret);
 	if (e != ERR_NONE)
 		api_fail(c, e);
 	else

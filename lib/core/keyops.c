@@ -173,20 +173,25 @@ unrollable(const struct store_key *old)
 }
 
 enum err
-keyops_roll(struct db *db, const unsigned char *pepper, const struct store_scope *scope,
-            struct store_key *old, unsigned grace, int64_t now,
-            const struct audit_origin *origin, const struct keyops_keeper *keeper,
+keyops_roll(struct db *db, const unsigned char *pepper, struct store_key *old, unsigned grace,
+            int64_t now, const struct audit_origin *origin, const struct keyops_keeper *keeper,
             struct store_key *out, char secret[APIKEY_LEN + 1])
 {
 	int64_t ends = now + (int64_t)grace * TIMEFMT_SECOND;
 	struct audit_details d;
-	bool changed = false, raced = false;
+	bool found = false, changed = false;
 	enum err e = unrollable(old);
 
 	memset(out, 0, sizeof(*out));
 	sodium_memzero(secret, APIKEY_LEN + 1);
 	if (e != ERR_NONE || grace > KEYOPS_GRACE_MAX)
 		return e != ERR_NONE ? e : ERR_INVALID_REQUEST;
+	e = result_db(db_begin(db));
+	/* The key as it is now, locked: a concurrent roll or revoke has committed, or waits. */
+	if (e == ERR_NONE)
+		e = result_db(store_key_lock(db, old->id, old, &found));
+	if (e == ERR_NONE)
+		e = found ? unrollable(old) : ERR_INTERNAL;   /* keys are never deleted */
 	/* The same key, a new secret: its name, owner and creator. */
 	memcpy(out->name, old->name, sizeof(out->name));
 	out->has_org = old->has_org;
@@ -194,18 +199,14 @@ keyops_roll(struct db *db, const unsigned char *pepper, const struct store_scope
 	memcpy(out->created_by, old->created_by, UUID_LEN);
 	out->rolled_from.set = true;
 	memcpy(out->rolled_from.id, old->id, UUID_LEN);
-	audit_details_init(&d);
-	e = result_db(db_begin(db));
 	if (e == ERR_NONE)
 		e = insert_new(db, pepper, out, secret);
 	if (e == ERR_NONE)
 		e = result_db(store_key_roll(db, old->id, out->id, ends, grace == 0, &changed));
-	/* Not changed: a concurrent roll or revoke won; the new key goes with the rollback. */
-	if (e == ERR_NONE && !changed) {
-		raced = true;
-		e = ERR_API_KEY_ALREADY_ROLLED;
-	}
+	if (e == ERR_NONE && !changed)
+		e = ERR_INTERNAL;     /* the row is locked: nothing else could change it */
 	if (e == ERR_NONE) {
+		audit_details_init(&d);
 		audit_detail_id(&d, "replaced_by", out->id);
 		audit_detail_int(&d, "grace_period_seconds", grace);
 		audit_detail_time(&d, "expires_at", ends);
@@ -213,11 +214,7 @@ keyops_roll(struct db *db, const unsigned char *pepper, const struct store_scope
 	}
 	if (e == ERR_NONE)
 		e = keep(db, keeper, out, secret);
-	e = result_commit(db, e);
-	/* Which change won, from the key as it is now. */
-	if (raced && (e = reread(db, scope, old)) == ERR_NONE && (e = unrollable(old)) == ERR_NONE)
-		e = ERR_INTERNAL;
-	if (e != ERR_NONE) {
+	if ((e = result_commit(db, e)) != ERR_NONE) {
 		sodium_memzero(secret, APIKEY_LEN + 1);
 		return e;
 	}

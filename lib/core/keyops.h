@@ -84,16 +84,17 @@ enum err keyops_revoke(struct db *db, const struct store_scope *scope, struct st
 #define KEYOPS_GRACE_MAX 604800
 
 /*
- * Rolls `old` (a key found in scope): a new key with its name, organization
- * and creator (*out, its secret in secret), which `old` names as replaced_by,
- * and `old` ending `grace` seconds after `now` (0: revoked now, reason
- * "rolled"). One transaction with the key.rolled event and the keeper's work.
- * ERR_ROLL_REVOKED for a revoked key, ERR_API_KEY_ALREADY_ROLLED for one rolled
- * before (also when a concurrent roll or revoke won). Afterwards *old is as stored.
+ * Rolls `old` (a key found in the caller's scope): a new key with its name,
+ * organization and creator (*out, its secret in secret), which `old` names as
+ * replaced_by, and `old` ending `grace` seconds after `now` (0: revoked now,
+ * reason "rolled"). One transaction with the key.rolled event and the
+ * keeper's work, which first locks the key's row and reads it again: of rolls
+ * at once one wins. ERR_ROLL_REVOKED for a revoked key,
+ * ERR_API_KEY_ALREADY_ROLLED for one rolled before. Afterwards *old is as stored.
  */
-enum err keyops_roll(struct db *db, const unsigned char *pepper, const struct store_scope *scope,
-                     struct store_key *old, unsigned grace, int64_t now,
-                     const struct audit_origin *origin, const struct keyops_keeper *keeper,
-                     struct store_key *out, char secret[APIKEY_LEN + 1]);
+enum err keyops_roll(struct db *db, const unsigned char *pepper, struct store_key *old,
+                     unsigned grace, int64_t now, const struct audit_origin *origin,
+                     const struct keyops_keeper *keeper, struct store_key *out,
+                     char secret[APIKEY_LEN + 1]);
 
 #endif

@@ -92,14 +92,13 @@ sessions_create_key(struct db *db, const unsigned char *pepper, const struct aut
 }
 
 enum err
-sessions_roll_key(struct db *db, const unsigned char *pepper, const struct auth_context *ctx,
-                  const struct sessions_waiting *w, struct store_key *old, unsigned grace,
-                  const struct audit_origin *origin, struct store_key *out)
+sessions_roll_key(struct db *db, const unsigned char *pepper, const struct sessions_waiting *w,
+                  struct store_key *old, unsigned grace, const struct audit_origin *origin,
+                  struct store_key *out)
 {
 	struct keyops_keeper keeper = {keep_sealed, (void *)w};
 	char secret[APIKEY_LEN + 1];
-	enum err e = keyops_roll(db, pepper, &ctx->scope, old, grace, w->now, origin, &keeper,
-	                         out, secret);
+	enum err e = keyops_roll(db, pepper, old, grace, w->now, origin, &keeper, out, secret);
 
 	sodium_memzero(secret, sizeof(secret));
 	return e;

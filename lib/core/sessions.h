@@ -73,9 +73,9 @@ enum err sessions_create_key(struct db *db, const unsigned char *pepper,
 
 /* Rolls old (core/keyops.h, keyops_roll) the same way: the new secret waits, sealed. */
 enum err sessions_roll_key(struct db *db, const unsigned char *pepper,
-                           const struct auth_context *ctx, const struct sessions_waiting *w,
-                           struct store_key *old, unsigned grace,
-                           const struct audit_origin *origin, struct store_key *out);
+                           const struct sessions_waiting *w, struct store_key *old,
+                           unsigned grace, const struct audit_origin *origin,
+                           struct store_key *out);
 
 /*
  * The newest secret waiting in the session among the keys of scope_owner,

@@ -151,6 +151,29 @@ store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out
 	return rc;
 }
 
+/*
+ * The key as it is now, locked until the transaction ends: a roll reads it
+ * first, so that rolls of one key wait for each other instead of each
+ * holding the shared lock its new key's foreign key takes and deadlocking.
+ */
+static struct db_stmt st_key_lock = DB_STMT(false,
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ? FOR UPDATE");
+
+enum db_status
+store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+{
+	MYSQL_BIND in[1], res[KEY_NCOLS];
+	struct rows_key k;
+	enum db_status rc;
+
+	db_in_blob(&in[0], id, UUID_LEN);
+	rows_bind_key(res, &k);
+	rc = rows_query_one(db, &st_key_lock, in, res, found);
+	if (rc == DB_OK && *found)
+		rows_copy_key(out, &k);
+	return rc;
+}
+
 /* Only an active key: a revoked or expired one stays as it is. */
 static struct db_stmt st_key_revoke = DB_STMT(false,
 	"UPDATE api_keys k SET k.revoked_at = ?, k.revoked_reason = ? WHERE k.id = ?" ACTIVE);

@@ -777,6 +777,42 @@ add_member_at(int line, const char *org, const char *account, const char *role)
 	                "org add-member printed %s", r->out);
 }
 
+struct http_response *
+audit_get_at(int line, const char *key, const char *org, const char *query)
+{
+	struct http_response *r = OGET(P("/v1/audit-events%s%s", query[0] ? "?" : "", query), key,
+	                               org);
+	json_object *data = jget(r->json, "data");
+
+	if (expect_status_at(line, r, 200))
+		CHECK_AT(data != NULL && json_object_is_type(data, json_type_array) &&
+		         jstr(r->json, "object") && strcmp(jstr(r->json, "object"), "list") == 0,
+		         line, "%s: not a list: %.300s", r->what, r->body);
+	return r;
+}
+
+size_t
+audit_count(const struct http_response *r, const char *action, const char *target,
+            json_object **newest)
+{
+	json_object *data = jget(r->json, "data");
+	size_t n = 0;
+
+	if (newest != NULL)
+		*newest = NULL;
+	for (size_t i = 0; data != NULL && i < json_object_array_length(data); i++) {
+		json_object *e = json_object_array_get_idx(data, i);
+		const char *a = jstr(e, "action"), *t = jstr(e, "target.id");
+
+		if ((action != NULL && (a == NULL || strcmp(a, action) != 0)) ||
+		    (target != NULL && (t == NULL || strcmp(t, target) != 0)))
+			continue;
+		if (n++ == 0 && newest != NULL)
+			*newest = e;
+	}
+	return n;
+}
+
 bool
 api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,
                   const char *name)
@@ -871,6 +907,8 @@ main(int argc, char **argv)
 	run_cases(itest_process_cases, itest_process_count, argc, argv);
 	run_cases(itest_authorizer_cases, itest_authorizer_count, argc, argv);
 	run_cases(itest_dashboard_cases, itest_dashboard_count, argc, argv);
+	run_cases(itest_roll_cases, itest_roll_count, argc, argv);
+	run_cases(itest_audit_cases, itest_audit_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

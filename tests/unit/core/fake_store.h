@@ -81,6 +81,11 @@ static struct fake_store {
 	int64_t asked_ends;
 	bool asked_revoke;
 
+	/* store_key_lock: its status; the row is fake.key (found as fake.found says) */
+	enum db_status lock_rc;
+	unsigned locks;
+	bool locked_in_tx;
+
 	/* store_key_claim_expiry: its status, whether this call claimed it */
 	enum db_status claim_rc;
 	bool claimed;
@@ -243,6 +248,20 @@ store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced
 	fake.asked_revoke = revoke;
 	*changed = fake.roll_rc == DB_OK && fake.roll_changed;
 	return fake.roll_rc;
+}
+
+enum db_status
+store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+{
+	(void)db;
+	fake.calls++;
+	fake.locks++;
+	fake.locked_in_tx = fake.in_tx;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*found = fake.lock_rc == DB_OK && fake.found;
+	if (*found)
+		*out = fake.key;
+	return fake.lock_rc;
 }
 
 enum db_status

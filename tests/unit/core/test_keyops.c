@@ -470,53 +470,52 @@ test_roll(void)
 {
 	static const struct {
 		int line;
-		bool revoked, rolled;           /* the old key as found */
+		bool revoked, rolled;           /* the old key as the caller found it */
+		bool now_revoked, now_rolled;   /* and as it is when locked */
 		bool is_org;
 		unsigned grace;
-		enum db_status insert_rc, roll_rc;
-		bool changed;                   /* this roll changed the old key */
-		bool now_revoked;               /* the old key as a concurrent change left it */
+		enum db_status lock_rc, insert_rc, roll_rc;
 		enum db_status audit_rc;
 		enum err keeper_err;            /* ERR__COUNT: no keeper */
 		enum err want;
-		unsigned inserts, rolls, gets;
+		unsigned locks, inserts, rolls;
 	} cases[] = {
 		/* Rolled: a new key, the old one ends after the grace period (0: at once, revoked). */
-		{__LINE__, false, false, false, 0, DB_OK, DB_OK, true, false, DB_OK, ERR__COUNT,
-		 ERR_NONE, 1, 1, 0},
-		{__LINE__, false, false, true, 3600, DB_OK, DB_OK, true, false, DB_OK, ERR__COUNT,
-		 ERR_NONE, 1, 1, 0},
-		{__LINE__, false, false, false, KEYOPS_GRACE_MAX, DB_OK, DB_OK, true, false, DB_OK,
-		 ERR_NONE, ERR_NONE, 1, 1, 0},
+		{__LINE__, false, false, false, false, false, 0, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_NONE, 1, 1, 1},
+		{__LINE__, false, false, false, false, true, 3600, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_NONE, 1, 1, 1},
+		{__LINE__, false, false, false, false, false, KEYOPS_GRACE_MAX, DB_OK, DB_OK, DB_OK,
+		 DB_OK, ERR_NONE, ERR_NONE, 1, 1, 1},
 		/* Refused before the database: revoked, rolled already, a grace period too long. */
-		{__LINE__, true, false, false, 60, DB_OK, DB_OK, true, false, DB_OK, ERR__COUNT,
+		{__LINE__, true, false, true, false, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
 		 ERR_ROLL_REVOKED, 0, 0, 0},
-		{__LINE__, true, true, false, 60, DB_OK, DB_OK, true, false, DB_OK, ERR__COUNT,
+		{__LINE__, true, true, true, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
 		 ERR_ROLL_REVOKED, 0, 0, 0},
-		{__LINE__, false, true, false, 60, DB_OK, DB_OK, true, false, DB_OK, ERR__COUNT,
+		{__LINE__, false, true, false, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
 		 ERR_API_KEY_ALREADY_ROLLED, 0, 0, 0},
-		{__LINE__, false, false, false, KEYOPS_GRACE_MAX + 1, DB_OK, DB_OK, true, false, DB_OK,
-		 ERR__COUNT, ERR_INVALID_REQUEST, 0, 0, 0},
-		/* A concurrent roll or revoke won: the new key rolled back, the winner named. */
-		{__LINE__, false, false, false, 60, DB_OK, DB_OK, false, false, DB_OK, ERR__COUNT,
-		 ERR_API_KEY_ALREADY_ROLLED, 1, 1, 1},
-		{__LINE__, false, false, false, 60, DB_OK, DB_OK, false, true, DB_OK, ERR__COUNT,
-		 ERR_ROLL_REVOKED, 1, 1, 1},
+		{__LINE__, false, false, false, false, false, KEYOPS_GRACE_MAX + 1, DB_OK, DB_OK, DB_OK,
+		 DB_OK, ERR__COUNT, ERR_INVALID_REQUEST, 0, 0, 0},
+		/* A concurrent roll or revoke committed first: seen once locked, nothing made. */
+		{__LINE__, false, false, false, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_API_KEY_ALREADY_ROLLED, 1, 0, 0},
+		{__LINE__, false, false, true, false, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_ROLL_REVOKED, 1, 0, 0},
 		/* Failures: nothing kept, the secret wiped. */
-		{__LINE__, false, false, false, 60, DB_UNAVAILABLE, DB_OK, true, false, DB_OK,
+		{__LINE__, false, false, false, false, false, 60, DB_UNAVAILABLE, DB_OK, DB_OK, DB_OK,
 		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 0, 0},
-		{__LINE__, false, false, false, 60, DB_OK, DB_ERROR, true, false, DB_OK, ERR__COUNT,
-		 ERR_INTERNAL, 1, 1, 0},
-		{__LINE__, false, false, false, 60, DB_OK, DB_OK, true, false, DB_UNAVAILABLE,
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_UNAVAILABLE, DB_OK, DB_OK,
 		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 1, 0},
-		{__LINE__, false, false, true, 60, DB_OK, DB_OK, true, false, DB_OK, ERR_INTERNAL,
-		 ERR_INTERNAL, 1, 1, 0},
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_OK, DB_ERROR, DB_OK,
+		 ERR__COUNT, ERR_INTERNAL, 1, 1, 1},
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_OK, DB_OK, DB_UNAVAILABLE,
+		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 1, 1},
+		{__LINE__, false, false, false, false, true, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR_INTERNAL,
+		 ERR_INTERNAL, 1, 1, 1},
 	};
-	struct store_scope scope = {0};
 	struct audit_origin origin;
 
 	set_origin(&origin);
-	fake_id(scope.actor, ID_ADMIN);     /* an admin rolls another's key: it stays its creator's */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct keyops_keeper keep_it = {keeper, NULL};
 		bool with_keeper = cases[i].keeper_err != ERR__COUNT;
@@ -535,31 +534,35 @@ test_roll(void)
 		snprintf(fake.key.name, sizeof(fake.key.name), "CI key");
 		fake.key.replaced_by.set = cases[i].rolled;
 		old = fake.key;
-		/* The row a concurrent change left: rolled, or revoked. */
-		fake.key.replaced_by.set = true;
+		/* The row as it is when locked. */
 		fake.key.revoked = cases[i].now_revoked;
+		fake.key.replaced_by.set = cases[i].now_rolled;
 		fake.found = true;
+		fake.lock_rc = cases[i].lock_rc;
 		fake.insert_rc[0] = cases[i].insert_rc;
 		fake.roll_rc = cases[i].roll_rc;
-		fake.roll_changed = cases[i].changed;
+		fake.roll_changed = true;
 		fake.audit_rc = cases[i].audit_rc;
-		fake_id(scope.owner, scope_fill);
 		memset(secret, 'X', sizeof(secret));
-		e = keyops_roll(NULL, fake_pepper, &scope, &old, cases[i].grace, T_NOW, &origin,
+		e = keyops_roll(NULL, fake_pepper, &old, cases[i].grace, T_NOW, &origin,
 		                with_keeper ? &keep_it : NULL, &k, secret);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
-		CHECK_AT(fake.inserts == cases[i].inserts && fake.rolls == cases[i].rolls &&
-		         fake.gets == cases[i].gets, line, "%u inserts %u rolls %u reads, want %u %u %u",
-		         fake.inserts, fake.rolls, fake.gets, cases[i].inserts, cases[i].rolls,
-		         cases[i].gets);
+		CHECK_AT(fake.locks == cases[i].locks && fake.inserts == cases[i].inserts &&
+		         fake.rolls == cases[i].rolls, line, "%u locks %u inserts %u rolls, want %u %u %u",
+		         fake.locks, fake.inserts, fake.rolls, cases[i].locks, cases[i].inserts,
+		         cases[i].rolls);
+		CHECK_AT(fake.locks == 0 || (fake.locked_in_tx && fake.calls > 0 &&
+		                              is_id(fake.key.id, ID_KEY)), line,
+		         "the key was not locked inside the transaction");
 		snprintf(details, sizeof(details), "{\"replaced_by\":\"%s\","
 		         "\"grace_period_seconds\":%u,\"expires_at\":\"%s\"}",
 		         P_uuid(k.id), cases[i].grace, P_time(T_NOW + cases[i].grace * TIMEFMT_SECOND));
 		check_events(line, e == ERR_NONE, "key.rolled", old.id, scope_fill, details);
 		if (e != ERR_NONE) {
 			CHECK_AT(all_zero(secret, sizeof(secret)), line, "the secret was not wiped");
-			/* As read again after a race; else as it was. */
-			CHECK_AT(old.replaced_by.set == (cases[i].gets > 0 || cases[i].rolled) &&
+			/* As locked, once it was; else as the caller had it. */
+			CHECK_AT(old.replaced_by.set == (fake.locks > 0 && fake.lock_rc == DB_OK ?
+			                                 cases[i].now_rolled : cases[i].rolled) &&
 			         !old.expires, line, "the old key is not as stored after %s", ename(e));
 			continue;
 		}
