@@ -47,7 +47,6 @@ expect_rolled_at(int line, const struct http_response *r, const char *old_id, co
 	memset(out, 0, sizeof(*out));
 	if (!expect_status_at(line, r, 201))
 		return false;
-	itest_note_secret(r->json);
 	ok = expect_key_at(line, r->json, &(struct key_expect){.name = name,
 	                   .created_by = created_by, .org = org, .active = true, .with_secret = true});
 	snprintf(out->id, sizeof(out->id), "%s", jstr(r->json, "id") ? jstr(r->json, "id") : "");
@@ -371,8 +370,6 @@ roll_child(void *tally, volatile int *flags, void *arg)
 	t->status = r->status;
 	snprintf(t->code, sizeof(t->code), "%s", jstr(r->json, "error_code") ?
 	         jstr(r->json, "error_code") : "");
-	if (r->status == 201)
-		itest_note_secret(r->json);
 }
 
 /* procs children send the same request at once; counts of each status into n201... */
