@@ -29,7 +29,7 @@ audit_events_list(struct api_call *c, const struct auth_principal *p)
 	uint8_t scope[UUID_LEN];
 	struct store_audit_filter f;
 	struct store_cursor cursor;
-	json_object *out, *data;
+	json_object *data;
 	enum err e = audit_scope(&p->ctx, scope);
 
 	/* The cursor must be an event this caller can see. */
@@ -49,12 +49,8 @@ audit_events_list(struct api_call *c, const struct auth_principal *p)
 		api_fail(c, e);
 		return;
 	}
-	out = json_object_new_object();
 	data = json_object_new_array_ext((int)n);
 	for (unsigned i = 0; i < n && i < limit; i++)
 		json_object_array_add(data, render_audit_event(&rows[i]));
-	json_object_object_add(out, "object", json_object_new_string("list"));
-	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(n > limit));
-	response_json(c->resp, 200, out);
+	response_json(c->resp, 200, render_list(data, n > limit));
 }

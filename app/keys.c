@@ -85,7 +85,7 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 	bool after = c->query[Q_LIST_STARTING_AFTER].present;
 	int64_t now = timefmt_now_us();
 	struct store_cursor cursor;
-	json_object *out, *data;
+	json_object *data;
 	unsigned n = 0;
 	enum err e = ERR_NONE;
 
@@ -107,14 +107,10 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 		api_fail(c, e);
 		return;
 	}
-	out = json_object_new_object();
 	data = json_object_new_array_ext((int)n);
 	for (unsigned i = 0; i < n && i < limit; i++)
 		json_object_array_add(data, render_key(&rows[i], now));
-	json_object_object_add(out, "object", json_object_new_string("list"));
-	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(n > limit));
-	response_json(c->resp, 200, out);
+	response_json(c->resp, 200, render_list(data, n > limit));
 }
 
 void
@@ -183,7 +179,7 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 	unsigned ndays = (unsigned)c->query[Q_USAGE_DAYS].u;
 	int64_t now = timefmt_now_us(), today = now / TIMEFMT_DAY * TIMEFMT_DAY;
 	struct store_key k;
-	json_object *out, *data;
+	json_object *data;
 	enum err e;
 
 	if (!find_key(c, p, &k))
@@ -192,7 +188,6 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 		api_fail(c, e);
 		return;
 	}
-	out = json_object_new_object();
 	data = json_object_new_array_ext((int)ndays);
 	for (unsigned i = 0; i < ndays; i++) {
 		char date[TIMEFMT_DATE_LEN + 1];
@@ -203,8 +198,5 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 		json_object_object_add(day, "request_count", json_object_new_uint64(counts[i]));
 		json_object_array_add(data, day);
 	}
-	json_object_object_add(out, "object", json_object_new_string("list"));
-	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(false));
-	response_json(c->resp, 200, out);
+	response_json(c->resp, 200, render_list(data, false));
 }

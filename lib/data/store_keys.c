@@ -133,11 +133,10 @@ store_key_get(struct db *db, const struct store_scope *scope, const uint8_t id[U
 	return rc;
 }
 
-static struct db_stmt st_key_by_id = DB_STMT(true,
-	"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ?");
-
-enum db_status
-store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+/* A key by its id alone, with `stmt` (whose only parameter is the id). */
+static enum db_status
+key_by_id(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], struct store_key *out,
+          bool *found)
 {
 	MYSQL_BIND in[1], res[KEY_NCOLS];
 	struct rows_key k;
@@ -145,10 +144,19 @@ store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out
 
 	db_in_blob(&in[0], id, UUID_LEN);
 	rows_bind_key(res, &k);
-	rc = rows_query_one(db, &st_key_by_id, in, res, found);
+	rc = rows_query_one(db, stmt, in, res, found);
 	if (rc == DB_OK && *found)
 		rows_copy_key(out, &k);
 	return rc;
+}
+
+static struct db_stmt st_key_by_id = DB_STMT(true,
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ?");
+
+enum db_status
+store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+{
+	return key_by_id(db, &st_key_by_id, id, out, found);
 }
 
 /*
@@ -162,16 +170,7 @@ static struct db_stmt st_key_lock = DB_STMT(false,
 enum db_status
 store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
 {
-	MYSQL_BIND in[1], res[KEY_NCOLS];
-	struct rows_key k;
-	enum db_status rc;
-
-	db_in_blob(&in[0], id, UUID_LEN);
-	rows_bind_key(res, &k);
-	rc = rows_query_one(db, &st_key_lock, in, res, found);
-	if (rc == DB_OK && *found)
-		rows_copy_key(out, &k);
-	return rc;
+	return key_by_id(db, &st_key_lock, id, out, found);
 }
 
 /* Only an active key: a revoked or expired one stays as it is. */

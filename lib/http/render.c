@@ -65,6 +65,17 @@ render_key(const struct store_key *k, int64_t now)
 }
 
 json_object *
+render_list(json_object *data, bool has_more)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "object", json_object_new_string("list"));
+	json_object_object_add(o, "data", data);
+	json_object_object_add(o, "has_more", json_object_new_boolean(has_more));
+	return o;
+}
+
+json_object *
 render_audit_event(const struct store_audit_event *e)
 {
 	json_object *o = json_object_new_object(), *actor = json_object_new_object();

@@ -143,8 +143,8 @@ test_members(void)
 		fake.member_role = cases[i].was;
 		e = accounts_member_set(NULL, &admin, org, member, cases[i].role, T_NOW);
 		check_outcome(cases[i].line, e, cases[i].want, cases[i].action, cases[i].details);
-		CHECK_AT(fake.member_sets == cases[i].sets,
-		         cases[i].line, "%u member sets", fake.member_sets);
+		CHECK_AT(fake.member_sets == cases[i].sets, cases[i].line, "%u member sets",
+		         fake.member_sets);
 		if (fake.events == 1)
 			CHECK_AT(is_id(fake.event[0].target.id, ID_MEMBER) &&
 			         is_id(fake.event[0].scope.id, ID_ORG) &&

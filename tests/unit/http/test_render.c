@@ -187,6 +187,8 @@ test_account_org(void)
 	           "{\"id\":\"0193a1f0-2222-7000-8000-000000000002\",\"name\":\"Acme\","
 	           "\"is_active\":false}");
 	CHECK(render_time(false, T_DOC) == NULL, "an absent time is not null");
+	check_json(__LINE__, render_list(json_object_new_array(), true),
+	           "{\"object\":\"list\",\"data\":[],\"has_more\":true}");
 }
 
 /* An audit event: every member, nulls for what it lacks, details as written. */
