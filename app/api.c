@@ -122,7 +122,8 @@ authenticate(struct api_call *c, struct auth_principal *p)
 {
 	const char *tok = NULL;
 	size_t len = 0;
-	struct audit_origin refused;
+	/* What a refusal records (an expiry) comes from this request. */
+	struct audit_request from = {c->req->remote_addr, c->req->user_agent, c->resp->request_id};
 	enum err e = bearer_token(c->req->authorization, &tok, &len);
 
 	/* A 401 names the token invalid only when one was presented (RFC 6750). */
@@ -130,11 +131,8 @@ authenticate(struct api_call *c, struct auth_principal *p)
 		response_auth_error(c->resp, e, false);
 		return false;
 	}
-	/* What a refusal records (an expiry) is the service's own noticing, from this request. */
-	audit_origin(&refused, AUDIT_BY_SYSTEM, c->req->remote_addr, c->req->user_agent,
-	             c->resp->request_id);
 	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, timefmt_now_us(),
-	                           &refused, p)) != ERR_NONE) {
+	                           &from, p)) != ERR_NONE) {
 		response_auth_error(c->resp, e, true);
 		return false;
 	}

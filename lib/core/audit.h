@@ -57,6 +57,11 @@ struct audit_origin {
 	struct store_ref request_id;
 };
 
+/* A request as its front end has it (borrowed, unchecked text), for an origin made later. */
+struct audit_request {
+	const char *address, *user_agent, *request_id;
+};
+
 /*
  * The request part of an origin, everything else cleared: the client's
  * address and user agent (NULL: none; anything but printable ASCII becomes

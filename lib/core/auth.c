@@ -45,8 +45,9 @@ auth_principal_valid(const struct auth_principal *p)
  */
 static void
 record_expiry(struct db *db, const struct store_key *k, int64_t now,
-              const struct audit_origin *refused)
+              const struct audit_request *req)
 {
+	struct audit_origin o;
 	struct audit_details d;
 	bool claimed = false;
 	enum err e = result_db(db_begin(db));
@@ -54,9 +55,10 @@ record_expiry(struct db *db, const struct store_key *k, int64_t now,
 	if (e == ERR_NONE)
 		e = result_db(store_key_claim_expiry(db, k->id, &claimed));
 	if (e == ERR_NONE && claimed) {
+		audit_origin(&o, AUDIT_BY_SYSTEM, req->address, req->user_agent, req->request_id);
 		audit_details_init(&d);
 		audit_detail_time(&d, "expires_at", k->expires_at);
-		e = audit_key(db, refused, AUDIT_KEY_EXPIRED, k, now, &d);
+		e = audit_key(db, &o, AUDIT_KEY_EXPIRED, k, now, &d);
 	}
 	if (result_commit(db, e) != ERR_NONE)
 		log_error("the expiry of a key could not be recorded: database error");
@@ -64,7 +66,7 @@ record_expiry(struct db *db, const struct store_key *k, int64_t now,
 
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
-                  int64_t now, const struct audit_origin *refused, struct auth_principal *p)
+                  int64_t now, const struct audit_request *req, struct auth_principal *p)
 {
 	struct store_principal *who = &p->who;
 	unsigned char hash[APIKEY_HASH_LEN];
@@ -86,7 +88,7 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, s
 		return ERR_API_KEY_REVOKED;
 	if (!store_key_active(&who->key, now)) {
 		if (!who->key.expiry_recorded)
-			record_expiry(db, &who->key, now, refused);
+			record_expiry(db, &who->key, now, req);
 		return ERR_API_KEY_EXPIRED;
 	}
 	if (who->key.has_org && !who->org.is_active)

@@ -44,12 +44,12 @@ bearer_token(const char *header, const char **tok, size_t *len)
 
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
-                  int64_t now, const struct audit_origin *refused, struct auth_principal *p)
+                  int64_t now, const struct audit_request *req, struct auth_principal *p)
 {
 	(void)db;
 	(void)pepper;
 	(void)now;
-	(void)refused;
+	(void)req;
 	memset(p, 0, sizeof(*p));
 	gate.auth_ok = len == 4 && memcmp(tok, "good", 4) == 0;
 	if (!gate.auth_ok)

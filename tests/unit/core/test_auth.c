@@ -13,8 +13,8 @@
 
 #define T_NOW INT64_C(1795000200000000)
 
-/* The origin a refusal records from: the request, by the service itself. */
-static const struct audit_origin refused = {.actor = AUDIT_BY_SYSTEM, .address = "192.0.2.9"};
+/* The request a refusal records from. */
+static const struct audit_request refused = {"192.0.2.9", "unit/1.0", NULL};
 
 /* Valid keys (tests/unit/base/test_apikey.c has their checksums). */
 #define GOOD  "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq"
