@@ -13,9 +13,9 @@ LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium
 
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
-                app/api.c app/keys.c app/me.c app/health.c app/scrape.c app/observe.c \
-                app/dashboard.c \
-                app/dashboard_login.c app/dashboard_keys.c app/dashboard_page.c \
+                app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c \
+                app/observe.c app/dashboard.c app/dashboard_login.c app/dashboard_keys.c \
+                app/dashboard_activity.c app/dashboard_page.c \
                 app/dashboard_assets.c app/send.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
 NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \

@@ -11,9 +11,11 @@
 #include <sodium.h>
 
 #include "base/config.h"
+#include "core/accounts.h"
 #include "core/keyops.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
+#include "data/store_keys.h"
 #include "data/store_web.h"
 #include "base/timefmt.h"
 #include "base/validate.h"
@@ -26,6 +28,7 @@ struct admin {
 	struct db *db;
 	int argc;
 	char **argv;
+	struct audit_origin origin;      /* of every audit event: "admin" */
 };
 
 static int
@@ -42,6 +45,13 @@ db_fail(enum db_status rc)
 {
 	return fail("%s", rc == DB_UNAVAILABLE ? "cannot reach the database" :
 	                  rc == DB_DUPLICATE ? "already exists" : "database error");
+}
+
+/* A core failure (core/result.h): the database's, as db_fail says it. */
+static int
+core_fail(enum err e)
+{
+	return db_fail(e == ERR_SERVICE_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR);
 }
 
 static int
@@ -160,25 +170,17 @@ account_create(struct admin *a)
 	return print(render_account(&acc));
 }
 
-/* Ends every dashboard session of the account (deactivation, a new password). */
-static enum db_status
-end_sessions(struct admin *a, const uint8_t id[UUID_LEN])
-{
-	return store_session_delete_account(a->db, id);
-}
-
 static int
 account_set_active(struct admin *a, bool active)
 {
 	uint8_t id[UUID_LEN];
-	enum db_status rc;
+	enum err e;
 
 	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ACCOUNT_ID") ||
 	    require_account(a, id, NULL))
 		return 1;
-	if ((rc = store_account_set_active(a->db, id, active)) != DB_OK ||
-	    (!active && (rc = end_sessions(a, id)) != DB_OK))
-		return db_fail(rc);
+	if ((e = accounts_set_active(a->db, &a->origin, id, active, timefmt_now_us())) != ERR_NONE)
+		return core_fail(e);
 	return show_account(a, id);
 }
 
@@ -213,8 +215,9 @@ account_set_password(struct admin *a)
 		fail("%s", "out of memory while hashing");
 		goto done;
 	}
+	/* A new password ends every dashboard session of the account. */
 	if ((rc = store_account_set_password(a->db, id, hash)) != DB_OK ||
-	    (rc = end_sessions(a, id)) != DB_OK) {
+	    (rc = store_session_delete_account(a->db, id)) != DB_OK) {
 		db_fail(rc);
 		goto done;
 	}
@@ -229,8 +232,8 @@ org_create(struct admin *a)
 {
 	struct store_org org = {.is_active = true};
 	uint8_t owner[UUID_LEN];
-	enum db_status rc;
 	int64_t now = timefmt_now_us();
+	enum err e;
 
 	if (parse_name(option(a, 2, "--name"), org.name) ||
 	    parse_id(option(a, 2, "--owner"), owner, "--owner"))
@@ -238,9 +241,8 @@ org_create(struct admin *a)
 	if (require_account(a, owner, NULL))
 		return 1;
 	uuid_v7(org.id, (uint64_t)(now / 1000));
-	if ((rc = store_org_insert(a->db, &org, now)) != DB_OK ||
-	    (rc = store_member_set(a->db, org.id, owner, ROLE_OWNER, now)) != DB_OK)
-		return db_fail(rc);
+	if ((e = accounts_org_create(a->db, &a->origin, &org, owner, now)) != ERR_NONE)
+		return core_fail(e);
 	return print(render_org(&org));
 }
 
@@ -248,12 +250,13 @@ static int
 org_set_active(struct admin *a, bool active)
 {
 	uint8_t id[UUID_LEN];
-	enum db_status rc;
+	enum err e;
 
 	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ORG_ID") || require_org(a, id, NULL))
 		return 1;
-	if ((rc = store_org_set_active(a->db, id, active)) != DB_OK)
-		return db_fail(rc);
+	if ((e = accounts_org_set_active(a->db, &a->origin, id, active, timefmt_now_us())) !=
+	    ERR_NONE)
+		return core_fail(e);
 	return show_org(a, id);
 }
 
@@ -282,15 +285,16 @@ org_add_member(struct admin *a)
 	uint8_t org[UUID_LEN], account[UUID_LEN];
 	const char *role_s = option(a, 4, "--role");
 	enum store_role role = role_s ? store_role_parse(role_s) : ROLE_NONE;
-	enum db_status rc;
 	json_object *o;
+	enum err e;
 
 	if (member_operands(a, org, account))
 		return 1;
 	if (role == ROLE_NONE)
 		return fail("%s", "--role must be owner, admin or member");
-	if ((rc = store_member_set(a->db, org, account, role, timefmt_now_us())) != DB_OK)
-		return db_fail(rc);
+	if ((e = accounts_member_set(a->db, &a->origin, org, account, role, timefmt_now_us())) !=
+	    ERR_NONE)
+		return core_fail(e);
 	o = membership_json(org, account);
 	json_object_object_add(o, "role", json_object_new_string(store_role_name(role)));
 	return print(o);
@@ -301,17 +305,29 @@ org_remove_member(struct admin *a)
 {
 	uint8_t org[UUID_LEN], account[UUID_LEN];
 	bool removed;
-	enum db_status rc;
 	json_object *o;
+	enum err e;
 
 	if (member_operands(a, org, account))
 		return 1;
-	if ((rc = store_member_remove(a->db, org, account, &removed)) != DB_OK)
-		return db_fail(rc);
+	if ((e = accounts_member_remove(a->db, &a->origin, org, account, timefmt_now_us(),
+	                                &removed)) != ERR_NONE)
+		return core_fail(e);
 	if (!removed)
 		return fail("%s", "the account is not a member of this organization");
 	o = membership_json(org, account);
 	json_object_object_add(o, "removed", json_object_new_boolean(true));
+	return print(o);
+}
+
+/* A new key with its secret, which is wiped once printed. */
+static int
+print_new_key(const struct store_key *k, char secret[APIKEY_LEN + 1])
+{
+	json_object *o = render_key(k, timefmt_now_us());
+
+	json_object_object_add(o, "secret", json_object_new_string(secret));
+	sodium_memzero(secret, APIKEY_LEN + 1);
 	return print(o);
 }
 
@@ -327,7 +343,6 @@ key_create(struct admin *a)
 	struct store_org org_row;
 	const char *org_s = option(a, 2, "--org");
 	enum err e;
-	json_object *o;
 
 	if (parse_id(option(a, 2, "--account"), account, "--account") ||
 	    parse_name(option(a, 2, "--name"), name) ||
@@ -347,14 +362,54 @@ key_create(struct admin *a)
 	if (e == ERR_NOT_ORGANIZATION_MEMBER)
 		return fail("%s", "the account is not an active member of that organization");
 	if (e == ERR_NONE)
-		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, &k, secret);
+		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, &a->origin, NULL, &k, secret);
 	if (e != ERR_NONE)
-		return fail("%s", e == ERR_SERVICE_UNAVAILABLE ? "cannot reach the database" :
-		                  "database error");
-	o = render_key(&k);
-	json_object_object_add(o, "secret", json_object_new_string(secret));
-	sodium_memzero(secret, sizeof(secret));
-	return print(o);
+		return core_fail(e);
+	return print_new_key(&k, secret);
+}
+
+/*
+ * Rolls a key as the API would (keyops_roll), whoever owns it, but only
+ * where the API could: not for a deactivated account's personal key nor in a
+ * deactivated organization.
+ */
+static int
+key_roll(struct admin *a)
+{
+	char secret[APIKEY_LEN + 1];
+	const char *grace_s = option(a, 3, "--grace");
+	uint8_t id[UUID_LEN];
+	struct store_key old, k;
+	struct store_account acc;
+	struct store_org org;
+	uint64_t grace = 0;
+	bool found = false;
+	enum db_status rc;
+	enum err e;
+
+	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "KEY_ID"))
+		return 1;
+	if (grace_s != NULL && !validate_uint(grace_s, strlen(grace_s), 0, KEYOPS_GRACE_MAX, &grace))
+		return fail("%s", "--grace must be a number of seconds from 0 to 604800");
+	if ((rc = store_key_by_id(a->db, id, &old, &found)) != DB_OK)
+		return db_fail(rc);
+	if (!found)
+		return fail("%s", "no such key");
+	if (old.has_org ? require_org(a, old.organization_id, &org) :
+	                  require_account(a, old.created_by, &acc))
+		return 1;
+	if (old.has_org ? !org.is_active : !acc.is_active)
+		return fail("%s", old.has_org ? "the organization is deactivated" :
+		                  "the account is deactivated");
+	e = keyops_roll(a->db, a->cfg.pepper, &old, (unsigned)grace, timefmt_now_us(), &a->origin,
+	                NULL, &k, secret);
+	if (e == ERR_ROLL_REVOKED)
+		return fail("%s", "the key is revoked");
+	if (e == ERR_API_KEY_ALREADY_ROLLED)
+		return fail("%s", "the key has been rolled already");
+	if (e != ERR_NONE)
+		return core_fail(e);
+	return print_new_key(&k, secret);
 }
 
 static int account_deactivate(struct admin *a) { return account_set_active(a, false); }
@@ -376,6 +431,7 @@ static const struct {
 	{"org", "deactivate", org_deactivate},
 	{"org", "activate", org_activate},
 	{"key", "create", key_create},
+	{"key", "roll", key_roll},
 };
 
 static int (*
@@ -398,7 +454,8 @@ usage(void)
 	      "  org add-member ORG_ID ACCOUNT_ID --role owner|admin|member\n"
 	      "  org remove-member ORG_ID ACCOUNT_ID\n"
 	      "  org deactivate ORG_ID | org activate ORG_ID\n"
-	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n", stderr);
+	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n"
+	      "  key roll KEY_ID [--grace SECONDS]       (0 to 604800, default 0)\n", stderr);
 }
 
 int
@@ -429,6 +486,7 @@ main(int argc, char **argv)
 		return fail("%s", err);
 	a.argc = argc;
 	a.argv = argv;
+	audit_origin(&a.origin, AUDIT_BY_ADMIN, NULL, NULL, NULL);
 	a.db = db_new(&a.cfg);
 	status = a.db ? run(&a) : fail("%s", "out of memory");
 	db_free(a.db);

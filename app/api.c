@@ -22,6 +22,20 @@ static const struct query_param usage_query[] = {
 	[Q_USAGE_DAYS] = {"days", QUERY_UINT, 1, API_USAGE_DAYS_MAX, 30,
 	                  "days must be an integer from 1 to 90."},
 };
+static const struct query_param audit_query[] = {
+	[Q_AUDIT_LIMIT] = {"limit", QUERY_UINT, 1, API_LIST_LIMIT_MAX, API_LIST_LIMIT_MAX,
+	                   "limit must be an integer from 1 to 100."},
+	[Q_AUDIT_STARTING_AFTER] = {"starting_after", QUERY_UUID, 0, 0, 0,
+	                            API_AUDIT_AFTER_MESSAGE},
+	[Q_AUDIT_ACTION] = {"action", QUERY_CHOICE, 0, 0, 0,
+	                    "action must be the name of an audit event's action.",
+	                    audit_action_names},
+	[Q_AUDIT_TARGET_ID] = {"target_id", QUERY_UUID, 0, 0, 0, "target_id must be an id."},
+	[Q_AUDIT_SINCE] = {"since", QUERY_TIME, 0, 0, 0,
+	                   "since must be an RFC 3339 instant in UTC, like 2026-11-26T12:00:00Z."},
+	[Q_AUDIT_UNTIL] = {"until", QUERY_TIME, 0, 0, 0,
+	                   "until must be an RFC 3339 instant in UTC, like 2026-11-26T12:00:00Z."},
+};
 #define QUERY(q) .query = (q), .nquery = sizeof(q) / sizeof((q)[0])
 
 static const struct api_route
@@ -32,7 +46,9 @@ static const struct api_route
 	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
 	r_get = {.handle = keys_get, .manages_keys = true},
 	r_revoke = {.handle = keys_revoke, .manages_keys = true},
-	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true};
+	r_roll = {.handle = keys_roll, .json_body = true, .manages_keys = true},
+	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true},
+	r_audit = {.handle = audit_events_list, QUERY(audit_query)};
 
 /*
  * Every route of docs/api.md; a pattern is also the route's template in the
@@ -49,6 +65,8 @@ static const struct route api_routes[] = {
 	{METHOD_GET, "/v1/api-keys/{id}", &r_get},
 	{METHOD_DELETE, "/v1/api-keys/{id}", &r_revoke},
 	{METHOD_GET, "/v1/api-keys/{id}/usage", &r_usage},
+	{METHOD_POST, "/v1/api-keys/{id}/roll", &r_roll},
+	{METHOD_GET, "/v1/audit-events", &r_audit},
 };
 
 void
@@ -57,6 +75,16 @@ api_fail(struct api_call *c, enum err e)
 	if (e == ERR_INTERNAL)
 		log_error("request %s: internal error", c->resp->request_id);
 	response_error(c->resp, e, NULL, NULL);
+}
+
+void
+api_origin(const struct api_call *c, const struct auth_principal *p, struct audit_origin *o)
+{
+	audit_origin(o, AUDIT_BY_API_KEY, c->req->remote_addr, c->req->user_agent,
+	             c->resp->request_id);
+	o->account.set = o->key.set = true;
+	memcpy(o->account.id, p->who.account.id, UUID_LEN);
+	memcpy(o->key.id, p->who.key.id, UUID_LEN);
 }
 
 bool
@@ -115,6 +143,8 @@ authenticate(struct api_call *c, struct auth_principal *p)
 {
 	const char *tok = NULL;
 	size_t len = 0;
+	/* What a refusal records (an expiry) comes from this request. */
+	struct audit_request from = {c->req->remote_addr, c->req->user_agent, c->resp->request_id};
 	enum err e = bearer_token(c->req->authorization, &tok, &len);
 
 	/* A 401 names the token invalid only when one was presented (RFC 6750). */
@@ -123,7 +153,8 @@ authenticate(struct api_call *c, struct auth_principal *p)
 		response_auth_error(c->resp, e, false);
 		return false;
 	}
-	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, p)) != ERR_NONE) {
+	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, timefmt_now_us(),
+	                           &from, p)) != ERR_NONE) {
 		reqlog_note_auth(c->env->entry, e);
 		response_auth_error(c->resp, e, true);
 		return false;

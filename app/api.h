@@ -12,15 +12,17 @@
  * wherever it lives, is authenticated before anything else; a keyed handler
  * never runs with a principal auth_principal_valid refuses (that is a 500
  * and a log line, never a caller). Handlers live one resource per file
- * (keys.c, me.c, health.c, scrape.c); each talks to the store and fills the
- * response. What the gate learns (the route's template, the caller, the
- * outcome of authentication) it notes in env->entry for the request log.
+ * (keys.c, audit.c, me.c, health.c, scrape.c); each goes through the rules
+ * of lib/core/ and fills the response. What the gate learns (the route's
+ * template, the caller, the outcome of authentication) it notes in
+ * env->entry for the request log.
  */
 #ifndef PS_API_H
 #define PS_API_H
 
 #include <stdbool.h>
 
+#include "core/audit.h"
 #include "core/auth.h"
 #include "base/config.h"
 #include "base/reqlog.h"
@@ -53,12 +55,16 @@ struct api_call {
 	const char *param, *message;
 };
 
-/* The list's and the usage history's query parameters, by position. */
+/* The list's, the usage history's and the audit log's query parameters, by position. */
 enum { Q_LIST_LIMIT, Q_LIST_INCLUDE_REVOKED, Q_LIST_STARTING_AFTER };
 enum { Q_USAGE_DAYS };
+enum { Q_AUDIT_LIMIT, Q_AUDIT_STARTING_AFTER, Q_AUDIT_ACTION, Q_AUDIT_TARGET_ID,
+       Q_AUDIT_SINCE, Q_AUDIT_UNTIL };
 #define API_LIST_LIMIT_MAX  100
 #define API_USAGE_DAYS_MAX  90
 #define API_STARTING_AFTER_MESSAGE "starting_after must be the id of one of your API keys."
+#define API_AUDIT_AFTER_MESSAGE \
+	"starting_after must be the id of an audit event of this context."
 
 typedef void (*api_handler)(struct api_call *c, const struct auth_principal *p);
 typedef void (*api_public_handler)(struct api_call *c);
@@ -105,11 +111,17 @@ void api_web_server_error(struct api_env *env, struct request *req, int status,
 /* Shared by handlers: a core failure as the API's error (500s logged with the request id). */
 void api_fail(struct api_call *c, enum err e);
 
+/* The origin of the audit events a keyed request writes: its key, account and request. */
+void api_origin(const struct api_call *c, const struct auth_principal *p,
+                struct audit_origin *o);
+
 /* Handlers. */
 void keys_create(struct api_call *c, const struct auth_principal *p);
 void keys_list(struct api_call *c, const struct auth_principal *p);
 void keys_get(struct api_call *c, const struct auth_principal *p);
 void keys_revoke(struct api_call *c, const struct auth_principal *p);
+void keys_roll(struct api_call *c, const struct auth_principal *p);
+void audit_events_list(struct api_call *c, const struct auth_principal *p);
 void keys_usage(struct api_call *c, const struct auth_principal *p);
 void me_get(struct api_call *c, const struct auth_principal *p);
 void health_get(struct api_call *c);

@@ -1,8 +1,9 @@
 /*
  * dash: what the dashboard's files share (app/dashboard.c: routing, the
  * session gate, the context and responses; dashboard_login.c: log-in and
- * log-out; dashboard_keys.c: the key pages; dashboard_page.c: markup;
- * dashboard_assets.c: stylesheet and script). Private to app/dashboard*.c.
+ * log-out; dashboard_keys.c: the key pages; dashboard_activity.c: the audit
+ * log; dashboard_page.c: markup; dashboard_assets.c: stylesheet and script).
+ * Private to app/dashboard*.c.
  *
  * A struct dash lives for one request and owns nothing it points to except
  * its form, which dashboard_serve wipes afterwards (passwords go through it).
@@ -14,6 +15,7 @@
 
 #include "dashboard.h"
 #include "base/tokens.h"
+#include "core/audit.h"
 #include "core/auth.h"
 #include "core/sessions.h"
 
@@ -67,7 +69,13 @@ void dash_key_create(struct dash *d, const struct dash_user *u);
 void dash_key_created(struct dash *d, const struct dash_user *u);
 void dash_revoke_confirm(struct dash *d, const struct dash_user *u);
 void dash_revoke(struct dash *d, const struct dash_user *u);
+void dash_roll_confirm(struct dash *d, const struct dash_user *u);
+void dash_roll(struct dash *d, const struct dash_user *u);
+void dash_activity_page(struct dash *d, const struct dash_user *u);
 void dash_asset_page(struct dash *d);
+
+/* The origin of the audit events this request writes: the user's session (NULL: a log-in). */
+void dash_origin(const struct dash *d, const struct dash_user *u, struct audit_origin *o);
 
 /* Responses: each sends the whole answer. */
 void dash_send_page(struct dash *d, int status, struct html *h);

@@ -39,6 +39,9 @@ static const struct dash_route
 	r_created = {.handle_user = dash_key_created, .context = true},
 	r_revoke_confirm = {.handle_user = dash_revoke_confirm, .context = true},
 	r_revoke = {.handle_user = dash_revoke, .context = true},
+	r_roll_confirm = {.handle_user = dash_roll_confirm, .context = true},
+	r_roll = {.handle_user = dash_roll, .context = true},
+	r_activity = {.handle_user = dash_activity_page, .context = true},
 	r_asset = {.handle = dash_asset_page};
 
 /* Every page of docs/dashboard.md. "{id}" is one path segment; the pattern is the template. */
@@ -52,6 +55,9 @@ static const struct route routes[] = {
 	{METHOD_GET, "/dashboard/keys/created", &r_created},
 	{METHOD_GET, "/dashboard/keys/{id}/revoke", &r_revoke_confirm},
 	{METHOD_POST, "/dashboard/keys/{id}/revoke", &r_revoke},
+	{METHOD_GET, "/dashboard/keys/{id}/roll", &r_roll_confirm},
+	{METHOD_POST, "/dashboard/keys/{id}/roll", &r_roll},
+	{METHOD_GET, "/dashboard/activity", &r_activity},
 	{METHOD_GET, "/dashboard/assets/{name}", &r_asset},
 };
 
@@ -140,6 +146,18 @@ dash_set_cookie(struct dash *d, const char *name, const char *value, bool clear)
 	         d->req->https || d->env->cfg->secure_cookies ? "; Secure" : "",
 	         clear ? "; Max-Age=0" : "");
 	response_header(d->resp, "Set-Cookie", line);
+}
+
+void
+dash_origin(const struct dash *d, const struct dash_user *u, struct audit_origin *o)
+{
+	audit_origin(o, AUDIT_BY_DASHBOARD, d->req->remote_addr, d->req->user_agent,
+	             d->resp->request_id);
+	if (u == NULL)
+		return;
+	o->account.set = true;
+	memcpy(o->account.id, u->account->id, UUID_LEN);
+	audit_session_ref(u->sid, &o->session);
 }
 
 /* ---- the session ---------------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include "api.h"
 #include "http/html.h"
 #include "data/store_accounts.h"
+#include "data/store_audit.h"
 
 /* Answers a request under /dashboard into resp (initialised by the caller). */
 void dashboard_serve(struct api_env *env, const struct request *req, struct response *resp);
@@ -60,11 +61,44 @@ struct page_keys {
 };
 void page_keys(struct html *h, const struct page_keys *p);
 
-/* The new key's secret, shown once; `more`: another new key's secret waits. */
-void page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
-                 const char *secret, bool more);
+/* The new key's secret, shown once. */
+struct page_secret {
+	const struct page_frame *frame;
+	const struct store_key *key;
+	const struct store_key *replaces;        /* the key a roll replaced; NULL: none */
+	const char *secret;
+	bool more;                               /* another new key's secret waits */
+	int64_t now;
+};
+void page_secret(struct html *h, const struct page_secret *p);
 /* The revoke confirmation. */
 void page_revoke(struct html *h, const struct page_frame *f, const struct store_key *k);
+
+/* The roll form's grace periods (the form's `grace` values), the default first. */
+#define PAGE_GRACE_CHOICES 4
+struct page_grace_choice {
+	unsigned seconds;
+	const char *label;
+};
+extern const struct page_grace_choice page_grace[PAGE_GRACE_CHOICES];
+/* The roll form, or why the key cannot be rolled. */
+void page_roll(struct html *h, const struct page_frame *f, const struct store_key *k,
+               int64_t now);
+
+/* The Activity page: the audit events of the context. */
+struct page_activity {
+	const struct page_frame *frame;
+	const char *context_name;
+	const struct store_audit_event *events;
+	unsigned nevents;
+	int64_t now;
+	/* The filters as given (the form shows them again); "" when absent. */
+	const char *action, *target_id, *since, *until;
+	const char *error;                       /* a filter's refusal, NULL: none */
+	const char *older;                       /* the next page's query, NULL: last page */
+	bool paged;                              /* not the first page */
+};
+void page_activity(struct html *h, const struct page_activity *p);
 /* A message page: a heading, a sentence (class "error" or "notice") and a link back. */
 void page_message(struct html *h, const struct page_frame *f, const char *heading,
                   const char *text, bool error);

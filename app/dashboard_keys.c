@@ -1,6 +1,7 @@
-/* /dashboard/keys: the API Keys page, creating, showing a new secret, revoking. */
+/* /dashboard/keys: the API Keys page, creating, showing a new secret, revoking, rolling. */
 #include "dash.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -42,7 +43,7 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	}
 	if (e == ERR_NONE)
 		e = keyops_list(d->env->db, &u->ctx->scope, found ? &cur : NULL, p.show_revoked,
-		                PAGE_KEYS + 1, keys, &n);
+		                d->now, PAGE_KEYS + 1, keys, &n);
 	p.has_more = n > PAGE_KEYS;
 	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
 	for (unsigned i = 0; e == ERR_NONE && i < p.nkeys; i++)
@@ -72,6 +73,8 @@ dash_key_create(struct dash *d, const struct dash_user *u)
 {
 	const struct request_str *field_name = dash_field(d, "name");
 	char path[96], name[STORE_NAME_MAX + 1];
+	struct sessions_waiting w = {u->token, u->sid, d->now};
+	struct audit_origin o;
 	struct store_key k;
 	size_t start = 0, len = 0;
 	enum err e;
@@ -84,8 +87,8 @@ dash_key_create(struct dash *d, const struct dash_user *u)
 	memcpy(name, field_name->s + start, len);
 	name[len] = '\0';
 	/* The secret waits for the next page, sealed for this browser only. */
-	e = sessions_create_key(d->env->db, d->env->cfg->pepper, u->ctx, u->token, u->sid, name,
-	                        d->now, &k);
+	dash_origin(d, u, &o);
+	e = sessions_create_key(d->env->db, d->env->cfg->pepper, u->ctx, &w, name, &o, &k);
 	if (e != ERR_NONE) {
 		dash_send_failure(d, e);
 		return;
@@ -104,7 +107,7 @@ dash_key_created(struct dash *d, const struct dash_user *u)
 {
 	char secret[TOKENS_SEAL_MAX];
 	uint8_t key_id[UUID_LEN];
-	struct store_key k;
+	struct store_key k, old;
 	bool found = false, more = false;
 	struct html h;
 	enum err e;
@@ -113,6 +116,9 @@ dash_key_created(struct dash *d, const struct dash_user *u)
 	                         &found, &more);
 	if (e == ERR_NONE && found)
 		e = keyops_get(d->env->db, &u->ctx->scope, key_id, &k);
+	/* A rolled key's page tells when the key it replaces stops working. */
+	if (e == ERR_NONE && found && k.rolled_from.set)
+		e = keyops_get(d->env->db, &u->ctx->scope, k.rolled_from.id, &old);
 	if (e == ERR_NOT_FOUND)
 		found = false;      /* not this context's: nothing to show here */
 	else if (e != ERR_NONE) {
@@ -126,7 +132,8 @@ dash_key_created(struct dash *d, const struct dash_user *u)
 		goto done;
 	}
 	html_init(&h);
-	page_secret(&h, &d->frame, &k, secret, more);
+	page_secret(&h, &(struct page_secret){&d->frame, &k, k.rolled_from.set ? &old : NULL,
+	                                      secret, more, d->now});
 	dash_send_page(d, 200, &h);
 done:
 	sodium_memzero(secret, sizeof(secret));
@@ -162,17 +169,81 @@ dash_revoke_confirm(struct dash *d, const struct dash_user *u)
 void
 dash_revoke(struct dash *d, const struct dash_user *u)
 {
+	struct audit_origin o;
 	struct store_key k;
 	char path[96];
 	enum err e;
 
 	if (!path_key(d, u, &k))
 		return;
-	if ((e = keyops_revoke(d->env->db, &u->ctx->scope, &k, d->now)) != ERR_NONE) {
+	dash_origin(d, u, &o);
+	if ((e = keyops_revoke(d->env->db, &u->ctx->scope, &k, d->now, &o)) != ERR_NONE) {
 		dash_send_failure(d, e);
 		return;
 	}
 	dash_context_path(d, "/dashboard/keys", "revoked=1", path, sizeof(path));
+	dash_redirect(d, path);
+}
+
+void
+dash_roll_confirm(struct dash *d, const struct dash_user *u)
+{
+	struct store_key k;
+	struct html h;
+
+	if (!path_key(d, u, &k))
+		return;
+	html_init(&h);
+	page_roll(&h, &d->frame, &k, d->now);
+	dash_send_page(d, 200, &h);
+}
+
+/* The form's grace period: one of the page's choices (PAGE_GRACE_CHOICES). */
+static bool
+grace_field(const struct request_str *v, unsigned *grace)
+{
+	for (size_t i = 0; i < PAGE_GRACE_CHOICES; i++) {
+		char text[16];
+
+		snprintf(text, sizeof(text), "%u", page_grace[i].seconds);
+		if (v->len == strlen(text) && memcmp(v->s, text, v->len) == 0) {
+			*grace = page_grace[i].seconds;
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+dash_roll(struct dash *d, const struct dash_user *u)
+{
+	struct sessions_waiting w = {u->token, u->sid, d->now};
+	struct audit_origin o;
+	struct store_key old, k;
+	unsigned grace = 0;
+	char path[96];
+	enum err e;
+
+	if (!path_key(d, u, &old))
+		return;
+	if (!grace_field(dash_field(d, "grace"), &grace)) {
+		dash_send_message(d, 400, "Bad request", "Choose when the old key stops working.");
+		return;
+	}
+	/* The new secret waits for the created page, sealed for this browser only. */
+	dash_origin(d, u, &o);
+	e = sessions_roll_key(d->env->db, d->env->cfg->pepper, &w, &old, grace, &o, &k);
+	if (e == ERR_ROLL_REVOKED || e == ERR_API_KEY_ALREADY_ROLLED) {
+		dash_send_message(d, 409, "Cannot roll this key", e == ERR_ROLL_REVOKED ?
+		                  "This key is revoked: only an active key can be rolled." :
+		                  "This key has been rolled already: roll the key that replaced it.");
+		return;
+	}
+	if (e != ERR_NONE) {
+		dash_send_failure(d, e);
+		return;
+	}
+	dash_context_path(d, "/dashboard/keys/created", NULL, path, sizeof(path));
 	dash_redirect(d, path);
 }
 

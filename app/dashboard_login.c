@@ -74,19 +74,49 @@ send_throttled(struct dash *d, const char *email, int64_t wait)
 	dash_send_login(d, 429, email, "Too many failed log-ins. Please wait a minute and try again.");
 }
 
-/* Whether this attempt's password may be checked (core/throttle.h); if not, the answer is sent. */
+/*
+ * The dashboard.login event of an attempt that did not sign in: outcome
+ * "failed" or "throttled", the reason of a failure; account NULL for an
+ * e-mail of no account. False when it could not be written (the failure is sent).
+ */
 static bool
-login_gate(struct dash *d, const struct throttle_subjects *s, const char *email, int *slot)
+record_refusal(struct dash *d, const uint8_t *account, const char *outcome, const char *reason)
+{
+	struct audit_origin o;
+	struct audit_details det;
+	enum err e;
+
+	dash_origin(d, NULL, &o);
+	audit_details_init(&det);
+	audit_detail_str(&det, "outcome", outcome);
+	if (reason != NULL)
+		audit_detail_str(&det, "reason", reason);
+	if ((e = audit_login(d->env->db, &o, account, d->now, &det)) != ERR_NONE)
+		dash_send_failure(d, e);
+	return e == ERR_NONE;
+}
+
+/*
+ * Whether this attempt's password may be checked (core/throttle.h); if not,
+ * the answer is sent. A refusal is recorded when it is the first of its
+ * window (of the address, or of the address at this account).
+ */
+static bool
+login_gate(struct dash *d, const struct throttle_subjects *s, const char *email,
+           const uint8_t *account, int *slot)
 {
 	enum throttle_verdict v;
 	int64_t wait = 0;
+	bool first = false;
 	enum err e = throttle_gate(d->env->db, d->env->cfg, &d->env->slots, s, d->now, &v, &wait,
-	                           slot);
+	                           slot, &first);
 
 	if (e != ERR_NONE) {
 		dash_send_failure(d, e);
 		return false;
 	}
+	if (v == THROTTLE_LIMITED && first && !record_refusal(d, account, "throttled", NULL))
+		return false;
 	switch (v) {
 	case THROTTLE_CHECK:
 		return true;
@@ -107,8 +137,11 @@ start_session(struct dash *d, const uint8_t account[UUID_LEN])
 {
 	uint8_t tok[TOKENS_LEN];
 	char text[TOKENS_TEXT_LEN + 1];
-	enum err e = sessions_start(d->env->db, account, d->now, tok);
+	struct audit_origin o;
+	enum err e;
 
+	dash_origin(d, NULL, &o);
+	e = sessions_start(d->env->db, account, d->now, &o, tok);
 	if (e != ERR_NONE) {
 		dash_send_failure(d, e);
 		return;
@@ -146,7 +179,7 @@ dash_login(struct dash *d)
 	    (e = auth_login_account(d->env->db, lower, &acct, &found)) != ERR_NONE)
 		goto fail;
 	throttle_subjects(found ? acct.account_id : NULL, lower, d->req->remote_addr, &subj);
-	if (!login_gate(d, &subj, email->s, &slot))
+	if (!login_gate(d, &subj, email->s, found ? acct.account_id : NULL, &slot))
 		goto done;
 	if (!found || acct.password_hash[0] == '\0')
 		snprintf(acct.password_hash, sizeof(acct.password_hash), "%s", dummy_hash);
@@ -155,14 +188,16 @@ dash_login(struct dash *d)
 	     crypto_pwhash_str_verify(acct.password_hash, pw->s, pw->len) == 0 && found;
 	verifyslot_release(slot);
 	if (!ok) {
-		dash_send_login(d, 403, email->s, "Incorrect e-mail or password.");
+		if (record_refusal(d, found ? acct.account_id : NULL, "failed", "invalid_credentials"))
+			dash_send_login(d, 403, email->s, "Incorrect e-mail or password.");
 		goto done;
 	}
 	if ((e = throttle_forgive(d->env->db, &subj)) != ERR_NONE)
 		goto fail;
 	if (!acct.is_active) {
-		dash_send_login(d, 403, email->s, "This account is deactivated. Contact your "
-		                "administrator.");
+		if (record_refusal(d, acct.account_id, "failed", "account_deactivated"))
+			dash_send_login(d, 403, email->s, "This account is deactivated. Contact your "
+			                "administrator.");
 		goto done;
 	}
 	start_session(d, acct.account_id);

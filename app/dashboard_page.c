@@ -7,10 +7,26 @@
 #include <string.h>
 
 #include "base/timefmt.h"
+#include "core/audit.h"
 
 #define CHART_BAR_W  4
 #define CHART_GAP    1
 #define CHART_H      28
+
+/* "?org=ID" or "", then more parameters joined with '&'. */
+static void
+context_query(struct html *h, const char *org, const char *more)
+{
+	if (org != NULL)
+		html(h, "?org=%s", org);
+	if (more != NULL) {
+		if (org != NULL)
+			html(h, "&amp;");
+		else
+			html(h, "?");
+		html(h, "%s", more);
+	}
+}
 
 void
 page_begin(struct html *h, const struct page_frame *f)
@@ -23,6 +39,11 @@ page_begin(struct html *h, const struct page_frame *f)
 	     "<header><a class=\"brand\" href=\"/dashboard/keys\">ParseSphere</a>",
 	     f != NULL ? f->title : "Log in");
 	if (f != NULL && f->account != NULL) {
+		html(h, "<nav id=\"sections\"><a href=\"/dashboard/keys");
+		context_query(h, f->org, NULL);
+		html(h, "\">API Keys</a> <a id=\"activity-link\" href=\"/dashboard/activity");
+		context_query(h, f->org, NULL);
+		html(h, "\">Activity</a></nav>");
 		if (f->orgs != NULL) {
 			html(h, "<form id=\"context\" method=\"get\" action=\"/dashboard/keys\">"
 			     "<label for=\"context-org\">Context</label> "
@@ -125,18 +146,24 @@ usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS], int64_t today)
 	html(h, "</svg>");
 }
 
-/* "?org=ID" or "", then more parameters joined with '&'. */
+/* A key's status cell: Active (a rolled one with when it expires), Revoked (why, on hover), Expired. */
 static void
-context_query(struct html *h, const char *org, const char *more)
+status_cell(struct html *h, const struct store_key *k, int64_t now)
 {
-	if (org != NULL)
-		html(h, "?org=%s", org);
-	if (more != NULL) {
-		if (org != NULL)
-			html(h, "&amp;");
-		else
-			html(h, "?");
-		html(h, "%s", more);
+	char until[TIMEFMT_AGO_MAX + 1];
+
+	if (k->revoked) {
+		html(h, "<td class=\"status\" title=\"Revoked: %s\">Revoked</td>",
+		     store_reason_name(k->revoked_reason));
+	} else if (!store_key_active(k, now)) {
+		html(h, "<td class=\"status\">Expired</td>");
+	} else if (k->expires) {
+		timefmt_until(now, k->expires_at, until);
+		html(h, "<td class=\"status\">Active <span class=\"expires\">expires ");
+		time_cell(h, k->expires_at, now, false);
+		html(h, " (%s)</span></td>", until);
+	} else {
+		html(h, "<td class=\"status\">Active</td>");
 	}
 }
 
@@ -144,25 +171,33 @@ static void
 key_row(struct html *h, const struct page_keys *p, unsigned i)
 {
 	const struct store_key *k = &p->keys[i];
+	bool active = store_key_active(k, p->now);
 	char id[UUID_TEXT_LEN + 1];
 
 	uuid_format(k->id, id);
 	html(h, "<tr class=\"key %s\" data-key-id=\"%s\" data-prefix=\"%s\">"
 	     "<td class=\"name\">%s</td><td class=\"prefix\"><code>%s…</code></td>"
 	     "<td class=\"created\">",
-	     k->revoked ? "key-revoked" : "key-active", id, k->prefix, k->name, k->prefix);
+	     k->revoked ? "key-revoked" : active ? "key-active" : "key-expired", id, k->prefix,
+	     k->name, k->prefix);
 	time_cell(h, k->created_at, p->now, false);
 	html(h, "</td><td class=\"last-used\">");
 	if (k->used)
 		time_cell(h, k->last_used_at, p->now, true);
 	else
 		html(h, "Never");
-	html(h, "</td><td class=\"requests\">%llu</td><td class=\"status\">%s</td>"
-	     "<td class=\"usage\">", (unsigned long long)k->request_count,
-	     k->revoked ? "Revoked" : "Active");
+	html(h, "</td><td class=\"requests\">%llu</td>", (unsigned long long)k->request_count);
+	status_cell(h, k, p->now);
+	html(h, "<td class=\"usage\">");
 	usage_chart(h, p->usage[i], p->today);
 	html(h, "</td><td class=\"actions\">");
-	if (!k->revoked) {
+	/* A key in its grace period may still be revoked, not rolled twice. */
+	if (active && !k->replaced_by.set) {
+		html(h, "<a class=\"roll\" href=\"/dashboard/keys/%s/roll", id);
+		context_query(h, p->frame->org, NULL);
+		html(h, "\">Roll…</a> ");
+	}
+	if (active) {
 		html(h, "<a class=\"revoke\" href=\"/dashboard/keys/%s/revoke", id);
 		context_query(h, p->frame->org, NULL);
 		html(h, "\">Revoke…</a>");
@@ -237,17 +272,31 @@ back_link(struct html *h, const struct page_frame *f, const char *text)
 }
 
 void
-page_secret(struct html *h, const struct page_frame *f, const struct store_key *k,
-            const char *secret, bool more)
+page_secret(struct html *h, const struct page_secret *p)
 {
+	const struct page_frame *f = p->frame;
+	const struct store_key *old = p->replaces;
+
 	page_begin(h, f);
 	html(h, "<h1>Your new key: %s</h1>"
 	     "<p class=\"warning\" role=\"alert\">Copy this secret now and keep it somewhere "
 	     "safe. It will not be shown again: we store only a hash of it.</p>"
 	     "<div class=\"secret\"><code id=\"secret\">%s</code> "
 	     "<button type=\"button\" id=\"copy-secret\" data-copy=\"secret\">Copy</button></div>",
-	     k->name, secret);
-	if (more) {
+	     p->key->name, p->secret);
+	if (old != NULL && store_key_active(old, p->now)) {
+		char until[TIMEFMT_AGO_MAX + 1];
+
+		timefmt_until(p->now, old->expires_at, until);
+		html(h, "<p class=\"notice\" id=\"rolled\">It replaces <code>%s…</code>, which "
+		     "keeps working until ", old->prefix);
+		time_cell(h, old->expires_at, p->now, false);
+		html(h, " (%s): deploy the new key before then.</p>", until);
+	} else if (old != NULL) {
+		html(h, "<p class=\"notice\" id=\"rolled\">It replaces <code>%s…</code>, which "
+		     "no longer works.</p>", old->prefix);
+	}
+	if (p->more) {
 		html(h, "<p class=\"notice\" id=\"more-secrets\">The secret of another key you "
 		     "just created is waiting too: <a href=\"/dashboard/keys/created");
 		context_query(h, f->org, NULL);
@@ -279,6 +328,116 @@ page_revoke(struct html *h, const struct page_frame *f, const struct store_key *
 		     k->prefix, id, f->csrf, f->org != NULL ? f->org : "");
 	}
 	back_link(h, f, "Cancel");
+	page_end(h);
+}
+
+const struct page_grace_choice page_grace[PAGE_GRACE_CHOICES] = {
+	{86400, "In 24 hours"},
+	{3600, "In 1 hour"},
+	{604800, "In 7 days"},
+	{0, "Now: the old key is refused at once"},
+};
+
+void
+page_roll(struct html *h, const struct page_frame *f, const struct store_key *k, int64_t now)
+{
+	char id[UUID_TEXT_LEN + 1];
+
+	uuid_format(k->id, id);
+	page_begin(h, f);
+	html(h, "<h1>Roll %s?</h1>", k->name);
+	if (!store_key_active(k, now)) {
+		html(h, "<p class=\"notice\">The key <code>%s…</code> no longer works: only an "
+		     "active key can be rolled.</p>", k->prefix);
+	} else if (k->replaced_by.set) {
+		html(h, "<p class=\"notice\">The key <code>%s…</code> has been rolled already: "
+		     "roll the key that replaced it.</p>", k->prefix);
+	} else {
+		html(h, "<p>A new key with the same name replaces <code>%s…</code>; its secret is "
+		     "shown once on the next page. The old key keeps working until the end of the "
+		     "grace period you choose, then it is refused with 401.</p>"
+		     "<form id=\"roll\" method=\"post\" action=\"/dashboard/keys/%s/roll\">"
+		     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		     "<input type=\"hidden\" name=\"org\" value=\"%s\">"
+		     "<label>The old key stops working <select name=\"grace\">",
+		     k->prefix, id, f->csrf, f->org != NULL ? f->org : "");
+		for (size_t i = 0; i < PAGE_GRACE_CHOICES; i++)
+			html(h, "<option value=\"%u\"%s>%s</option>", page_grace[i].seconds,
+			     i == 0 ? " selected" : "", page_grace[i].label);
+		html(h, "</select></label> <button type=\"submit\" id=\"confirm-roll\">Roll key"
+		     "</button></form>");
+	}
+	back_link(h, f, "Cancel");
+	page_end(h);
+}
+
+/* One audit event as a row: when, what, who, on what, from where, details. */
+static void
+event_row(struct html *h, const struct store_audit_event *e, int64_t now)
+{
+	char actor[UUID_TEXT_LEN + 1] = "", target[UUID_TEXT_LEN + 1] = "";
+
+	if (e->actor_account.set)
+		uuid_format(e->actor_account.id, actor);
+	if (e->target.set)
+		uuid_format(e->target.id, target);
+	html(h, "<tr class=\"event\" data-action=\"%s\"><td class=\"when\">", e->action);
+	time_cell(h, e->created_at, now, true);
+	html(h, "</td><td class=\"action\"><code>%s</code></td>"
+	     "<td class=\"actor\">%s <code>%s</code></td>"
+	     "<td class=\"target\">%s <code>%s</code></td>"
+	     "<td class=\"client\" title=\"%s\">%s</td>"
+	     "<td class=\"details\"><code>%s</code></td></tr>",
+	     e->action, e->actor_type, actor, e->target_type, target, e->user_agent,
+	     e->client_address, e->details);
+}
+
+void
+page_activity(struct html *h, const struct page_activity *p)
+{
+	const struct page_frame *f = p->frame;
+
+	page_begin(h, f);
+	html(h, "<h1>Activity <small>%s</small></h1>", p->context_name);
+	html(h, "<form id=\"activity-filters\" method=\"get\" action=\"/dashboard/activity\">"
+	     "<input type=\"hidden\" name=\"org\" value=\"%s\">"
+	     "<label>Action <select name=\"action\"><option value=\"\">Any</option>",
+	     f->org != NULL ? f->org : "");
+	for (size_t i = 0; audit_action_names[i] != NULL; i++)
+		html(h, "<option%s>%s</option>", strcmp(p->action, audit_action_names[i]) == 0 ?
+		     " selected" : "", audit_action_names[i]);
+	html(h, "</select></label> <label>Target id <input type=\"text\" name=\"target_id\" "
+	     "value=\"%s\" size=\"36\"></label> <label>Since <input type=\"text\" name=\"since\" "
+	     "value=\"%s\" placeholder=\"2026-11-26T12:00:00Z\"></label> <label>Until "
+	     "<input type=\"text\" name=\"until\" value=\"%s\" "
+	     "placeholder=\"2026-11-26T13:00:00Z\"></label> "
+	     "<button type=\"submit\">Filter</button></form>",
+	     p->target_id, p->since, p->until);
+	if (p->error != NULL)
+		html(h, "<p class=\"error\" role=\"alert\">%s</p>", p->error);
+	if (p->nevents == 0) {
+		html(h, "<p class=\"empty\">No events here%s.</p>",
+		     p->action[0] || p->target_id[0] || p->since[0] || p->until[0] ?
+		     " with these filters" : " yet");
+	} else {
+		html(h, "<table id=\"events\"><thead><tr><th>When</th><th>Action</th><th>Actor</th>"
+		     "<th>Target</th><th>Client</th><th>Details</th></tr></thead><tbody>");
+		for (unsigned i = 0; i < p->nevents; i++)
+			event_row(h, &p->events[i], p->now);
+		html(h, "</tbody></table>");
+	}
+	if (p->paged || p->older != NULL) {
+		html(h, "<nav class=\"pages\">");
+		if (p->paged) {
+			html(h, "<a href=\"/dashboard/activity");
+			context_query(h, f->org, NULL);
+			html(h, "\">Newest events</a> ");
+		}
+		if (p->older != NULL)
+			html(h, "<a id=\"older\" href=\"/dashboard/activity?%s\">Older events</a>",
+			     p->older);
+		html(h, "</nav>");
+	}
 	page_end(h);
 }
 

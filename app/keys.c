@@ -1,4 +1,4 @@
-/* /v1/api-keys: create, list, retrieve, revoke, usage (docs/api.md, "Endpoints"). */
+/* /v1/api-keys: create, list, retrieve, revoke, roll, usage (docs/api.md, "Endpoints"). */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -24,13 +24,36 @@ find_key(struct api_call *c, const struct auth_principal *p, struct store_key *k
 	return e == ERR_NONE;
 }
 
+/* A body refused by the body_* parsers: param names the field (NULL: not an object). */
+static void
+refuse_body(struct api_call *c, enum err e, const char *param)
+{
+	response_error(c->resp, e, param, e == ERR_INVALID_REQUEST && param == NULL ?
+	               "The request body must be a JSON object." : NULL);
+}
+
+/* 201 with a new key and its secret (shown this once, then wiped), and its Location. */
+static void
+send_new_key(struct api_call *c, const struct store_key *k, char secret[APIKEY_LEN + 1])
+{
+	char location[64], id_text[UUID_TEXT_LEN + 1];
+	json_object *out = render_key(k, timefmt_now_us());
+
+	json_object_object_add(out, "secret", json_object_new_string(secret));
+	sodium_memzero(secret, APIKEY_LEN + 1);
+	uuid_format(k->id, id_text);
+	snprintf(location, sizeof(location), "/v1/api-keys/%s", id_text);
+	response_header(c->resp, "Location", location);
+	response_json(c->resp, 201, out);
+}
+
 void
 keys_create(struct api_call *c, const struct auth_principal *p)
 {
 	char secret[APIKEY_LEN + 1], name[STORE_NAME_MAX + 1];
-	char location[64], id_text[UUID_TEXT_LEN + 1];
+	struct audit_origin origin;
 	struct store_key k;
-	json_object *body = NULL, *out;
+	json_object *body = NULL;
 	const char *param = NULL;
 	enum err e;
 
@@ -38,22 +61,16 @@ keys_create(struct api_call *c, const struct auth_principal *p)
 	if (e == ERR_NONE)
 		e = body_key_create(body, name, &param);
 	if (e != ERR_NONE) {
-		response_error(c->resp, e, param, e == ERR_INVALID_REQUEST && param == NULL ?
-		               "The request body must be a JSON object." : NULL);
+		refuse_body(c, e, param);
 		goto done;
 	}
-	if ((e = keyops_create(c->env->db, c->env->cfg->pepper, &p->ctx, name, &k, secret)) !=
-	    ERR_NONE) {
+	api_origin(c, p, &origin);
+	e = keyops_create(c->env->db, c->env->cfg->pepper, &p->ctx, name, &origin, NULL, &k,
+	                  secret);
+	if (e != ERR_NONE)
 		api_fail(c, e);
-		goto done;
-	}
-	out = render_key(&k);
-	json_object_object_add(out, "secret", json_object_new_string(secret));
-	sodium_memzero(secret, sizeof(secret));
-	uuid_format(k.id, id_text);
-	snprintf(location, sizeof(location), "/v1/api-keys/%s", id_text);
-	response_header(c->resp, "Location", location);
-	response_json(c->resp, 201, out);
+	else
+		send_new_key(c, &k, secret);
 done:
 	if (body != NULL)
 		json_object_put(body);
@@ -66,8 +83,9 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 	static struct store_key rows[API_LIST_LIMIT_MAX + 1];
 	unsigned limit = (unsigned)c->query[Q_LIST_LIMIT].u;
 	bool after = c->query[Q_LIST_STARTING_AFTER].present;
+	int64_t now = timefmt_now_us();
 	struct store_cursor cursor;
-	json_object *out, *data;
+	json_object *data;
 	unsigned n = 0;
 	enum err e = ERR_NONE;
 
@@ -84,19 +102,15 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 	/* One row more than asked tells whether there is a next page. */
 	if (e == ERR_NONE)
 		e = keyops_list(c->env->db, &p->ctx.scope, after ? &cursor : NULL,
-		                c->query[Q_LIST_INCLUDE_REVOKED].u == 1, limit + 1, rows, &n);
+		                c->query[Q_LIST_INCLUDE_REVOKED].u == 1, now, limit + 1, rows, &n);
 	if (e != ERR_NONE) {
 		api_fail(c, e);
 		return;
 	}
-	out = json_object_new_object();
 	data = json_object_new_array_ext((int)n);
 	for (unsigned i = 0; i < n && i < limit; i++)
-		json_object_array_add(data, render_key(&rows[i]));
-	json_object_object_add(out, "object", json_object_new_string("list"));
-	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(n > limit));
-	response_json(c->resp, 200, out);
+		json_object_array_add(data, render_key(&rows[i], now));
+	response_json(c->resp, 200, render_list(data, n > limit));
 }
 
 void
@@ -105,21 +119,57 @@ keys_get(struct api_call *c, const struct auth_principal *p)
 	struct store_key k;
 
 	if (find_key(c, p, &k))
-		response_json(c->resp, 200, render_key(&k));
+		response_json(c->resp, 200, render_key(&k, timefmt_now_us()));
 }
 
 void
 keys_revoke(struct api_call *c, const struct auth_principal *p)
 {
+	int64_t now = timefmt_now_us();
+	struct audit_origin origin;
 	struct store_key k;
 	enum err e;
 
 	if (!find_key(c, p, &k))
 		return;
-	if ((e = keyops_revoke(c->env->db, &p->ctx.scope, &k, timefmt_now_us())) != ERR_NONE)
+	api_origin(c, p, &origin);
+	if ((e = keyops_revoke(c->env->db, &p->ctx.scope, &k, now, &origin)) != ERR_NONE)
 		api_fail(c, e);
 	else
-		response_json(c->resp, 200, render_key(&k));
+		response_json(c->resp, 200, render_key(&k, now));
+}
+
+void
+keys_roll(struct api_call *c, const struct auth_principal *p)
+{
+	char secret[APIKEY_LEN + 1];
+	struct audit_origin origin;
+	struct store_key old, k;
+	json_object *body = NULL;
+	const char *param = NULL;
+	unsigned grace = 0;
+	enum err e;
+
+	/* The body is a request check: before the key's 404, like a query's 400. */
+	e = body_json_object(c->req->body, c->req->body_len, &body);
+	if (e == ERR_NONE)
+		e = body_key_roll(body, KEYOPS_GRACE_MAX, &grace, &param);
+	if (e != ERR_NONE) {
+		refuse_body(c, e, param);
+		goto done;
+	}
+	if (!find_key(c, p, &old))
+		goto done;
+	api_origin(c, p, &origin);
+	e = keyops_roll(c->env->db, c->env->cfg->pepper, &old, grace, timefmt_now_us(), &origin,
+	                NULL, &k, secret);
+	if (e != ERR_NONE)
+		api_fail(c, e);
+	else
+		send_new_key(c, &k, secret);
+done:
+	if (body != NULL)
+		json_object_put(body);
 }
 
 void
@@ -129,7 +179,7 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 	unsigned ndays = (unsigned)c->query[Q_USAGE_DAYS].u;
 	int64_t now = timefmt_now_us(), today = now / TIMEFMT_DAY * TIMEFMT_DAY;
 	struct store_key k;
-	json_object *out, *data;
+	json_object *data;
 	enum err e;
 
 	if (!find_key(c, p, &k))
@@ -138,7 +188,6 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 		api_fail(c, e);
 		return;
 	}
-	out = json_object_new_object();
 	data = json_object_new_array_ext((int)ndays);
 	for (unsigned i = 0; i < ndays; i++) {
 		char date[TIMEFMT_DATE_LEN + 1];
@@ -149,8 +198,5 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 		json_object_object_add(day, "request_count", json_object_new_uint64(counts[i]));
 		json_object_array_add(data, day);
 	}
-	json_object_object_add(out, "object", json_object_new_string("list"));
-	json_object_object_add(out, "data", data);
-	json_object_object_add(out, "has_more", json_object_new_boolean(false));
-	response_json(c->resp, 200, out);
+	response_json(c->resp, 200, render_list(data, false));
 }

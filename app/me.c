@@ -1,5 +1,6 @@
 /* GET /v1/me (docs/api.md): who the key is, in which context. */
 #include "api.h"
+#include "base/timefmt.h"
 #include "http/render.h"
 
 void
@@ -23,6 +24,6 @@ me_get(struct api_call *c, const struct auth_principal *p)
 	json_object_object_add(out, "object", json_object_new_string("identity"));
 	json_object_object_add(out, "account", account);
 	json_object_object_add(out, "organization", org);
-	json_object_object_add(out, "api_key", render_key(&p->who.key));
+	json_object_object_add(out, "api_key", render_key(&p->who.key, timefmt_now_us()));
 	response_json(c->resp, 200, out);
 }

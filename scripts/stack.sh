@@ -79,19 +79,36 @@ CNF
 		{ tail -20 "$STATE/mysqld.log" >&2; return 1; }
 }
 
-# The database, an application user with only the rights it needs, the schema.
+# The database, the schema, and an application user with only the rights it
+# needs: table by table (a grant on the whole database would include UPDATE
+# and DELETE of the audit log), so a new table needs its line here. The
+# audit log is append-only for the service: INSERT and SELECT, nothing else.
+# REVOKE ALL first takes back what an earlier setup granted (a database-wide
+# grant of older versions included).
 stack_db_setup() {
 	local pw
 	if [ ! -s "$STATE/db_password" ]; then
 		(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$STATE/db_password")
 	fi
 	pw=$(cat "$STATE/db_password")
-	db_sql <<SQL
+	db_sql <<SQL || return 1
 CREATE DATABASE IF NOT EXISTS parsesphere CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER IF NOT EXISTS 'parsesphere'@'localhost' IDENTIFIED BY '$pw';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.* TO 'parsesphere'@'localhost';
 SQL
-	"$PS_ROOT/scripts/migrate" "$CNF" parsesphere
+	"$PS_ROOT/scripts/migrate" "$CNF" parsesphere || return 1
+	db_sql <<SQL
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.accounts TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.organizations TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.memberships TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_keys TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_daily TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_sessions TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_new_keys TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.login_throttle TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT ON parsesphere.audit_events TO 'parsesphere'@'localhost';
+SQL
 }
 
 # The pool's own system user, created when missing: it alone reads the

@@ -8,6 +8,8 @@ static const struct err_info table[ERR__COUNT] = {
 		"No API key was provided. Send it as 'Authorization: Bearer sk_...'."},
 	[ERR_INVALID_API_KEY] = {401, "invalid_api_key", "The API key is not valid."},
 	[ERR_API_KEY_REVOKED] = {401, "api_key_revoked", "The API key has been revoked."},
+	[ERR_API_KEY_EXPIRED] = {401, "api_key_expired",
+		"The API key has expired: it was rolled and its grace period is over."},
 	[ERR_ACCOUNT_DEACTIVATED] = {403, "account_deactivated",
 		"The account that owns this API key is deactivated."},
 	[ERR_ORGANIZATION_DEACTIVATED] = {403, "organization_deactivated",
@@ -16,9 +18,15 @@ static const struct err_info table[ERR__COUNT] = {
 		"The caller is not an active member of this organization."},
 	[ERR_ORGANIZATION_MISMATCH] = {403, "organization_mismatch",
 		"This API key belongs to a different organization."},
+	[ERR_INSUFFICIENT_PERMISSIONS] = {403, "insufficient_permissions",
+		"Only owners and admins of the organization may do this."},
 	[ERR_NOT_FOUND] = {404, "not_found", "The requested resource does not exist."},
 	[ERR_METHOD_NOT_ALLOWED] = {405, "method_not_allowed",
 		"The method is not allowed on this resource."},
+	[ERR_ROLL_REVOKED] = {409, "api_key_revoked",
+		"The API key is revoked: only an active key can be rolled."},
+	[ERR_API_KEY_ALREADY_ROLLED] = {409, "api_key_already_rolled",
+		"The API key has been rolled already: roll the key that replaced it."},
 	[ERR_PAYLOAD_TOO_LARGE] = {413, "payload_too_large",
 		"The request body is larger than 64 KiB."},
 	[ERR_UNSUPPORTED_MEDIA_TYPE] = {415, "unsupported_media_type",
@@ -47,6 +55,7 @@ err_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 431: return "Request Header Fields Too Large";

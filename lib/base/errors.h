@@ -12,12 +12,16 @@ enum err {
 	ERR_MISSING_API_KEY,
 	ERR_INVALID_API_KEY,
 	ERR_API_KEY_REVOKED,
+	ERR_API_KEY_EXPIRED,
 	ERR_ACCOUNT_DEACTIVATED,
 	ERR_ORGANIZATION_DEACTIVATED,
 	ERR_NOT_ORGANIZATION_MEMBER,
 	ERR_ORGANIZATION_MISMATCH,
+	ERR_INSUFFICIENT_PERMISSIONS,
 	ERR_NOT_FOUND,
 	ERR_METHOD_NOT_ALLOWED,
+	ERR_ROLL_REVOKED,          /* 409 api_key_revoked: the code of the 401, another status */
+	ERR_API_KEY_ALREADY_ROLLED,
 	ERR_PAYLOAD_TOO_LARGE,
 	ERR_UNSUPPORTED_MEDIA_TYPE,
 	ERR_INTERNAL,
@@ -27,7 +31,7 @@ enum err {
 
 struct err_info {
 	int status;
-	const char *code;      /* stable API: error_code */
+	const char *code;      /* stable API: error_code (unique with its status) */
 	const char *message;   /* default human text; never contains request data */
 };
 

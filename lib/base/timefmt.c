@@ -128,8 +128,13 @@ timefmt_human(int64_t us, char out[TIMEFMT_HUMAN_LEN + 1])
 	         c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 
-void
-timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
+/*
+ * A span of seconds rounded down to its largest unit, between before and
+ * after ("3 hours" → "in 3 hours", "3 hours ago"); `none` under a minute.
+ */
+static void
+span(int64_t secs, const char *before, const char *after, const char *none,
+     char out[TIMEFMT_AGO_MAX + 1])
 {
 	/*
 	 * Months and years as 30 and 365 days: an approximation people expect.
@@ -139,7 +144,6 @@ timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
 		{INT64_C(365) * 86400, "year", INT64_MAX}, {INT64_C(30) * 86400, "month", 11},
 		{86400, "day", INT64_MAX}, {3600, "hour", INT64_MAX}, {60, "minute", INT64_MAX},
 	};
-	int64_t secs = (now - then) / 1000000;
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		int64_t n = secs / units[i].secs;
@@ -147,10 +151,70 @@ timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
 		if (n > units[i].most)
 			n = units[i].most;
 		if (n >= 1) {
-			snprintf(out, TIMEFMT_AGO_MAX + 1, "%lld %s%s ago", (long long)n,
-			         units[i].unit, n == 1 ? "" : "s");
+			snprintf(out, TIMEFMT_AGO_MAX + 1, "%s%lld %s%s%s", before, (long long)n,
+			         units[i].unit, n == 1 ? "" : "s", after);
 			return;
 		}
 	}
-	snprintf(out, TIMEFMT_AGO_MAX + 1, "just now");
+	snprintf(out, TIMEFMT_AGO_MAX + 1, "%s", none);
+}
+
+void
+timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
+{
+	span((now - then) / US_PER_SEC, "", " ago", "just now", out);
+}
+
+void
+timefmt_until(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1])
+{
+	span((then - now) / US_PER_SEC, "in ", "", "in under a minute", out);
+}
+
+/* n decimal digits at s as a number, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+bool
+timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct timefmt_civil c = {0};
+	size_t i = 19;
+	int scale = 100000;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[len - 1] != 'Z')
+		return false;
+	c.year = digits(s, 4);
+	c.month = digits(s + 5, 2);
+	c.day = digits(s + 8, 2);
+	c.hour = digits(s + 11, 2);
+	c.minute = digits(s + 14, 2);
+	c.second = digits(s + 17, 2);
+	/* Up to six fraction digits: microseconds, the stored precision. */
+	if (s[i] == '.' && len >= 22 && len <= 27) {
+		for (i++; i < len - 1 && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+			c.usec += (s[i] - '0') * scale;
+	}
+	if (i != len - 1 || c.year < 0 || c.month < 1 || c.month > 12 || c.day < 1 ||
+	    c.day > mdays[c.month - 1] || c.hour < 0 || c.hour > 23 || c.minute < 0 ||
+	    c.minute > 59 || c.second < 0 || c.second > 59)
+		return false;
+	/* 29 February only in leap years. */
+	if (c.month == 2 && c.day == 29 &&
+	    !(c.year % 4 == 0 && (c.year % 100 != 0 || c.year % 400 == 0)))
+		return false;
+	*out = timefmt_from_civil(&c);
+	return true;
 }

@@ -6,6 +6,8 @@
 #ifndef PS_TIMEFMT_H
 #define PS_TIMEFMT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TIMEFMT_RFC3339_LEN 20   /* "2026-11-26T12:00:00Z" */
@@ -38,5 +40,14 @@ void timefmt_human(int64_t us, char out[TIMEFMT_HUMAN_LEN + 1]);
  * "1 minute ago", "3 hours ago", "2 days ago", "5 months ago", "2 years ago".
  */
 void timefmt_ago(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1]);
+/* How long after `now` the instant `then` is, the same way: "in 3 hours"; "in under a minute". */
+void timefmt_until(int64_t now, int64_t then, char out[TIMEFMT_AGO_MAX + 1]);
+
+/*
+ * An RFC 3339 instant in UTC: "2026-11-26T12:00:00Z", with up to six
+ * fraction digits before the Z ("...:00.5Z"), years 0000 to 9999, no leap
+ * second. False for anything else.
+ */
+bool timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out);
 
 #endif

@@ -4,6 +4,8 @@
 #include <sodium.h>
 
 #include "base/apikey.h"
+#include "base/log.h"
+#include "core/audit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
 #include "data/store_accounts.h"
@@ -36,9 +38,35 @@ auth_principal_valid(const struct auth_principal *p)
 	       nonzero(p->who.account.id);
 }
 
+/*
+ * The key.expired event, at the first refusal: of any number at once, the one
+ * that sets the key's flag writes it, in the flag's transaction. A failure is
+ * logged and left for the next refusal; the refusal itself stands.
+ */
+static void
+record_expiry(struct db *db, const struct store_key *k, int64_t now,
+              const struct audit_request *req)
+{
+	struct audit_origin o;
+	struct audit_details d;
+	bool claimed = false;
+	enum err e = result_db(db_begin(db));
+
+	if (e == ERR_NONE)
+		e = result_db(store_key_claim_expiry(db, k->id, &claimed));
+	if (e == ERR_NONE && claimed) {
+		audit_origin(&o, AUDIT_BY_SYSTEM, req->address, req->user_agent, req->request_id);
+		audit_details_init(&d);
+		audit_detail_time(&d, "expires_at", k->expires_at);
+		e = audit_key(db, &o, AUDIT_KEY_EXPIRED, k, now, &d);
+	}
+	if (result_commit(db, e) != ERR_NONE)
+		log_error("the expiry of a key could not be recorded: database error");
+}
+
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
-                  struct auth_principal *p)
+                  int64_t now, const struct audit_request *req, struct auth_principal *p)
 {
 	struct store_principal *who = &p->who;
 	unsigned char hash[APIKEY_HASH_LEN];
@@ -58,6 +86,11 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, s
 		return ERR_INVALID_API_KEY;
 	if (who->key.revoked)
 		return ERR_API_KEY_REVOKED;
+	if (!store_key_active(&who->key, now)) {
+		if (!who->key.expiry_recorded)
+			record_expiry(db, &who->key, now, req);
+		return ERR_API_KEY_EXPIRED;
+	}
 	if (who->key.has_org && !who->org.is_active)
 		return ERR_ORGANIZATION_DEACTIVATED;
 	if (!who->key.has_org && !who->account.is_active)

@@ -35,13 +35,20 @@ struct auth_principal {
 	uint64_t seal;                   /* private to auth.c */
 };
 
+struct audit_request;
+
 /*
- * Authenticates a presented token (http/bearer.h extracts it): format and
- * checksum first (no database), then the peppered hash. On ERR_NONE *p is
- * sealed with who filled and ctx empty; on any error it is left unsealed.
+ * Authenticates a presented token (http/bearer.h extracts it) at `now`:
+ * format and checksum first (no database), then the peppered hash. On
+ * ERR_NONE *p is sealed with who filled and ctx empty; on any error it is
+ * left unsealed. A rolled key past its expires_at is ERR_API_KEY_EXPIRED; the
+ * first such refusal writes the key.expired event, by the service itself from
+ * request `req`, once whatever the concurrency: a key whose event is written,
+ * like any key not expired, costs no more than the one lookup.
  */
 enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok,
-                           size_t len, struct auth_principal *p);
+                           size_t len, int64_t now, const struct audit_request *req,
+                           struct auth_principal *p);
 
 /* The account that has this e-mail (compared case-insensitively), for a log-in. */
 enum err auth_login_account(struct db *db, const char *email, struct store_login *out,

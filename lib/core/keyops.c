@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "base/timefmt.h"
+#include "core/audit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
 
@@ -49,65 +50,182 @@ keyops_cursor(struct db *db, const struct store_scope *scope, const uint8_t id[U
 
 enum err
 keyops_list(struct db *db, const struct store_scope *scope, const struct store_cursor *after,
-            bool include_revoked, unsigned limit, struct store_key *out, unsigned *n)
+            bool include_revoked, int64_t now, unsigned limit, struct store_key *out,
+            unsigned *n)
 {
-	return result_db(store_key_list(db, scope, after, include_revoked, limit, out, n));
+	return result_db(store_key_list(db, scope, after, include_revoked, now, limit, out, n));
+}
+
+/*
+ * Inserts k (its owner, creator, name and rolled_from set by the caller) with
+ * a fresh id, instant and secret, inside the caller's transaction.
+ */
+static enum err
+insert_new(struct db *db, const unsigned char *pepper, struct store_key *k,
+           char secret[APIKEY_LEN + 1])
+{
+	unsigned char hash[APIKEY_HASH_LEN];
+	enum db_status rc = DB_ERROR;
+
+	for (int i = 0; i < ATTEMPTS; i++) {
+		k->created_at = timefmt_now_us();
+		uuid_v7(k->id, (uint64_t)(k->created_at / 1000));
+		apikey_generate(secret);
+		apikey_prefix(secret, k->prefix);
+		if (apikey_hash(secret, pepper, hash) != 0) {
+			rc = DB_ERROR;
+			break;
+		}
+		rc = store_key_insert(db, k, hash);
+		if (rc != DB_DUPLICATE)
+			break;
+	}
+	sodium_memzero(hash, sizeof(hash));
+	return result_db(rc);
+}
+
+/* The keeper's work, inside the key's transaction. */
+static enum err
+keep(struct db *db, const struct keyops_keeper *keeper, const struct store_key *k,
+     const char *secret)
+{
+	return keeper != NULL ? keeper->keep(db, k, secret, keeper->arg) : ERR_NONE;
 }
 
 enum err
 keyops_create(struct db *db, const unsigned char *pepper, const struct auth_context *ctx,
-              const char *name, struct store_key *out, char secret[APIKEY_LEN + 1])
+              const char *name, const struct audit_origin *origin,
+              const struct keyops_keeper *keeper, struct store_key *out,
+              char secret[APIKEY_LEN + 1])
 {
-	unsigned char hash[APIKEY_HASH_LEN];
-	enum db_status rc = DB_ERROR;
 	size_t n = strlen(name);
+	enum err e = ERR_INTERNAL;
 
 	memset(out, 0, sizeof(*out));
+	sodium_memzero(secret, APIKEY_LEN + 1);
 	if (n > STORE_NAME_MAX)
-		goto done;
+		return e;
 	memcpy(out->name, name, n + 1);
 	/* Keys created in an organization's context are org keys, created by the actor. */
 	out->has_org = ctx->is_org;
 	if (ctx->is_org)
 		memcpy(out->organization_id, ctx->org.id, UUID_LEN);
 	memcpy(out->created_by, ctx->scope.actor, UUID_LEN);
-	for (int i = 0; i < ATTEMPTS; i++) {
-		out->created_at = timefmt_now_us();
-		uuid_v7(out->id, (uint64_t)(out->created_at / 1000));
-		apikey_generate(secret);
-		apikey_prefix(secret, out->prefix);
-		if (apikey_hash(secret, pepper, hash) != 0) {
-			rc = DB_ERROR;
-			break;
-		}
-		rc = store_key_insert(db, out, hash);
-		if (rc != DB_DUPLICATE)
-			break;
-	}
-done:
-	sodium_memzero(hash, sizeof(hash));
-	if (rc != DB_OK)
+	e = result_db(db_begin(db));
+	if (e == ERR_NONE)
+		e = insert_new(db, pepper, out, secret);
+	if (e == ERR_NONE)
+		e = audit_key(db, origin, AUDIT_KEY_CREATED, out, out->created_at, NULL);
+	if (e == ERR_NONE)
+		e = keep(db, keeper, out, secret);
+	e = result_commit(db, e);
+	if (e != ERR_NONE)
 		sodium_memzero(secret, APIKEY_LEN + 1);
-	return result_db(rc);
+	return e;
+}
+
+/* *k again after a change that did not apply: a concurrent one won (the key cannot vanish). */
+static enum err
+reread(struct db *db, const struct store_scope *scope, struct store_key *k)
+{
+	enum err e = keyops_get(db, scope, k->id, k);
+
+	return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
 }
 
 enum err
-keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k, int64_t now)
+keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k, int64_t now,
+              const struct audit_origin *origin)
 {
+	enum store_reason why = memcmp(k->created_by, scope->actor, UUID_LEN) == 0 ?
+	                        REASON_USER : REASON_OWNER;
+	struct audit_details d;
 	bool changed = false;
-	enum db_status rc;
 	enum err e;
 
-	if (k->revoked)
+	if (!store_key_active(k, now))
 		return ERR_NONE;
-	if ((rc = store_key_revoke(db, k->id, now, &changed)) != DB_OK)
-		return result_db(rc);
-	if (changed) {
-		k->revoked = true;
-		k->revoked_at = now;
-		return ERR_NONE;
+	audit_details_init(&d);
+	audit_detail_str(&d, "reason", store_reason_name(why));
+	e = result_db(db_begin(db));
+	if (e == ERR_NONE)
+		e = result_db(store_key_revoke(db, k->id, now, why, &changed));
+	/* Not changed: nothing happened, so no event either. */
+	if (e == ERR_NONE && changed)
+		e = audit_key(db, origin, AUDIT_KEY_REVOKED, k, now, &d);
+	if ((e = result_commit(db, e)) != ERR_NONE)
+		return e;
+	if (!changed)
+		return reread(db, scope, k);
+	k->revoked = true;
+	k->revoked_at = now;
+	k->revoked_reason = why;
+	return ERR_NONE;
+}
+
+/* Why old cannot be rolled, ERR_NONE if it can. */
+static enum err
+unrollable(const struct store_key *old)
+{
+	if (old->revoked)
+		return ERR_ROLL_REVOKED;
+	return old->replaced_by.set ? ERR_API_KEY_ALREADY_ROLLED : ERR_NONE;
+}
+
+enum err
+keyops_roll(struct db *db, const unsigned char *pepper, struct store_key *old, unsigned grace,
+            int64_t now, const struct audit_origin *origin, const struct keyops_keeper *keeper,
+            struct store_key *out, char secret[APIKEY_LEN + 1])
+{
+	int64_t ends = now + (int64_t)grace * TIMEFMT_SECOND;
+	struct audit_details d;
+	bool found = false, changed = false;
+	enum err e = unrollable(old);
+
+	memset(out, 0, sizeof(*out));
+	sodium_memzero(secret, APIKEY_LEN + 1);
+	if (e != ERR_NONE || grace > KEYOPS_GRACE_MAX)
+		return e != ERR_NONE ? e : ERR_INVALID_REQUEST;
+	e = result_db(db_begin(db));
+	/* The key as it is now, locked: a concurrent roll or revoke has committed, or waits. */
+	if (e == ERR_NONE)
+		e = result_db(store_key_lock(db, old->id, old, &found));
+	if (e == ERR_NONE)
+		e = found ? unrollable(old) : ERR_INTERNAL;   /* keys are never deleted */
+	/* The same key, a new secret: its name, owner and creator. */
+	memcpy(out->name, old->name, sizeof(out->name));
+	out->has_org = old->has_org;
+	memcpy(out->organization_id, old->organization_id, UUID_LEN);
+	memcpy(out->created_by, old->created_by, UUID_LEN);
+	out->rolled_from.set = true;
+	memcpy(out->rolled_from.id, old->id, UUID_LEN);
+	if (e == ERR_NONE)
+		e = insert_new(db, pepper, out, secret);
+	if (e == ERR_NONE)
+		e = result_db(store_key_roll(db, old->id, out->id, ends, grace == 0, &changed));
+	if (e == ERR_NONE && !changed)
+		e = ERR_INTERNAL;     /* the row is locked: nothing else could change it */
+	if (e == ERR_NONE) {
+		audit_details_init(&d);
+		audit_detail_id(&d, "replaced_by", out->id);
+		audit_detail_int(&d, "grace_period_seconds", grace);
+		audit_detail_time(&d, "expires_at", ends);
+		e = audit_key(db, origin, AUDIT_KEY_ROLLED, old, now, &d);
 	}
-	/* A concurrent revoke won: report the instant it set (the key cannot vanish). */
-	e = keyops_get(db, scope, k->id, k);
-	return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
+	if (e == ERR_NONE)
+		e = keep(db, keeper, out, secret);
+	if ((e = result_commit(db, e)) != ERR_NONE) {
+		sodium_memzero(secret, APIKEY_LEN + 1);
+		return e;
+	}
+	old->replaced_by.set = true;
+	memcpy(old->replaced_by.id, out->id, UUID_LEN);
+	old->expires = true;
+	old->expires_at = ends;
+	if (grace == 0) {
+		old->revoked = true;
+		old->revoked_at = ends;
+		old->revoked_reason = REASON_ROLLED;
+	}
+	return ERR_NONE;
 }

@@ -2,7 +2,8 @@
  * keyops: the rules of API keys, written once for the API, the dashboard and
  * the admin tool (docs/api.md, "Ownership and organization context" and the
  * key endpoints): which key a caller may see, where a list continues,
- * creating a key in a context, revoking. Results follow core/result.h.
+ * creating a key in a context, revoking, rolling; each change with its audit
+ * event (core/audit.h) in its own transaction. Results follow core/result.h.
  *
  * Keys come back as rows the caller owns. A new key's secret is written into
  * the caller's buffer only: the caller shows it once and wipes it
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "base/errors.h"
+#include "core/audit.h"
 #include "core/auth.h"
 #include "data/store.h"
 
@@ -39,28 +41,60 @@ enum err keyops_cursor(struct db *db, const struct store_scope *scope,
 
 /*
  * Up to `limit` keys of scope after the cursor (NULL: from the newest),
- * newest first, revoked ones only when asked; *n rows written to out.
+ * newest first; revoked and expired ones (at `now`) only when asked; *n rows
+ * written to out.
  */
 enum err keyops_list(struct db *db, const struct store_scope *scope,
-                     const struct store_cursor *after, bool include_revoked, unsigned limit,
-                     struct store_key *out, unsigned *n);
+                     const struct store_cursor *after, bool include_revoked, int64_t now,
+                     unsigned limit, struct store_key *out, unsigned *n);
+
+/*
+ * What else a new key's transaction does with its secret before it commits:
+ * the dashboard seals it for the page that shows it once (core/sessions.h).
+ * keep's error undoes the key. NULL: nothing, the caller shows the secret.
+ */
+struct keyops_keeper {
+	enum err (*keep)(struct db *db, const struct store_key *k, const char *secret, void *arg);
+	void *arg;
+};
 
 /*
  * Creates a key named `name` (validated, at most STORE_NAME_MAX bytes) in ctx:
  * an org key of ctx's organization when ctx.is_org, else a personal key, in
  * both cases created by ctx's actor. *out is the new key; secret holds the
- * full key, NUL-terminated. Runs inside the caller's transaction if any.
+ * full key, NUL-terminated. In one transaction with its key.created event
+ * (from origin) and the keeper's work.
  */
 enum err keyops_create(struct db *db, const unsigned char *pepper,
-                       const struct auth_context *ctx, const char *name, struct store_key *out,
-                       char secret[APIKEY_LEN + 1]);
+                       const struct auth_context *ctx, const char *name,
+                       const struct audit_origin *origin, const struct keyops_keeper *keeper,
+                       struct store_key *out, char secret[APIKEY_LEN + 1]);
 
 /*
- * Revokes k (a key found in scope) at `now` unless it is revoked already.
- * Afterwards *k is the key as stored: when a concurrent revoke won, with
- * that revoke's instant. Revoking twice is not an error.
+ * Revokes k (a key found in scope) at `now` unless it is revoked or expired
+ * already, with its key.revoked event; the reason is "user" when scope's actor
+ * created it, else "owner" (an owner or admin of its organization).
+ * Afterwards *k is the key as stored: when a concurrent revoke won, with that
+ * revoke's instant. Revoking twice is not an error, and records one event.
  */
 enum err keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k,
-                       int64_t now);
+                       int64_t now, const struct audit_origin *origin);
+
+/* The longest grace period of a roll: 7 days. */
+#define KEYOPS_GRACE_MAX 604800
+
+/*
+ * Rolls `old` (a key found in the caller's scope): a new key with its name,
+ * organization and creator (*out, its secret in secret), which `old` names as
+ * replaced_by, and `old` ending `grace` seconds after `now` (0: revoked now,
+ * reason "rolled"). One transaction with the key.rolled event and the
+ * keeper's work, which first locks the key's row and reads it again: of rolls
+ * at once one wins. ERR_ROLL_REVOKED for a revoked key,
+ * ERR_API_KEY_ALREADY_ROLLED for one rolled before. Afterwards *old is as stored.
+ */
+enum err keyops_roll(struct db *db, const unsigned char *pepper, struct store_key *old,
+                     unsigned grace, int64_t now, const struct audit_origin *origin,
+                     const struct keyops_keeper *keeper, struct store_key *out,
+                     char secret[APIKEY_LEN + 1]);
 
 #endif

@@ -13,3 +13,13 @@ result_db(enum db_status s)
 		return ERR_INTERNAL;
 	}
 }
+
+enum err
+result_commit(struct db *db, enum err e)
+{
+	if (e == ERR_NONE)
+		e = result_db(db_commit(db));
+	else
+		db_rollback(db);
+	return e;
+}

@@ -14,4 +14,10 @@
 
 enum err result_db(enum db_status s);
 
+/*
+ * Ends the transaction that db_begin opened: commits when e is ERR_NONE,
+ * else rolls it back. Returns e, or the commit's failure.
+ */
+enum err result_commit(struct db *db, enum err e);
+
 #endif

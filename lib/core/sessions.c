@@ -31,20 +31,32 @@ sessions_load(struct db *db, const uint8_t tok[TOKENS_LEN], int64_t now,
 
 enum err
 sessions_start(struct db *db, const uint8_t account[UUID_LEN], int64_t now,
-               uint8_t tok[TOKENS_LEN])
+               const struct audit_origin *origin, uint8_t tok[TOKENS_LEN])
 {
 	uint8_t id[TOKENS_ID_LEN];
-	enum db_status rc;
+	struct audit_origin by = *origin;
+	struct audit_details d;
+	enum err e;
 
 	/* Every session past its absolute limit is idle too, or ends at its next use. */
-	rc = store_session_prune(db, now - SESSIONS_IDLE);
+	e = result_db(store_session_prune(db, now - SESSIONS_IDLE));
 	tokens_new(tok);
 	tokens_id(tok, id);
-	if (rc == DB_OK)
-		rc = store_session_insert(db, id, account, now);
-	if (rc != DB_OK)
+	by.actor = AUDIT_BY_DASHBOARD;
+	by.account.set = true;
+	memcpy(by.account.id, account, UUID_LEN);
+	audit_session_ref(id, &by.session);
+	audit_details_init(&d);
+	audit_detail_str(&d, "outcome", "succeeded");
+	if (e == ERR_NONE)
+		e = result_db(db_begin(db));
+	if (e == ERR_NONE)
+		e = result_db(store_session_insert(db, id, account, now));
+	if (e == ERR_NONE)
+		e = audit_login(db, &by, account, now, &d);
+	if ((e = result_commit(db, e)) != ERR_NONE)
 		sodium_memzero(tok, TOKENS_LEN);
-	return result_db(rc);
+	return e;
 }
 
 enum err
@@ -53,26 +65,41 @@ sessions_end(struct db *db, const uint8_t id[TOKENS_ID_LEN])
 	return result_db(store_session_delete(db, id));
 }
 
+/* The keeper of a new key made from a session: its secret sealed for the session's page. */
+static enum err
+keep_sealed(struct db *db, const struct store_key *k, const char *secret, void *arg)
+{
+	const struct sessions_waiting *w = arg;
+	uint8_t sealed[TOKENS_SEAL_MAX];
+	size_t len = tokens_seal(w->tok, secret, strlen(secret), sealed);
+
+	if (len == 0)
+		return ERR_INTERNAL;
+	return result_db(store_new_key_insert(db, w->id, k->id, sealed, len, w->now));
+}
+
 enum err
 sessions_create_key(struct db *db, const unsigned char *pepper, const struct auth_context *ctx,
-                    const uint8_t tok[TOKENS_LEN], const uint8_t id[TOKENS_ID_LEN],
-                    const char *name, int64_t now, struct store_key *out)
+                    const struct sessions_waiting *w, const char *name,
+                    const struct audit_origin *origin, struct store_key *out)
 {
+	struct keyops_keeper keeper = {keep_sealed, (void *)w};
 	char secret[APIKEY_LEN + 1];
-	uint8_t sealed[TOKENS_SEAL_MAX];
-	size_t len = 0;
-	enum err e = result_db(db_begin(db));
+	enum err e = keyops_create(db, pepper, ctx, name, origin, &keeper, out, secret);
 
-	if (e == ERR_NONE)
-		e = keyops_create(db, pepper, ctx, name, out, secret);
-	if (e == ERR_NONE && (len = tokens_seal(tok, secret, strlen(secret), sealed)) == 0)
-		e = ERR_INTERNAL;
-	if (e == ERR_NONE)
-		e = result_db(store_new_key_insert(db, id, out->id, sealed, len, now));
-	if (e == ERR_NONE)
-		e = result_db(db_commit(db));
-	if (e != ERR_NONE)
-		db_rollback(db);
+	sodium_memzero(secret, sizeof(secret));
+	return e;
+}
+
+enum err
+sessions_roll_key(struct db *db, const unsigned char *pepper, const struct sessions_waiting *w,
+                  struct store_key *old, unsigned grace, const struct audit_origin *origin,
+                  struct store_key *out)
+{
+	struct keyops_keeper keeper = {keep_sealed, (void *)w};
+	char secret[APIKEY_LEN + 1];
+	enum err e = keyops_roll(db, pepper, old, grace, w->now, origin, &keeper, out, secret);
+
 	sodium_memzero(secret, sizeof(secret));
 	return e;
 }

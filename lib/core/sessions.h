@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/errors.h"
+#include "core/audit.h"
 #include "core/auth.h"
 #include "base/timefmt.h"
 #include "base/tokens.h"
@@ -41,24 +42,40 @@ enum err sessions_load(struct db *db, const uint8_t tok[TOKENS_LEN], int64_t now
                        struct sessions_live *out);
 
 /*
- * A new session for account: a fresh token in tok (for the cookie). Each start
- * also deletes some sessions of anyone that ended on their own.
+ * A new session for account: a fresh token in tok (for the cookie), in one
+ * transaction with its dashboard.login event (outcome "succeeded"; the
+ * request's parts of `origin`, the actor the new session). Each start also
+ * deletes some sessions of anyone that ended on their own.
  */
 enum err sessions_start(struct db *db, const uint8_t account[UUID_LEN], int64_t now,
-                        uint8_t tok[TOKENS_LEN]);
+                        const struct audit_origin *origin, uint8_t tok[TOKENS_LEN]);
 
 /* Ends the session (and drops the secrets waiting in it). */
 enum err sessions_end(struct db *db, const uint8_t id[TOKENS_ID_LEN]);
 
+/* The session a new key's secret waits in: its token (sealing), its id, the instant. */
+struct sessions_waiting {
+	const uint8_t *tok;                 /* TOKENS_LEN */
+	const uint8_t *id;                  /* TOKENS_ID_LEN */
+	int64_t now;
+};
+
 /*
  * Creates a key named `name` in ctx (core/keyops.h) whose secret waits for
- * the session's next page, sealed with tok: both in one transaction, so that
- * there is never a key whose secret nobody has. The secret never leaves.
+ * the session's next page, sealed with its token: both in the key's
+ * transaction, so that there is never a key whose secret nobody has. The
+ * secret never leaves.
  */
 enum err sessions_create_key(struct db *db, const unsigned char *pepper,
-                             const struct auth_context *ctx, const uint8_t tok[TOKENS_LEN],
-                             const uint8_t id[TOKENS_ID_LEN], const char *name, int64_t now,
+                             const struct auth_context *ctx, const struct sessions_waiting *w,
+                             const char *name, const struct audit_origin *origin,
                              struct store_key *out);
+
+/* Rolls old (core/keyops.h, keyops_roll) the same way: the new secret waits, sealed. */
+enum err sessions_roll_key(struct db *db, const unsigned char *pepper,
+                           const struct sessions_waiting *w, struct store_key *old,
+                           unsigned grace, const struct audit_origin *origin,
+                           struct store_key *out);
 
 /*
  * The newest secret waiting in the session among the keys of scope_owner,

@@ -82,19 +82,22 @@ count(struct db *db, const uint8_t subj[STORE_SUBJECT_LEN], unsigned limit, int6
 enum err
 throttle_gate(struct db *db, const struct config *cfg, struct verifyslot *slots,
               const struct throttle_subjects *s, int64_t now, enum throttle_verdict *verdict,
-              int64_t *wait, int *slot)
+              int64_t *wait, int *slot, bool *first)
 {
 	int64_t window = (int64_t)cfg->login_window_seconds * TIMEFMT_SECOND, wait_pair = 0;
 	enum db_status rc;
 
 	*verdict = THROTTLE_LIMITED;
 	*slot = VERIFYSLOT_OFF;
+	*first = false;
 	/*
 	 * Housekeeping, unchecked: a lock conflict with another attempt's prune
 	 * must refuse no log-in, and a lost database fails the count below.
 	 */
 	store_throttle_prune(db, now - window);
 	rc = count(db, s->address, cfg->login_failures_per_address, now, window, wait);
+	if (rc == DB_OK && *wait > 0)
+		rc = store_throttle_claim_refusal(db, s->address, first);
 	if (rc != DB_OK || *wait > 0)
 		return result_db(rc);
 	*slot = verifyslot_take(slots);
@@ -116,6 +119,8 @@ throttle_gate(struct db *db, const struct config *cfg, struct verifyslot *slots,
 	}
 	verifyslot_release(*slot);
 	*slot = VERIFYSLOT_OFF;
+	if (rc == DB_OK)
+		rc = store_throttle_claim_refusal(db, s->pair, first);
 	return result_db(rc);
 }
 

@@ -24,6 +24,7 @@
 #ifndef PS_THROTTLE_H
 #define PS_THROTTLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/config.h"
@@ -48,11 +49,14 @@ enum throttle_verdict {
 /*
  * Steps 1 to 4 for one attempt. On THROTTLE_CHECK the caller verifies the
  * password, then gives *slot back with verifyslot_release; on any other
- * verdict or error no slot is held.
+ * verdict or error no slot is held. On THROTTLE_LIMITED, *first tells
+ * whether this is the first refusal of the refusing subject's window (the
+ * address, or the pair): the one a log records, so that an attacker's
+ * refused attempts add at most one record per subject and window.
  */
 enum err throttle_gate(struct db *db, const struct config *cfg, struct verifyslot *slots,
                        const struct throttle_subjects *s, int64_t now,
-                       enum throttle_verdict *verdict, int64_t *wait, int *slot);
+                       enum throttle_verdict *verdict, int64_t *wait, int *slot, bool *first);
 
 /* The right password: its attempt was no failure after all. */
 enum err throttle_forgive(struct db *db, const struct throttle_subjects *s);

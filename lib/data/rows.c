@@ -2,24 +2,26 @@
 
 #include <string.h>
 
-const char *
-store_role_name(enum store_role r)
+void
+rows_in_ref(MYSQL_BIND *b, const struct store_ref *r, my_bool *nul)
 {
-	switch (r) {
-	case ROLE_OWNER: return "owner";
-	case ROLE_ADMIN: return "admin";
-	case ROLE_MEMBER: return "member";
-	default: return NULL;
-	}
+	*nul = !r->set;
+	db_bind(b, MYSQL_TYPE_BLOB, (void *)r->id, UUID_LEN, NULL, nul);
 }
 
-enum store_role
-store_role_parse(const char *s)
+void
+rows_bind_ref(MYSQL_BIND *b, struct rows_ref *r)
 {
-	for (enum store_role r = ROLE_OWNER; r <= ROLE_MEMBER; r++)
-		if (strcmp(s, store_role_name(r)) == 0)
-			return r;
-	return ROLE_NONE;
+	db_out_blob(b, r->id, UUID_LEN, &r->len, &r->nul);
+}
+
+void
+rows_copy_ref(struct store_ref *dst, const struct rows_ref *r)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->set = !r->nul && r->len == UUID_LEN;
+	if (dst->set)
+		memcpy(dst->id, r->id, UUID_LEN);
 }
 
 void
@@ -61,6 +63,11 @@ rows_bind_key(MYSQL_BIND *b, struct rows_key *o)
 	db_out_time(&b[6], &o->revoked, &o->revoked_nul);
 	db_out_time(&b[7], &o->used, &o->used_nul);
 	db_out_i64(&b[8], &o->count, NULL);
+	rows_bind_text(&b[9], &o->reason);
+	db_out_time(&b[10], &o->expires, &o->expires_nul);
+	rows_bind_ref(&b[11], &o->replaced_by);
+	rows_bind_ref(&b[12], &o->rolled_from);
+	db_bind(&b[13], MYSQL_TYPE_TINY, &o->expiry_recorded, 0, NULL, NULL);
 }
 
 void
@@ -82,7 +89,25 @@ rows_copy_key(struct store_key *k, const struct rows_key *o)
 	if (k->used)
 		k->last_used_at = db_time_to_us(&o->used);
 	k->request_count = (uint64_t)o->count;
+	if (k->revoked) {
+		char reason[16];
+
+		rows_copy_text(reason, sizeof(reason), &o->reason);
+		k->revoked_reason = store_reason_parse(reason);
+	}
+	k->expires = !o->expires_nul;
+	if (k->expires)
+		k->expires_at = db_time_to_us(&o->expires);
+	rows_copy_ref(&k->replaced_by, &o->replaced_by);
+	rows_copy_ref(&k->rolled_from, &o->rolled_from);
+	k->expiry_recorded = o->expiry_recorded != 0;
 }
+
+const struct store_cursor rows_cursor_top = {
+	STORE_TIME_MAX,
+	{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+};
 
 /* Runs a statement expected to return at most one row into `out` binds. */
 enum db_status

@@ -13,8 +13,10 @@
 
 /* The columns of a key, in the order rows_bind_key binds them. */
 #define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
-                 "k.created_at, k.revoked_at, k.last_used_at, k.request_count"
-#define KEY_NCOLS 9
+                 "k.created_at, k.revoked_at, k.last_used_at, k.request_count, " \
+                 "k.revoked_reason, k.expires_at, k.replaced_by, k.rolled_from, " \
+                 "k.expiry_recorded"
+#define KEY_NCOLS 14
 
 
 /* Output buffers for one text column; the value is NUL-terminated on copy-out. */
@@ -31,19 +33,36 @@ void rows_copy_text(char *dst, size_t cap, const struct rows_text *t);
 enum store_role rows_role(const struct rows_text *t);
 
 
+/* Binds an optional id as a parameter; *nul must live until the statement ran. */
+void rows_in_ref(MYSQL_BIND *b, const struct store_ref *r, my_bool *nul);
+
+/* Output buffers for an optional id column. */
+struct rows_ref {
+	uint8_t id[UUID_LEN];
+	unsigned long len;
+	my_bool nul;
+};
+void rows_bind_ref(MYSQL_BIND *b, struct rows_ref *r);
+void rows_copy_ref(struct store_ref *dst, const struct rows_ref *r);
+
 /* Output buffers for the KEY_COLS columns. */
 struct rows_key {
 	uint8_t id[UUID_LEN], org[UUID_LEN], creator[UUID_LEN];
 	unsigned long id_len, org_len, creator_len;
-	my_bool org_nul, revoked_nul, used_nul;
-	struct rows_text name, prefix;
-	MYSQL_TIME created, revoked, used;
+	my_bool org_nul, revoked_nul, used_nul, expires_nul;
+	struct rows_text name, prefix, reason;
+	MYSQL_TIME created, revoked, used, expires;
 	int64_t count;
+	struct rows_ref replaced_by, rolled_from;
+	int8_t expiry_recorded;
 };
 
 /* Binds b[0..KEY_NCOLS) to o (zeroed first). */
 void rows_bind_key(MYSQL_BIND *b, struct rows_key *o);
 void rows_copy_key(struct store_key *k, const struct rows_key *o);
+
+/* Above any row of a list (the last instant DATETIME holds, the largest id): no cursor. */
+extern const struct store_cursor rows_cursor_top;
 
 /* Runs a statement expected to return at most one row into `result`. */
 enum db_status rows_query_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params,

@@ -23,6 +23,18 @@ enum store_role { ROLE_NONE = 0, ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER };
 const char *store_role_name(enum store_role r);       /* NULL for ROLE_NONE */
 enum store_role store_role_parse(const char *s);      /* ROLE_NONE if unknown */
 
+/* Why a key was revoked: by its creator, by an owner or admin of its organization, by a roll. */
+enum store_reason { REASON_NONE = 0, REASON_USER, REASON_OWNER, REASON_ROLLED };
+
+const char *store_reason_name(enum store_reason r);   /* NULL for REASON_NONE */
+enum store_reason store_reason_parse(const char *s);  /* REASON_NONE if unknown */
+
+/* An id that may be absent (SQL NULL when !set). */
+struct store_ref {
+	bool set;
+	uint8_t id[UUID_LEN];
+};
+
 struct store_key {
 	uint8_t id[UUID_LEN];
 	bool has_org;
@@ -33,10 +45,23 @@ struct store_key {
 	int64_t created_at;
 	bool revoked;
 	int64_t revoked_at;
+	enum store_reason revoked_reason;    /* REASON_NONE unless revoked */
+	bool expires;                        /* a rolled key: it ends at expires_at */
+	int64_t expires_at;
+	struct store_ref replaced_by;        /* the key a roll made in its place */
+	struct store_ref rolled_from;        /* the key this one replaced */
+	bool expiry_recorded;                /* its key.expired audit event is written */
 	bool used;
 	int64_t last_used_at;
 	uint64_t request_count;
 };
+
+/* Neither revoked nor past the end of its grace period at `now`. */
+static inline bool
+store_key_active(const struct store_key *k, int64_t now)
+{
+	return !k->revoked && !(k->expires && k->expires_at <= now);
+}
 
 struct store_account {
 	uint8_t id[UUID_LEN];
@@ -65,6 +90,9 @@ struct store_scope {
 	bool own_only;
 	uint8_t actor[UUID_LEN];
 };
+
+/* The last instant a DATETIME column holds: 9999-12-31T23:59:59.999999Z. */
+#define STORE_TIME_MAX INT64_C(253402300799999999)
 
 /* A place in a list: the key before which the next page starts. */
 struct store_cursor {

@@ -4,16 +4,24 @@
 
 #include "data/rows.h"
 
-/* Shared by accounts and organizations: `UPDATE ... SET is_active = ? WHERE id = ?`. */
+/*
+ * Shared by accounts and organizations: `UPDATE ... SET is_active = ? WHERE
+ * id = ?`. Affected rows count changed rows only (the connection does not ask
+ * for found rows), so *changed is false when it was so already.
+ */
 static enum db_status
-set_active(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], bool active)
+set_active(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], bool active,
+           bool *changed)
 {
 	MYSQL_BIND in[2];
 	int64_t v = active;
+	enum db_status rc;
 
 	db_in_i64(&in[0], &v);
 	db_in_blob(&in[1], id, UUID_LEN);
-	return db_exec(db, stmt, in, NULL);
+	rc = db_exec(db, stmt, in, NULL);
+	*changed = rc == DB_OK && db_affected(db, stmt) == 1;
+	return rc;
 }
 
 static struct db_stmt st_membership = DB_STMT(true,
@@ -93,13 +101,13 @@ store_account_get(struct db *db, const uint8_t id[UUID_LEN], struct store_accoun
 	return DB_OK;
 }
 
-static struct db_stmt st_account_set_active = DB_STMT(true,
+static struct db_stmt st_account_set_active = DB_STMT(false,
 	"UPDATE accounts SET is_active = ? WHERE id = ?");
 
 enum db_status
-store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active)
+store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active, bool *changed)
 {
-	return set_active(db, &st_account_set_active, id, active);
+	return set_active(db, &st_account_set_active, id, active, changed);
 }
 
 static struct db_stmt st_account_set_password = DB_STMT(true,
@@ -154,13 +162,34 @@ store_org_get(struct db *db, const uint8_t id[UUID_LEN], struct store_org *out, 
 	return DB_OK;
 }
 
-static struct db_stmt st_org_set_active = DB_STMT(true,
+static struct db_stmt st_org_set_active = DB_STMT(false,
 	"UPDATE organizations SET is_active = ? WHERE id = ?");
 
 enum db_status
-store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active)
+store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active, bool *changed)
 {
-	return set_active(db, &st_org_set_active, id, active);
+	return set_active(db, &st_org_set_active, id, active, changed);
+}
+
+/* Read before a change in the same transaction: locked until it commits. */
+static struct db_stmt st_member_role = DB_STMT(true,
+	"SELECT role FROM memberships WHERE organization_id = ? AND account_id = ? FOR UPDATE");
+
+enum db_status
+store_member_role(struct db *db, const uint8_t org[UUID_LEN], const uint8_t account[UUID_LEN],
+                  enum store_role *role)
+{
+	MYSQL_BIND in[2], res[1];
+	struct rows_text name;
+	bool found = false;
+	enum db_status rc;
+
+	db_in_blob(&in[0], org, UUID_LEN);
+	db_in_blob(&in[1], account, UUID_LEN);
+	rows_bind_text(&res[0], &name);
+	rc = rows_query_one(db, &st_member_role, in, res, &found);
+	*role = rc == DB_OK && found ? rows_role(&name) : ROLE_NONE;
+	return rc;
 }
 
 static struct db_stmt st_member_set = DB_STMT(true,

@@ -15,7 +15,9 @@ enum db_status store_membership(struct db *db, const uint8_t org[UUID_LEN],
 enum db_status store_account_insert(struct db *db, const struct store_account *a, int64_t now);
 enum db_status store_account_get(struct db *db, const uint8_t id[UUID_LEN],
                                  struct store_account *out, bool *found);
-enum db_status store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active);
+/* *changed: it was not so already. */
+enum db_status store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active,
+                                        bool *changed);
 /* hash: a crypto_pwhash_str string. */
 enum db_status store_account_set_password(struct db *db, const uint8_t id[UUID_LEN],
                                           const char *hash);
@@ -23,7 +25,11 @@ enum db_status store_account_set_password(struct db *db, const uint8_t id[UUID_L
 enum db_status store_org_insert(struct db *db, const struct store_org *o, int64_t now);
 enum db_status store_org_get(struct db *db, const uint8_t id[UUID_LEN],
                              struct store_org *out, bool *found);
-enum db_status store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active);
+enum db_status store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active,
+                                    bool *changed);
+/* The account's role in org, ROLE_NONE if not a member; the row stays locked in a transaction. */
+enum db_status store_member_role(struct db *db, const uint8_t org[UUID_LEN],
+                                 const uint8_t account[UUID_LEN], enum store_role *role);
 /* Adds a member or changes the role of an existing one. */
 enum db_status store_member_set(struct db *db, const uint8_t org[UUID_LEN],
                                 const uint8_t account[UUID_LEN], enum store_role role,

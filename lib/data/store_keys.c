@@ -7,6 +7,9 @@
 /* The visibility rule of docs/api.md: the scope's keys, or only the actor's own. */
 #define VISIBLE "k.scope_id = ? AND (? = 0 OR k.created_by = ?)"
 
+/* Active keys only: neither revoked nor past the grace period of a roll (at ?, now). */
+#define ACTIVE " AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)"
+
 /* A page of a scope's keys older than the cursor, newest first. */
 #define LIST_SQL(own, revoked) \
 	"SELECT " KEY_COLS " FROM api_keys k WHERE k.scope_id = ?" own revoked \
@@ -77,14 +80,14 @@ store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
 
 static struct db_stmt st_key_insert = DB_STMT(false,
 	"INSERT INTO api_keys (id, scope_id, organization_id, created_by, key_hash,"
-	" key_prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	" key_prefix, name, created_at, rolled_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 enum db_status
 store_key_insert(struct db *db, const struct store_key *k, const uint8_t hash[APIKEY_HASH_LEN])
 {
-	MYSQL_BIND in[8];
+	MYSQL_BIND in[9];
 	MYSQL_TIME created;
-	my_bool org_nul = !k->has_org;
+	my_bool org_nul = !k->has_org, from_nul;
 
 	db_time_from_us(&created, k->created_at);
 	db_in_blob(&in[0], k->id, UUID_LEN);
@@ -95,6 +98,7 @@ store_key_insert(struct db *db, const struct store_key *k, const uint8_t hash[AP
 	db_in_str(&in[5], k->prefix, strlen(k->prefix));
 	db_in_str(&in[6], k->name, strlen(k->name));
 	db_in_time(&in[7], &created);
+	rows_in_ref(&in[8], &k->rolled_from, &from_nul);
 	return db_exec(db, &st_key_insert, in, NULL);
 }
 
@@ -129,21 +133,112 @@ store_key_get(struct db *db, const struct store_scope *scope, const uint8_t id[U
 	return rc;
 }
 
-static struct db_stmt st_key_revoke = DB_STMT(true,
-	"UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+/* A key by its id alone, with `stmt` (whose only parameter is the id). */
+static enum db_status
+key_by_id(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], struct store_key *out,
+          bool *found)
+{
+	MYSQL_BIND in[1], res[KEY_NCOLS];
+	struct rows_key k;
+	enum db_status rc;
+
+	db_in_blob(&in[0], id, UUID_LEN);
+	rows_bind_key(res, &k);
+	rc = rows_query_one(db, stmt, in, res, found);
+	if (rc == DB_OK && *found)
+		rows_copy_key(out, &k);
+	return rc;
+}
+
+static struct db_stmt st_key_by_id = DB_STMT(true,
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ?");
 
 enum db_status
-store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now, bool *changed)
+store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
 {
-	MYSQL_BIND in[2];
+	return key_by_id(db, &st_key_by_id, id, out, found);
+}
+
+/*
+ * The key as it is now, locked until the transaction ends: a roll reads it
+ * first, so that rolls of one key wait for each other instead of each
+ * holding the shared lock its new key's foreign key takes and deadlocking.
+ */
+static struct db_stmt st_key_lock = DB_STMT(false,
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.id = ? FOR UPDATE");
+
+enum db_status
+store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+{
+	return key_by_id(db, &st_key_lock, id, out, found);
+}
+
+/* Only an active key: a revoked or expired one stays as it is. */
+static struct db_stmt st_key_revoke = DB_STMT(false,
+	"UPDATE api_keys k SET k.revoked_at = ?, k.revoked_reason = ? WHERE k.id = ?" ACTIVE);
+
+enum db_status
+store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
+                 enum store_reason reason, bool *changed)
+{
+	MYSQL_BIND in[4];
 	MYSQL_TIME t;
+	const char *why = store_reason_name(reason);
 	enum db_status rc;
 
 	db_time_from_us(&t, now);
 	db_in_time(&in[0], &t);
-	db_in_blob(&in[1], id, UUID_LEN);
+	db_in_str(&in[1], why, strlen(why));
+	db_in_blob(&in[2], id, UUID_LEN);
+	db_in_time(&in[3], &t);
 	rc = db_exec(db, &st_key_revoke, in, NULL);
 	*changed = rc == DB_OK && db_affected(db, &st_key_revoke) == 1;
+	return rc;
+}
+
+/*
+ * The old key of a roll: replaced, ending at `ends`, and revoked then when
+ * `revoke` (no grace period). Only once, and only while it is not revoked:
+ * *changed is false when it was rolled or revoked meanwhile.
+ */
+static struct db_stmt st_key_roll = DB_STMT(false,
+	"UPDATE api_keys SET replaced_by = ?, expires_at = ?, revoked_at = ?, revoked_reason = ?"
+	" WHERE id = ? AND revoked_at IS NULL AND replaced_by IS NULL");
+
+enum db_status
+store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced_by[UUID_LEN],
+               int64_t ends, bool revoke, bool *changed)
+{
+	MYSQL_BIND in[5];
+	MYSQL_TIME t;
+	my_bool revoke_nul = !revoke;
+	static const char why[] = "rolled";
+	enum db_status rc;
+
+	db_time_from_us(&t, ends);
+	db_in_blob(&in[0], replaced_by, UUID_LEN);
+	db_in_time(&in[1], &t);
+	db_bind(&in[2], MYSQL_TYPE_DATETIME, &t, 0, NULL, &revoke_nul);
+	db_bind(&in[3], MYSQL_TYPE_STRING, (void *)why, sizeof(why) - 1, NULL, &revoke_nul);
+	db_in_blob(&in[4], id, UUID_LEN);
+	rc = db_exec(db, &st_key_roll, in, NULL);
+	*changed = rc == DB_OK && db_affected(db, &st_key_roll) == 1;
+	return rc;
+}
+
+/* Of any number of refusals at once, one sets the flag: it writes the event. */
+static struct db_stmt st_key_expiry_recorded = DB_STMT(false,
+	"UPDATE api_keys SET expiry_recorded = 1 WHERE id = ? AND expiry_recorded = 0");
+
+enum db_status
+store_key_claim_expiry(struct db *db, const uint8_t id[UUID_LEN], bool *claimed)
+{
+	MYSQL_BIND in[1];
+	enum db_status rc;
+
+	db_in_blob(&in[0], id, UUID_LEN);
+	rc = db_exec(db, &st_key_expiry_recorded, in, NULL);
+	*claimed = rc == DB_OK && db_affected(db, &st_key_expiry_recorded) == 1;
 	return rc;
 }
 
@@ -152,43 +247,41 @@ store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now, bool *c
  * which MariaDB re-plans on every execution (make bench: ~1.5x the cost).
  */
 static struct db_stmt st_key_list = DB_STMT(true,
-	LIST_SQL("", " AND k.revoked_at IS NULL"));
+	LIST_SQL("", ACTIVE));
 
 static struct db_stmt st_key_list_revoked = DB_STMT(true,
 	LIST_SQL("", ""));
 
 static struct db_stmt st_key_list_own = DB_STMT(true,
-	LIST_SQL(" AND k.created_by = ?", " AND k.revoked_at IS NULL"));
+	LIST_SQL(" AND k.created_by = ?", ACTIVE));
 
 static struct db_stmt st_key_list_own_revoked = DB_STMT(true,
 	LIST_SQL(" AND k.created_by = ?", ""));
 
 enum db_status
 store_key_list(struct db *db, const struct store_scope *scope, const struct store_cursor *after,
-               bool include_revoked, unsigned limit, struct store_key *out, unsigned *n)
+               bool include_revoked, int64_t now, unsigned limit, struct store_key *out,
+               unsigned *n)
 {
-	/* No cursor: start above any possible key. */
-	static const struct store_cursor top = {
-		INT64_C(253402300799999999),
-		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-	};
 	struct db_stmt *stmt = scope->own_only ?
 		(include_revoked ? &st_key_list_own_revoked : &st_key_list_own) :
 		(include_revoked ? &st_key_list_revoked : &st_key_list);
-	MYSQL_BIND in[7], res[KEY_NCOLS];
-	MYSQL_TIME at;
+	MYSQL_BIND in[8], res[KEY_NCOLS];
+	MYSQL_TIME at, t_now;
 	struct rows_key k;
 	int64_t lim = limit;
 	int p = 0;
 	enum db_status rc;
 
 	if (after == NULL)
-		after = &top;
+		after = &rows_cursor_top;
 	db_time_from_us(&at, after->created_at);
+	db_time_from_us(&t_now, now);
 	db_in_blob(&in[p++], scope->owner, UUID_LEN);
 	if (scope->own_only)
 		db_in_blob(&in[p++], scope->actor, UUID_LEN);
+	if (!include_revoked)
+		db_in_time(&in[p++], &t_now);
 	db_in_time(&in[p++], &at);
 	db_in_time(&in[p++], &at);
 	db_in_blob(&in[p++], after->id, UUID_LEN);

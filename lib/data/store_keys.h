@@ -1,6 +1,6 @@
 /*
  * store_keys: the api_keys table: authentication's lookup by hash, insert,
- * retrieve and list in a scope, revoke.
+ * retrieve and list in a scope, revoke, roll, the expiry's record.
  */
 #ifndef PS_STORE_KEYS_H
 #define PS_STORE_KEYS_H
@@ -17,13 +17,35 @@ enum db_status store_key_insert(struct db *db, const struct store_key *k,
                                 const uint8_t hash[APIKEY_HASH_LEN]);
 enum db_status store_key_get(struct db *db, const struct store_scope *scope,
                              const uint8_t id[UUID_LEN], struct store_key *out, bool *found);
-/* Sets revoked_at to `now` unless already set; *changed tells whether this call did. */
+/* Any key by its id, whoever owns it (the admin tool). */
+enum db_status store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out,
+                               bool *found);
+/* The key by its id, as it is now, its row locked until the transaction ends. */
+enum db_status store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out,
+                              bool *found);
+/*
+ * Sets revoked_at to `now` and revoked_reason unless the key is revoked or
+ * expired at `now`; *changed tells whether this call did.
+ */
 enum db_status store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
-                                bool *changed);
+                                enum store_reason reason, bool *changed);
+/*
+ * The old key of a roll: replaced_by, expires_at = ends, and when `revoke`
+ * also revoked_at = ends with reason "rolled"; only if it is neither revoked
+ * nor replaced (*changed false otherwise).
+ */
+enum db_status store_key_roll(struct db *db, const uint8_t id[UUID_LEN],
+                              const uint8_t replaced_by[UUID_LEN], int64_t ends, bool revoke,
+                              bool *changed);
+/* Sets expiry_recorded; *claimed for the one call that did. */
+enum db_status store_key_claim_expiry(struct db *db, const uint8_t id[UUID_LEN], bool *claimed);
 
-/* Up to `limit` keys older than cursor (NULL: from the newest), newest first. */
+/*
+ * Up to `limit` keys older than cursor (NULL: from the newest), newest first;
+ * unless include_revoked, only keys active at `now` (neither revoked nor expired).
+ */
 enum db_status store_key_list(struct db *db, const struct store_scope *scope,
                               const struct store_cursor *after, bool include_revoked,
-                              unsigned limit, struct store_key *out, unsigned *n);
+                              int64_t now, unsigned limit, struct store_key *out, unsigned *n);
 
 #endif

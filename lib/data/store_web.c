@@ -222,20 +222,22 @@ store_throttle_get(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
 }
 
 /*
- * One more attempt, in the current window or a new one. MariaDB applies
- * the assignments left to right: both IFs still see the old window_start.
- * Additive, so never retried (nor ST_THROTTLE_FORGIVE).
+ * One more attempt, in the current window or a new one (which has no refusal
+ * recorded yet). MariaDB applies the assignments left to right: every IF
+ * still sees the old window_start. Additive, so never retried (nor
+ * ST_THROTTLE_FORGIVE).
  */
 static struct db_stmt st_throttle_count = DB_STMT(false,
 	"INSERT INTO login_throttle (subject, window_start, failures) VALUES (?, ?, 1)"
 	" ON DUPLICATE KEY UPDATE failures = IF(window_start < ?, 1, failures + 1),"
+	" refusal_recorded = IF(window_start < ?, 0, refusal_recorded),"
 	" window_start = IF(window_start < ?, VALUES(window_start), window_start)");
 
 enum db_status
 store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], int64_t now,
                      int64_t window_from)
 {
-	MYSQL_BIND in[4];
+	MYSQL_BIND in[5];
 	MYSQL_TIME t, from;
 
 	db_time_from_us(&t, now);
@@ -244,7 +246,22 @@ store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN], in
 	db_in_time(&in[1], &t);
 	db_in_time(&in[2], &from);
 	db_in_time(&in[3], &from);
+	db_in_time(&in[4], &from);
 	return db_exec(db, &st_throttle_count, in, NULL);
+}
+
+/* Of any number of refusals at once in one window, one sets the flag. */
+static struct db_stmt st_throttle_claim = DB_STMT(false,
+	"UPDATE login_throttle SET refusal_recorded = 1 WHERE subject = ? AND refusal_recorded = 0");
+
+enum db_status
+store_throttle_claim_refusal(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
+                             bool *claimed)
+{
+	enum db_status rc = exec_blob(db, &st_throttle_claim, subject, STORE_SUBJECT_LEN);
+
+	*claimed = rc == DB_OK && db_affected(db, &st_throttle_claim) == 1;
+	return rc;
 }
 
 static struct db_stmt st_throttle_forgive = DB_STMT(false,

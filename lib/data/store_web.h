@@ -52,6 +52,10 @@ enum db_status store_throttle_get(struct db *db, const uint8_t subject[STORE_SUB
 /* One more attempt: counted in the window started at or after window_from, else a new one. */
 enum db_status store_throttle_count(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
                                     int64_t now, int64_t window_from);
+/* The subject's first refusal of its window: *claimed for the one call that says so. */
+enum db_status store_throttle_claim_refusal(struct db *db,
+                                            const uint8_t subject[STORE_SUBJECT_LEN],
+                                            bool *claimed);
 /* One attempt fewer (it turned out right). */
 enum db_status store_throttle_forgive(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);
 enum db_status store_throttle_clear(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN]);

@@ -44,6 +44,21 @@ fail:
 	return e;
 }
 
+/* ERR_NONE when obj has no field but `name`; else *param is the first other one. */
+static enum err
+only_field(json_object *obj, const char *name, const char **param)
+{
+	*param = name;
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (strcmp(key, name) != 0) {
+			*param = key;
+			return ERR_INVALID_REQUEST;
+		}
+	}
+	return ERR_NONE;
+}
+
 enum err
 body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param)
 {
@@ -51,14 +66,8 @@ body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **pa
 	const char *s;
 	size_t len, start, n;
 
-	*param = "name";
-	json_object_object_foreach(obj, key, val) {
-		(void)val;
-		if (strcmp(key, "name") != 0) {
-			*param = key;
-			return ERR_INVALID_REQUEST;
-		}
-	}
+	if (only_field(obj, "name", param) != ERR_NONE)
+		return ERR_INVALID_REQUEST;
 	if (!json_object_object_get_ex(obj, "name", &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return ERR_INVALID_REQUEST;
@@ -69,5 +78,26 @@ body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **pa
 		return ERR_INVALID_REQUEST;
 	memcpy(name, s + start, n);
 	name[n] = '\0';
+	return ERR_NONE;
+}
+
+enum err
+body_key_roll(json_object *obj, unsigned max, unsigned *grace, const char **param)
+{
+	json_object *v = NULL;
+	int64_t n;
+
+	*grace = 0;
+	if (only_field(obj, "grace_period_seconds", param) != ERR_NONE)
+		return ERR_INVALID_REQUEST;
+	if (!json_object_object_get_ex(obj, "grace_period_seconds", &v))
+		return ERR_NONE;
+	/* An integer, not 60.0, "60" or null; json-c saturates what int64 cannot hold. */
+	if (!json_object_is_type(v, json_type_int))
+		return ERR_INVALID_REQUEST;
+	n = json_object_get_int64(v);
+	if (n < 0 || n > (int64_t)max)
+		return ERR_INVALID_REQUEST;
+	*grace = (unsigned)n;
 	return ERR_NONE;
 }

@@ -1,6 +1,7 @@
 /*
  * body: request bodies, from untrusted bytes to typed values (docs/api.md,
- * POST /v1/api-keys). Errors name the offending field in *param.
+ * POST /v1/api-keys and POST /v1/api-keys/{id}/roll). Errors name the
+ * offending field in *param.
  */
 #ifndef PS_BODY_H
 #define PS_BODY_H
@@ -26,5 +27,12 @@ enum err body_json_object(const char *body, size_t len, json_object **out);
  * long as obj.
  */
 enum err body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param);
+
+/*
+ * The roll body: {} or {"grace_period_seconds": N}, N a JSON integer from 0
+ * to max (absent: 0). On ERR_INVALID_REQUEST *param is "grace_period_seconds"
+ * or the unknown field's name, valid as long as obj.
+ */
+enum err body_key_roll(json_object *obj, unsigned max, unsigned *grace, const char **param);
 
 #endif

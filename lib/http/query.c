@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "base/validate.h"
 
 /* One value against its spec; false when it is not of the type. */
@@ -16,6 +17,13 @@ read_value(const struct query_param *q, const struct request_str *v, struct quer
 		return out->u == 1 || strcmp(v->s, "false") == 0;
 	case QUERY_UUID:
 		return uuid_parse(v->s, v->len, out->id) == 0;
+	case QUERY_TIME:
+		return timefmt_parse_rfc3339(v->s, v->len, &out->t);
+	case QUERY_CHOICE:
+		for (out->u = 0; q->choices[out->u] != NULL; out->u++)
+			if (strcmp(v->s, q->choices[out->u]) == 0)
+				return true;
+		return false;
 	}
 	return false;
 }

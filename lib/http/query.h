@@ -19,12 +19,14 @@
 #include "base/uuid.h"
 #include "http/request.h"
 
-#define QUERY_PARAMS_MAX 4
+#define QUERY_PARAMS_MAX 8
 
 enum query_type {
 	QUERY_UINT,       /* decimal digits, leading zeros allowed, in [min, max] */
 	QUERY_BOOL,       /* exactly "true" or "false" */
-	QUERY_UUID        /* a UUID in any letter case */
+	QUERY_UUID,       /* a UUID in any letter case */
+	QUERY_TIME,       /* an RFC 3339 instant in UTC (base/timefmt.h) */
+	QUERY_CHOICE      /* exactly one of `choices` */
 };
 
 struct query_param {
@@ -32,12 +34,15 @@ struct query_param {
 	enum query_type type;
 	uint64_t min, max, dflt;        /* QUERY_UINT; dflt also for QUERY_BOOL (0/1) */
 	const char *message;            /* the 400's message for a wrong value */
+	const char *const *choices;     /* QUERY_CHOICE: the values, NULL-terminated */
 };
 
 struct query_value {
 	bool present;
-	uint64_t u;                     /* QUERY_UINT, QUERY_BOOL (0/1): dflt when absent */
+	uint64_t u;                     /* QUERY_UINT, QUERY_BOOL (0/1): dflt when absent;
+	                                   QUERY_CHOICE: the value's index in choices */
 	uint8_t id[UUID_LEN];           /* QUERY_UUID */
+	int64_t t;                      /* QUERY_TIME: microseconds */
 };
 
 /*

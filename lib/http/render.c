@@ -1,5 +1,7 @@
 #include "http/render.h"
 
+#include <sodium.h>
+
 #include "base/timefmt.h"
 
 json_object *
@@ -22,16 +24,31 @@ render_time(bool present, int64_t us)
 	return json_object_new_string(text);
 }
 
+/* An optional id: its text, or null. */
+static json_object *
+render_ref(const struct store_ref *r)
+{
+	return r->set ? render_uuid(r->id) : NULL;
+}
+
+/* Text the store keeps as "" for NULL: the text, or null. */
+static json_object *
+render_text(const char *s)
+{
+	return s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
 json_object *
-render_key(const struct store_key *k)
+render_key(const struct store_key *k, int64_t now)
 {
 	json_object *o = json_object_new_object();
+	const char *reason = k->revoked ? store_reason_name(k->revoked_reason) : NULL;
 
 	json_object_object_add(o, "id", render_uuid(k->id));
 	json_object_object_add(o, "object", json_object_new_string("api_key"));
 	json_object_object_add(o, "name", json_object_new_string(k->name));
 	json_object_object_add(o, "key_prefix", json_object_new_string(k->prefix));
-	json_object_object_add(o, "is_active", json_object_new_boolean(!k->revoked));
+	json_object_object_add(o, "is_active", json_object_new_boolean(store_key_active(k, now)));
 	json_object_object_add(o, "organization_id",
 	                       k->has_org ? render_uuid(k->organization_id) : NULL);
 	json_object_object_add(o, "created_by", render_uuid(k->created_by));
@@ -40,6 +57,58 @@ render_key(const struct store_key *k)
 	json_object_object_add(o, "request_count",
 	                       json_object_new_uint64(k->request_count));
 	json_object_object_add(o, "revoked_at", render_time(k->revoked, k->revoked_at));
+	json_object_object_add(o, "revoked_reason", reason ? json_object_new_string(reason) : NULL);
+	json_object_object_add(o, "expires_at", render_time(k->expires, k->expires_at));
+	json_object_object_add(o, "replaced_by", render_ref(&k->replaced_by));
+	json_object_object_add(o, "rolled_from", render_ref(&k->rolled_from));
+	return o;
+}
+
+json_object *
+render_list(json_object *data, bool has_more)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "object", json_object_new_string("list"));
+	json_object_object_add(o, "data", data);
+	json_object_object_add(o, "has_more", json_object_new_boolean(has_more));
+	return o;
+}
+
+json_object *
+render_audit_event(const struct store_audit_event *e)
+{
+	json_object *o = json_object_new_object(), *actor = json_object_new_object();
+	json_object *target = json_object_new_object(), *details = NULL;
+	char session[2 * UUID_LEN + 1];
+
+	json_object_object_add(actor, "type", json_object_new_string(e->actor_type));
+	json_object_object_add(actor, "account_id", render_ref(&e->actor_account));
+	json_object_object_add(actor, "api_key_id", render_ref(&e->actor_key));
+	if (e->actor_session.set)
+		sodium_bin2hex(session, sizeof(session), e->actor_session.id, UUID_LEN);
+	json_object_object_add(actor, "dashboard_session",
+	                       e->actor_session.set ? json_object_new_string(session) : NULL);
+	json_object_object_add(target, "type", json_object_new_string(e->target_type));
+	json_object_object_add(target, "id", render_ref(&e->target));
+	/* The service wrote details as a JSON object; anything else would be a bug: {}. */
+	if (e->details[0] != '\0')
+		details = json_tokener_parse(e->details);
+	if (details != NULL && !json_object_is_type(details, json_type_object)) {
+		json_object_put(details);
+		details = NULL;
+	}
+	json_object_object_add(o, "id", render_uuid(e->id));
+	json_object_object_add(o, "object", json_object_new_string("audit_event"));
+	json_object_object_add(o, "action", json_object_new_string(e->action));
+	json_object_object_add(o, "created_at", render_time(true, e->created_at));
+	json_object_object_add(o, "organization_id", render_ref(&e->organization));
+	json_object_object_add(o, "actor", actor);
+	json_object_object_add(o, "target", target);
+	json_object_object_add(o, "client_address", render_text(e->client_address));
+	json_object_object_add(o, "user_agent", render_text(e->user_agent));
+	json_object_object_add(o, "request_id", render_ref(&e->request_id));
+	json_object_object_add(o, "details", details != NULL ? details : json_object_new_object());
 	return o;
 }
 

@@ -204,6 +204,7 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	req->organization = get("HTTP_PARSESPHERE_ORGANIZATION", ctx);
 	req->cookie = get("HTTP_COOKIE", ctx);
 	req->remote_addr = get("REMOTE_ADDR", ctx);
+	req->user_agent = get("HTTP_USER_AGENT", ctx);
 	https = get("HTTPS", ctx);
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
 }

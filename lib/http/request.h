@@ -67,6 +67,7 @@ struct request {
 	const char *organization;       /* ParseSphere-Organization */
 	const char *cookie;             /* the Cookie header, NULL when absent */
 	const char *remote_addr;        /* the client's address as the web server saw it */
+	const char *user_agent;         /* User-Agent, NULL when absent (any bytes: for logs only) */
 	bool https;                     /* the web server got the request over TLS */
 
 	const char *body;               /* caller's buffer */

@@ -1,6 +1,6 @@
 /*
- * libFuzzer driver for JSON request bodies: body_json_object and
- * body_key_create (lib/body.c), with lib/jsoncheck.c and lib/validate.c.
+ * libFuzzer driver for JSON request bodies: body_json_object, body_key_create
+ * and body_key_roll (lib/body.c), with lib/jsoncheck.c and lib/validate.c.
  * The input is the raw body.
  *
  * Checks:
@@ -14,7 +14,11 @@
  *    whose name validate_name accepts; the name written is valid UTF-8, at
  *    most STORE_NAME_MAX bytes, is its own trim (validate_name gives the
  *    whole of it), and sent back as {"name": <it>} it comes back unchanged;
- *    on ERR_INVALID_REQUEST, *param is "name" or the object's first other key.
+ *    on ERR_INVALID_REQUEST, *param is "name" or the object's first other key;
+ *  - on an object, body_key_roll: ERR_NONE exactly for {} and
+ *    {"grace_period_seconds": an integer from 0 to 604800}, with that period
+ *    (0 when absent); on ERR_INVALID_REQUEST, *param is the field or the first
+ *    other key.
  */
 #include "../../lib/http/body.c"
 #include "../../lib/base/jsoncheck.c"
@@ -70,6 +74,30 @@ ref_key_create(json_object *obj, const char **param)
 	return ERR_NONE;
 }
 
+/* What body_key_roll should say about obj, from the contract. */
+static enum err
+ref_key_roll(json_object *obj, unsigned *grace, const char **param)
+{
+	json_object *v = NULL;
+
+	*grace = 0;
+	*param = "grace_period_seconds";
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (strcmp(key, "grace_period_seconds") != 0) {
+			*param = key;
+			return ERR_INVALID_REQUEST;
+		}
+	}
+	if (!json_object_object_get_ex(obj, "grace_period_seconds", &v))
+		return ERR_NONE;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) > 604800)
+		return ERR_INVALID_REQUEST;
+	*grace = (unsigned)json_object_get_int64(v);
+	return ERR_NONE;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -121,11 +149,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (obj != NULL) {
 		enum err want = ref_key_create(obj, &want_param);
+		unsigned grace = 1, want_grace = 2;
+
 		e = body_key_create(obj, name, &param);
 		FUZZ_CHECK(e == want);
 		FUZZ_CHECK(param != NULL && strcmp(param, want_param) == 0);
 		if (e == ERR_NONE)
 			check_name(name);
+		want = ref_key_roll(obj, &want_grace, &want_param);
+		e = body_key_roll(obj, 604800, &grace, &param);
+		FUZZ_CHECK(e == want);
+		FUZZ_CHECK(e != ERR_NONE || grace == want_grace);
+		FUZZ_CHECK(e == ERR_NONE || (param != NULL && strcmp(param, want_param) == 0));
 		json_object_put(obj);
 	}
 	free(body);

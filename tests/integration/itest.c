@@ -222,7 +222,15 @@ expect_invalid_at(int line, const struct http_response *r, const char *param)
 }
 
 static const char key_fields[] = "id,object,name,key_prefix,is_active,organization_id,"
-                                 "created_by,created_at,last_used_at,request_count,revoked_at";
+                                 "created_by,created_at,last_used_at,request_count,revoked_at,"
+                                 "revoked_reason,expires_at,replaced_by,rolled_from";
+
+/* A member that is null or a lowercase id. */
+static bool
+null_or_id(json_object *k, const char *name)
+{
+	return jis_null(k, name) || is_uuid_lower(jstr(k, name));
+}
 
 bool
 expect_key_at(int line, json_object *k, const struct key_expect *e)
@@ -278,13 +286,21 @@ expect_key_at(int line, json_object *k, const struct key_expect *e)
 	ok &= CHECK_AT(count != NULL && json_object_is_type(count, json_type_int) &&
 	               json_object_get_int64(count) >= 0, line, "request_count %s",
 	               json_object_to_json_string(k));
-	if (e->active)
-		ok &= CHECK_AT(jis_null(k, "revoked_at"), line, "revoked_at not null on an active key: %s",
+	if (e->active || e->expired)
+		ok &= CHECK_AT(jis_null(k, "revoked_at") && jis_null(k, "revoked_reason"), line,
+		               "revoked_at or revoked_reason not null on a key not revoked: %s",
 		               json_object_to_json_string(k));
 	else
 		ok &= CHECK_AT(jstr(k, "revoked_at") && is_rfc3339_utc(jstr(k, "revoked_at")) &&
-		               rfc3339_age(jstr(k, "revoked_at")) < 3600, line,
-		               "revoked_at on a revoked key: %s", json_object_to_json_string(k));
+		               rfc3339_age(jstr(k, "revoked_at")) < 3600 && jstr(k, "revoked_reason") &&
+		               strstr(",user,owner,rolled,", P(",%s,", jstr(k, "revoked_reason"))),
+		               line, "revoked_at and revoked_reason on a revoked key: %s",
+		               json_object_to_json_string(k));
+	ok &= CHECK_AT((jis_null(k, "expires_at") && !e->expired) ||
+	               (jstr(k, "expires_at") && is_rfc3339_utc(jstr(k, "expires_at"))), line,
+	               "expires_at %s", json_object_to_json_string(k));
+	ok &= CHECK_AT(null_or_id(k, "replaced_by") && null_or_id(k, "rolled_from"), line,
+	               "replaced_by or rolled_from: %s", json_object_to_json_string(k));
 	if (e->with_secret) {
 		ok &= CHECK_AT(secret != NULL && is_secret_format(secret), line,
 		               "secret %s does not match ^sk_[0-9A-Za-z]{46}$", secret ? secret : "(none)");
@@ -775,6 +791,42 @@ add_member_at(int line, const char *org, const char *account, const char *role)
 	                "org add-member printed %s", r->out);
 }
 
+struct http_response *
+audit_get_at(int line, const char *key, const char *org, const char *query)
+{
+	struct http_response *r = OGET(P("/v1/audit-events%s%s", query[0] ? "?" : "", query), key,
+	                               org);
+	json_object *data = jget(r->json, "data");
+
+	if (expect_status_at(line, r, 200))
+		CHECK_AT(data != NULL && json_object_is_type(data, json_type_array) &&
+		         jstr(r->json, "object") && strcmp(jstr(r->json, "object"), "list") == 0,
+		         line, "%s: not a list: %.300s", r->what, r->body);
+	return r;
+}
+
+size_t
+audit_count(const struct http_response *r, const char *action, const char *target,
+            json_object **newest)
+{
+	json_object *data = jget(r->json, "data");
+	size_t n = 0;
+
+	if (newest != NULL)
+		*newest = NULL;
+	for (size_t i = 0; data != NULL && i < json_object_array_length(data); i++) {
+		json_object *e = json_object_array_get_idx(data, i);
+		const char *a = jstr(e, "action"), *t = jstr(e, "target.id");
+
+		if ((action != NULL && (a == NULL || strcmp(a, action) != 0)) ||
+		    (target != NULL && (t == NULL || strcmp(t, target) != 0)))
+			continue;
+		if (n++ == 0 && newest != NULL)
+			*newest = e;
+	}
+	return n;
+}
+
 bool
 api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,
                   const char *name)
@@ -871,6 +923,8 @@ main(int argc, char **argv)
 	run_cases(itest_dashboard_cases, itest_dashboard_count, argc, argv);
 	run_cases(itest_metrics_cases, itest_metrics_count, argc, argv);
 	run_cases(itest_requestlog_cases, itest_requestlog_count, argc, argv);
+	run_cases(itest_roll_cases, itest_roll_count, argc, argv);
+	run_cases(itest_audit_cases, itest_audit_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

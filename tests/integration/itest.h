@@ -64,6 +64,10 @@ extern const struct itest_case itest_metrics_cases[];
 extern const size_t itest_metrics_count;
 extern const struct itest_case itest_requestlog_cases[];
 extern const size_t itest_requestlog_count;
+extern const struct itest_case itest_roll_cases[];
+extern const size_t itest_roll_count;
+extern const struct itest_case itest_audit_cases[];
+extern const size_t itest_audit_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
@@ -180,6 +184,7 @@ struct key_expect {
 	const char *created_by;  /* NULL: not checked */
 	const char *org;         /* NULL: organization_id must be null */
 	bool active;
+	bool expired;            /* inactive by its roll's grace period, not revoked */
 	bool with_secret;        /* the create response: "secret" present */
 };
 bool expect_key_at(int line, json_object *k, const struct key_expect *e);
@@ -238,6 +243,16 @@ bool admin_ok_at(int line, struct admin_result *r);
 #define NEW_ORG(id, name, owner) new_org_at(__LINE__, (id), (name), (owner))
 #define ADD_MEMBER(org, acc, role) add_member_at(__LINE__, (org), (acc), (role))
 #define ADMIN_OK(...) admin_ok_at(__LINE__, admin_run(__VA_ARGS__, (const char *)NULL))
+
+/* ---- the audit log (GET /v1/audit-events) ------------------------------------- */
+
+/* GET /v1/audit-events?query (query may be "") with key, in org's context (NULL: none);
+ * checked to be 200 and a list. */
+struct http_response *audit_get_at(int line, const char *key, const char *org, const char *query);
+#define AUDIT_GET(key, org, query) audit_get_at(__LINE__, (key), (org), (query))
+/* The events of a list with this action and target id (NULL: any), and the newest of them. */
+size_t audit_count(const struct http_response *r, const char *action, const char *target,
+                   json_object **newest);
 
 /* Creates a key through the API (personal or org context); fills k. */
 bool api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,

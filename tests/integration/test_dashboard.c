@@ -1,8 +1,9 @@
 /*
  * Integration tests of docs/dashboard.md over HTTP: log-in and logout,
  * session expiry, CSRF refusals, the log-in throttle, escaping, the security
- * headers, what each role sees, creating and revoking keys through the forms
- * and the keys page's content.
+ * headers, what each role sees, creating, revoking and rolling keys through
+ * the forms, the keys page's content, the log-ins' audit events and the
+ * Activity page.
  *
  * A "browser" keeps the two cookies (ps_session, ps_login) and connects from
  * its own random 127/8 address: the log-in failures a test provokes on
@@ -2391,6 +2392,274 @@ same_methods(const char *got, const char *want)
 	return n_got == n_want;
 }
 
+/* ---- rolling, the audit log -------------------------------------------------------------------- */
+
+/* The newest dashboard.login event of the account key reads (personal context), or NULL. */
+static json_object *
+login_event_at(int line, const char *key, const char *outcome)
+{
+	struct http_response *r = audit_get_at(line, key, NULL, "action=dashboard.login");
+	json_object *data = jget(r->json, "data");
+
+	for (size_t i = 0; data != NULL && i < json_object_array_length(data); i++) {
+		json_object *e = json_object_array_get_idx(data, i);
+
+		if (strcmp(nz(jstr(e, "details.outcome")), outcome) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Log-ins write dashboard.login: succeeded, failed (why), throttled once a window. */
+static void
+test_dashboard_login_events(void)
+{
+	struct user u, v;
+	struct key k, kv;
+	struct browser b, ghost, t;
+	struct http_response *r;
+	json_object *e;
+	const char *wrong = new_password("wrong");
+	int failed = 0, throttled = 0;
+
+	if (!NEW_USER(&u, "loginevents") || !NEW_KEY(&k, u.a.id, NULL, "reader") ||
+	    !NEW_USER(&v, "throttleevents") || !NEW_KEY(&kv, v.a.id, NULL, "reader"))
+		return;
+	browser_on(&b, NULL);
+	expect_login_refused_at(__LINE__, &b, login_post(&b, u.a.email, wrong), wrong, NULL);
+	e = login_event_at(__LINE__, k.secret, "failed");
+	CHECK(e != NULL && strcmp(nz(jstr(e, "details.reason")), "invalid_credentials") == 0 &&
+	      strcmp(nz(jstr(e, "actor.type")), "dashboard") == 0 &&
+	      jis_null(e, "actor.account_id") && jis_null(e, "actor.dashboard_session") &&
+	      strcmp(nz(jstr(e, "client_address")), b.source) == 0 &&
+	      strcmp(nz(jstr(e, "target.id")), u.a.id) == 0, "a failed log-in's event: %s",
+	      e ? json_object_to_json_string(e) : "(none)");
+	EXPECT_REDIRECT(login_post(&b, u.a.email, u.pw), "/dashboard/keys");
+	e = login_event_at(__LINE__, k.secret, "succeeded");
+	CHECK(e != NULL && strcmp(nz(jstr(e, "actor.account_id")), u.a.id) == 0 &&
+	      jstr(e, "actor.dashboard_session") && strlen(jstr(e, "actor.dashboard_session")) == 32 &&
+	      strstr(b.session, jstr(e, "actor.dashboard_session")) == NULL &&
+	      strcmp(nz(jstr(e, "client_address")), b.source) == 0 &&
+	      is_uuid_lower(jstr(e, "request_id")), "a log-in's event: %s",
+	      e ? json_object_to_json_string(e) : "(none)");
+	/* The password and the cookie are nowhere in the log. */
+	r = AUDIT_GET(k.secret, NULL, "");
+	CHECK(strstr(r->body, u.pw) == NULL && strstr(r->body, wrong) == NULL &&
+	      strstr(r->body, b.session) == NULL, "a password or a cookie in the audit log");
+	/* The right password of a deactivated account: failed, and why. */
+	ADMIN_OK("account", "deactivate", u.a.id);
+	login_post(&b, u.a.email, u.pw);
+	ADMIN_OK("account", "activate", u.a.id);
+	e = login_event_at(__LINE__, k.secret, "failed");
+	CHECK(e != NULL && strcmp(nz(jstr(e, "details.reason")), "account_deactivated") == 0,
+	      "a deactivated account's log-in: %s", e ? json_object_to_json_string(e) : "(none)");
+	/* An e-mail of no account: an event only operators read. */
+	browser_on(&ghost, NULL);
+	login_post(&ghost, P("%s@example.test", unique("ghost")), wrong);
+	CHECK(atol(nz(DB(P("SELECT COUNT(*) FROM audit_events WHERE scope_id IS NULL AND "
+	                   "client_address = '%s' AND action = 'dashboard.login'", ghost.source)))) == 1,
+	      "the log-in of an unknown e-mail from %s is not recorded once", ghost.source);
+	/* Throttled: 5 failures, then three refusals, recorded once. */
+	browser_on(&t, NULL);
+	for (int i = 0; i < 5; i++)
+		login_post(&t, v.a.email, wrong);
+	for (int i = 0; i < 3; i++)
+		EXPECT_THROTTLED(login_post(&t, v.a.email, v.pw));
+	r = AUDIT_GET(kv.secret, NULL, "action=dashboard.login");
+	for (size_t i = 0; i < audit_count(r, NULL, NULL, NULL); i++) {
+		const char *o = jstr(json_object_array_get_idx(jget(r->json, "data"), i),
+		                     "details.outcome");
+		failed += o && strcmp(o, "failed") == 0;
+		throttled += o && strcmp(o, "throttled") == 0;
+	}
+	CHECK(failed == 5 && throttled == 1, "5 failures and 3 throttled log-ins: %d failed and %d "
+	      "throttled events, want 5 and 1", failed, throttled);
+}
+
+/* The roll form's grace periods, the default first. */
+static const char *const graces[] = {"86400", "3600", "604800", "0"};
+
+static void
+test_dashboard_roll(void)
+{
+	struct user u;
+	struct acct peer;
+	struct key k, now_key, watcher, peer_key;
+	struct browser b;
+	struct http_response *r, *old;
+	struct el row, sel;
+	const char *csrf, *secret, *created = "/dashboard/keys/created";
+	json_object *e = NULL;
+	char org[37];
+
+	if (!NEW_USER(&u, "roller") || !NEW_ACCOUNT(&peer, "rollpeer") ||
+	    !NEW_ORG(org, unique("Roll Org"), peer.id) || !ADD_MEMBER(org, u.a.id, "member") ||
+	    !NEW_KEY(&k, u.a.id, NULL, "rolled by form") || !NEW_KEY(&now_key, u.a.id, NULL, "now") ||
+	    !NEW_KEY(&watcher, u.a.id, NULL, "watcher") ||
+	    !NEW_KEY(&peer_key, peer.id, org, "peer org key") || !LOGIN(&b, &u))
+		return;
+	r = KEYS_PAGE(&b, "");
+	CHECK(row_of(r, k.id, &row) && attr_of(inside(&row), "a.roll", "href") &&
+	      strcmp(attr_of(inside(&row), "a.roll", "href"), P("/dashboard/keys/%s/roll", k.id)) == 0,
+	      "no a.roll for the key: %s", snip(r));
+	r = BGET(&b, P("/dashboard/keys/%s/roll", k.id));
+	if (!EXPECT_HTML(r, 200) || !CHECK(find_in(r, "form#roll", "select[name=grace]", &sel),
+	                                   "no form#roll with select[name=grace]: %s", snip(r)))
+		return;
+	for (size_t i = 0; i < N_ELEMS(graces); i++)
+		CHECK(find_el(inside(&sel), P("option[value=%s]", graces[i]), &(struct el){0}),
+		      "no grace period of %s s", graces[i]);
+	CHECK(find_el(inside(&sel), "option[selected]", &row) &&
+	      strcmp(nz(el_attr(&row, "value")), "86400") == 0, "24 hours is not the default");
+	csrf = csrf_of(r, "form#roll");
+	/* Refused: a grace period not offered, a forged form. */
+	EXPECT_ERROR_PAGE(BPOST(&b, P("/dashboard/keys/%s/roll", k.id), "csrf", csrf, "org", "",
+	                        "grace", "5"), 400);
+	EXPECT_ERROR_PAGE(BPOST(&b, P("/dashboard/keys/%s/roll", k.id), "csrf", csrf, "org", ""),
+	                  400);
+	EXPECT_ERROR_PAGE(BPOST(&b, P("/dashboard/keys/%s/roll", k.id), "csrf", tampered(csrf), "org",
+	                        "", "grace", "3600"), 403);
+	CHECK(jis_null(GET(KP(k.id), watcher.secret)->json, "replaced_by"),
+	      "a refused roll form rolled the key");
+	/* Not another member's key, not what is no key. */
+	expect_html_at(__LINE__, BGET(&b, P("/dashboard/keys/%s/roll?org=%s", peer_key.id, org)), 404);
+	expect_html_at(__LINE__, BPOST(&b, P("/dashboard/keys/%s/roll", peer_key.id), "csrf", csrf,
+	                               "org", org, "grace", "0"), 404);
+	expect_html_at(__LINE__, BGET(&b, "/dashboard/keys/not-a-key/roll"), 404);
+	/* Rolled with an hour of grace: the new secret once, the old key's end told. */
+	if (!EXPECT_REDIRECT(BPOST(&b, P("/dashboard/keys/%s/roll", k.id), "csrf", csrf, "org", "",
+	                           "grace", "3600"), created))
+		return;
+	r = BGET(&b, created);
+	secret = text_of(page(r), "code#secret");
+	itest_note_secret_str(secret);
+	if (!CHECK(EXPECT_HTML(r, 200) && secret && is_secret_format(secret),
+	           "the created page after a roll: %s", snip(r)))
+		return;
+	CHECK(text_of(page(r), "p#rolled") && strstr(text_of(page(r), "p#rolled"),
+	                                             P("%.12s", k.secret)) &&
+	      strstr(text_of(page(r), "p#rolled"), "in 59 minutes"),
+	      "p#rolled does not name the old key and its end: %s", snip(r));
+	EXPECT_ERROR_PAGE(BGET(&b, created), 410);
+	r = GET("/v1/me", secret);
+	CHECK(r->status == 200 && strcmp(nz(jstr(r->json, "api_key.name")), "rolled by form") == 0 &&
+	      strcmp(nz(jstr(r->json, "api_key.rolled_from")), k.id) == 0,
+	      "the rolled key: %s", r->body);
+	/* The old key works for its hour, listed "expires", no longer with a.roll. */
+	EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+	old = GET(KP(k.id), watcher.secret);
+	CHECK(jstr(old->json, "replaced_by") != NULL && jstr(old->json, "expires_at") != NULL,
+	      "the old key: %s", old->body);
+	r = KEYS_PAGE(&b, "");
+	if (CHECK(row_of(r, k.id, &row), "the old key is not listed: %s", snip(r))) {
+		CHECK(find_el(inside(&row), "span.expires", &(struct el){0}) &&
+		      strstr(nz(text_of(inside(&row), "td.status")), "Active") &&
+		      strstr(nz(text_of(inside(&row), "td.status")), "in 59 minutes"),
+		      "td.status of a key in its grace period: %s", nz(text_of(inside(&row), "td.status")));
+		CHECK(!find_el(inside(&row), "a.roll", &(struct el){0}) &&
+		      find_el(inside(&row), "a.revoke", &(struct el){0}),
+		      "a key in its grace period offers a.roll or no a.revoke");
+	}
+	r = BGET(&b, P("/dashboard/keys/%s/roll", k.id));
+	CHECK(EXPECT_HTML(r, 200) && !find_el(page(r), "form#roll", &(struct el){0}) &&
+	      strstr(nz(text_of(page(r), "p.notice")), "rolled already"),
+	      "the roll page of a rolled key: %s", snip(r));
+	EXPECT_ERROR_PAGE(BPOST(&b, P("/dashboard/keys/%s/roll", k.id), "csrf", csrf, "org", "",
+	                        "grace", "0"), 409);
+	/* "Now": the old key is refused at once, listed as revoked. */
+	if (EXPECT_REDIRECT(BPOST(&b, P("/dashboard/keys/%s/roll", now_key.id), "csrf", csrf, "org",
+	                          "", "grace", "0"), created)) {
+		r = BGET(&b, created);
+		itest_note_secret_str(text_of(page(r), "code#secret"));
+		CHECK(strstr(nz(text_of(page(r), "p#rolled")), "no longer works"),
+		      "p#rolled after a roll without grace: %s", snip(r));
+	}
+	EXPECT_ERROR(GET("/v1/me", now_key.secret), 401, "api_key_revoked");
+	r = KEYS_PAGE(&b, "?revoked=1");
+	CHECK(row_of(r, now_key.id, &row) && strcmp(nz(text_of(inside(&row), "td.status")),
+	                                            "Revoked") == 0 &&
+	      strcmp(nz(attr_of(inside(&row), "td.status", "title")), "Revoked: rolled") == 0,
+	      "the row of a key rolled without grace: %s", snip(r));
+	/* Recorded as the dashboard's, from this session. */
+	r = AUDIT_GET(watcher.secret, NULL, "action=key.rolled");
+	CHECK(audit_count(r, "key.rolled", NULL, NULL) == 2 &&
+	      audit_count(r, "key.rolled", k.id, &e) == 1 && e &&
+	      strcmp(nz(jstr(e, "actor.type")), "dashboard") == 0 &&
+	      strcmp(nz(jstr(e, "actor.account_id")), u.a.id) == 0 &&
+	      jstr(e, "actor.dashboard_session") && jis_null(e, "actor.api_key_id") &&
+	      strcmp(nz(jstr(e, "client_address")), b.source) == 0, "the dashboard's key.rolled: %s",
+	      r->body);
+}
+
+static void
+test_dashboard_activity(void)
+{
+	struct user u, m;
+	struct key k, km;
+	struct browser b, bm;
+	struct http_response *r;
+	struct el row;
+	char org[37];
+	size_t rows;
+
+	if (!NEW_USER(&u, "activity") || !NEW_USER(&m, "activitymember") ||
+	    !NEW_ORG(org, unique("Activity Org"), u.a.id) || !ADD_MEMBER(org, m.a.id, "member") ||
+	    !NEW_KEY(&k, u.a.id, NULL, "active") || !NEW_KEY(&km, m.a.id, org, "member's"))
+		return;
+	/* More events than a page holds: 52 with the key and the log-in. */
+	for (int i = 0; i < 50; i++)
+		EXPECT_STATUS(POST_JSON("/v1/api-keys", k.secret, P("{\"name\": \"made %d\"}", i)), 201);
+	if (!LOGIN(&b, &u))
+		return;
+	CHECK(attr_of(page(KEYS_PAGE(&b, "")), "a#activity-link", "href") != NULL,
+	      "no a#activity-link on the keys page");
+	r = BGET(&b, "/dashboard/activity");
+	if (!EXPECT_HTML(r, 200))
+		return;
+	expect_page_headers_at(__LINE__, r);
+	rows = count_el(page(r), "tr.event");
+	CHECK(rows == 50 && find_el(page(r), "tr.event[data-action=dashboard.login]", &row) &&
+	      find_el(page(r), "form#activity-filters", &(struct el){0}),
+	      "the activity page: %zu rows: %s", rows, snip(r));
+	CHECK(strstr(r->body, "sk_") == NULL, "a key's secret or prefix on the activity page");
+	/* The next page, with the rest. */
+	const char *older = attr_of(page(r), "a#older", "href");
+	if (CHECK(older != NULL, "no a#older with 52 events: %s", snip(r))) {
+		r = BGET(&b, older);
+		CHECK(EXPECT_HTML(r, 200) && count_el(page(r), "tr.event") == 2 &&
+		      !find_el(page(r), "a#older", &(struct el){0}),
+		      "the second page: %zu rows", count_el(page(r), "tr.event"));
+	}
+	/* Filters: an action; refused values show the form again with an error. */
+	r = BGET(&b, "/dashboard/activity?action=dashboard.login&target_id=&since=&until=");
+	CHECK(EXPECT_HTML(r, 200) && count_el(page(r), "tr.event") == 1 &&
+	      count_el(page(r), "tr.event[data-action=dashboard.login]") == 1,
+	      "action=dashboard.login: %s", snip(r));
+	r = BGET(&b, P("/dashboard/activity?target_id=%s", k.id));
+	CHECK(EXPECT_HTML(r, 200) && count_el(page(r), "tr.event") == 1, "target_id: %s", snip(r));
+	static const char *const bad[] = {"action=nope", "target_id=x", "since=yesterday",
+	                                  "until=2026-11-26"};
+	for (size_t i = 0; i < N_ELEMS(bad); i++) {
+		r = BGET(&b, P("/dashboard/activity?%s", bad[i]));
+		CHECK(r->status == 400 && error_text(r) != NULL &&
+		      find_el(page(r), "form#activity-filters", &(struct el){0}) &&
+		      !find_el(page(r), "tr.event", &(struct el){0}), "?%s: %s", bad[i], snip(r));
+	}
+	/* The organization's activity: its owner sees it; a member is refused. */
+	r = BGET(&b, P("/dashboard/activity?org=%s", org));
+	CHECK(EXPECT_HTML(r, 200) && find_el(page(r), "tr.event[data-action=org.created]", &row) &&
+	      find_el(page(r), "tr.event[data-action=key.created]", &row),
+	      "the organization's activity for its owner: %s", snip(r));
+	if (LOGIN(&bm, &m)) {
+		EXPECT_ERROR_PAGE(BGET(&bm, P("/dashboard/activity?org=%s", org)), 403);
+		r = BGET(&bm, "/dashboard/activity");
+		CHECK(EXPECT_HTML(r, 200) && count_el(page(r), "tr.event") == 1 &&
+		      find_el(page(r), "tr.event[data-action=dashboard.login]", &row),
+		      "the member's own activity: %s", snip(r));
+	}
+	EXPECT_TO_LOGIN(BGET(&(struct browser){.source = "127.0.0.1"}, "/dashboard/activity"));
+}
+
 static void
 test_dashboard_unknown_path_and_method(void)
 {
@@ -2453,5 +2722,8 @@ const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_revoke),
 	ITEST(test_dashboard_keys_page_content),
 	ITEST(test_dashboard_unknown_path_and_method),
+	ITEST(test_dashboard_login_events),
+	ITEST(test_dashboard_roll),
+	ITEST(test_dashboard_activity),
 };
 const size_t itest_dashboard_count = N_ELEMS(itest_dashboard_cases);

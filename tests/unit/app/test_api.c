@@ -52,6 +52,13 @@ test_spellings(void)
 		{__LINE__, "GET", "/v1/%61pi-keys", "Bearer good", 200, 1, "keys_list"},
 		{__LINE__, "POST", "/%76%31/api-keys", "Bearer good", 415, 1, NULL},
 		{__LINE__, "GET", "/%761/api-keys/abc", "Bearer good", 200, 1, "keys_get"},
+		{__LINE__, "POST", "/v1/api-keys/abc/roll", "Bearer good", 200, 1, "keys_roll"},
+		{__LINE__, "POST", "/v1/api-keys/abc/roll/", "Bearer good", 200, 1, "keys_roll"},
+		{__LINE__, "GET", "/v1/api-keys/abc/roll", "Bearer good", 405, 1, NULL},
+		{__LINE__, "POST", "/v1/api-keys/abc/roll", NULL, 401, 1, NULL},
+		{__LINE__, "GET", "/v1/audit-events", "Bearer good", 200, 1, "audit_events_list"},
+		{__LINE__, "GET", "/v%31/audit-events", NULL, 401, 1, NULL},
+		{__LINE__, "DELETE", "/v1/audit-events", "Bearer good", 405, 1, NULL},
 		{__LINE__, "GET", "/%761%2Fme", "Bearer good", 404, 1, NULL},
 		{__LINE__, "PUT", "/%761/me", "Bearer good", 405, 1, NULL},
 		/* Not /v1: no authentication, and no keyed handler. */

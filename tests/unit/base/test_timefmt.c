@@ -261,6 +261,96 @@ test_ago(void)
 	CHECK(strcmp(out, "292471 years ago") == 0, "ago(INT64_MAX us) = %s", out);
 }
 
+/* How long until an instant: the same units as ago, "in under a minute" before one. */
+static void
+test_until(void)
+{
+	enum { H = 3600, D = 86400 };
+	static const struct { int line; int64_t in_us; const char *want; } cases[] = {
+		{__LINE__, 0, "in under a minute"},
+		{__LINE__, 59 * S + 999999, "in under a minute"},
+		{__LINE__, 60 * S, "in 1 minute"},
+		{__LINE__, H * S - 1, "in 59 minutes"},
+		{__LINE__, H * S, "in 1 hour"},
+		{__LINE__, D * S - 1, "in 23 hours"},
+		{__LINE__, 7 * D * S, "in 7 days"},
+		{__LINE__, 400 * (int64_t)D * S, "in 1 year"},
+		/* Past already: no "in -3 minutes". */
+		{__LINE__, -S, "in under a minute"},
+		{__LINE__, -2 * D * S, "in under a minute"},
+	};
+	const int64_t now = INT64_C(1795867200) * S + 123456;
+	char out[TIMEFMT_AGO_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		timefmt_until(now, now + cases[i].in_us, out);
+		CHECK_AT(strcmp(out, cases[i].want) == 0, cases[i].line, "until(%" PRId64 " us) = %s, "
+		         "want %s", cases[i].in_us, out, cases[i].want);
+	}
+}
+
+/* RFC 3339 in UTC: what the API writes, with up to six fraction digits; nothing else. */
+static void
+test_parse_rfc3339(void)
+{
+	static const struct { int line; const char *s; bool ok; int64_t want; } cases[] = {
+		{__LINE__, "2026-11-26T12:00:00Z", true, INT64_C(1795694400) * S},
+		{__LINE__, "1970-01-01T00:00:00Z", true, 0},
+		{__LINE__, "1969-12-31T23:59:59Z", true, -S},
+		{__LINE__, "0000-01-01T00:00:00Z", true, INT64_C(-62167219200) * S},
+		{__LINE__, "9999-12-31T23:59:59.999999Z", true, INT64_C(253402300799999999)},
+		{__LINE__, "2026-11-26T12:00:00.5Z", true, INT64_C(1795694400) * S + 500000},
+		{__LINE__, "2026-11-26T12:00:00.000001Z", true, INT64_C(1795694400) * S + 1},
+		{__LINE__, "2000-02-29T00:00:00Z", true, INT64_C(951782400) * S},
+		{__LINE__, "2024-02-29T23:59:59Z", true, INT64_C(1709251199) * S},
+		{__LINE__, "2100-02-28T00:00:00Z", true, INT64_C(4107456000) * S},
+		/* Not in the format. */
+		{__LINE__, "", false, 0},
+		{__LINE__, "2026-11-26", false, 0},
+		{__LINE__, "2026-11-26T12:00:00", false, 0},
+		{__LINE__, "2026-11-26T12:00Z", false, 0},
+		{__LINE__, "2026-11-26t12:00:00Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:00z", false, 0},
+		{__LINE__, "2026-11-26 12:00:00Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:00+00:00", false, 0},
+		{__LINE__, "2026-11-26T12:00:00.Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:00.1234567Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:00.12a4Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:00ZZ", false, 0},
+		{__LINE__, "+2026-11-26T12:00:00Z", false, 0},
+		{__LINE__, "2026-1-26T12:00:00Z", false, 0},
+		{__LINE__, "20261126T120000Z", false, 0},
+		/* Not a date or a time. */
+		{__LINE__, "2026-00-26T12:00:00Z", false, 0},
+		{__LINE__, "2026-13-26T12:00:00Z", false, 0},
+		{__LINE__, "2026-11-00T12:00:00Z", false, 0},
+		{__LINE__, "2026-11-31T12:00:00Z", false, 0},
+		{__LINE__, "2026-02-29T12:00:00Z", false, 0},
+		{__LINE__, "2100-02-29T12:00:00Z", false, 0},
+		{__LINE__, "2026-11-26T24:00:00Z", false, 0},
+		{__LINE__, "2026-11-26T12:60:00Z", false, 0},
+		{__LINE__, "2026-11-26T12:00:60Z", false, 0},
+		{__LINE__, "2026-11-26T-1:00:00Z", false, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t got = 7;
+		bool ok = timefmt_parse_rfc3339(cases[i].s, strlen(cases[i].s), &got);
+
+		CHECK_AT(ok == cases[i].ok && (!ok || got == cases[i].want), cases[i].line,
+		         "%s: %d %" PRId64 ", want %d %" PRId64, cases[i].s, ok, got, cases[i].ok,
+		         cases[i].want);
+		/* What the API writes reads back as itself. */
+		if (ok && got % S == 0) {
+			char back[TIMEFMT_RFC3339_LEN + 1];
+
+			timefmt_rfc3339(got, back);
+			CHECK_AT(strcmp(back, cases[i].s) == 0, cases[i].line, "%s back as %s",
+			         cases[i].s, back);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -272,5 +362,7 @@ main(void)
 	test_now();
 	test_human();
 	test_ago();
+	test_until();
+	test_parse_rfc3339();
 	return harness_summary();
 }

@@ -1,9 +1,11 @@
 /*
- * Fakes of the store (lib/data/store_keys.h, store_accounts.h) for the unit
- * tests of lib/core/: each returns the row a test case put in `fake` and
- * records what it was asked, so that a test checks the core's rules (what it
- * decides from a row, what it asks and when it does not ask at all), never
- * the SQL. A test includes its unit (lib/core/x.c), then this header.
+ * Fakes of the store (lib/data/store_keys.h, store_accounts.h,
+ * store_audit.h) and of db.h's transactions for the unit tests of
+ * lib/core/: each returns the row a test case put in `fake` and records what
+ * it was asked, so that a test checks the core's rules (what it decides from
+ * a row, what it asks and when it does not ask at all, what it records in the
+ * audit log and in which transaction), never the SQL. A test includes its
+ * unit (lib/core/x.c), then this header.
  */
 #ifndef PS_FAKE_STORE_H
 #define PS_FAKE_STORE_H
@@ -17,8 +19,11 @@
 #include "../../../lib/base/apikey.c"
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/validate.c"
+#include "../../../lib/data/store.c"
 #include "data/store_accounts.h"
+#include "data/store_audit.h"
 #include "data/store_keys.h"
+#include "data/store_web.h"
 
 /* Test ids: every byte the same. */
 #define ID_ACCOUNT   0xa1
@@ -30,6 +35,7 @@
 static const unsigned char fake_pepper[APIKEY_PEPPER_LEN] = "0123456789abcdef0123456789abcde";
 
 #define FAKE_INSERTS_MAX 4
+#define FAKE_EVENTS_MAX  4
 
 static struct fake_store {
 	enum db_status rc;               /* what every call returns */
@@ -62,6 +68,54 @@ static struct fake_store {
 	bool changed;
 	unsigned revokes;
 	int64_t asked_now;
+	enum store_reason asked_reason;
+
+	/* store_key_list: the instant asked (expired keys are hidden as of then) */
+	int64_t asked_list_now;
+
+	/* store_key_roll: its status, whether it changed the old key, what it was asked */
+	enum db_status roll_rc;
+	bool roll_changed;
+	unsigned rolls;
+	uint8_t asked_replaced_by[UUID_LEN];
+	int64_t asked_ends;
+	bool asked_revoke;
+
+	/* store_key_lock: its status; the row is fake.key (found as fake.found says) */
+	enum db_status lock_rc;
+	unsigned locks;
+	bool locked_in_tx;
+
+	/* store_key_claim_expiry: its status, whether this call claimed it */
+	enum db_status claim_rc;
+	bool claimed;
+	unsigned claims;
+
+	/* db.h's transactions: begin's and commit's status, and what happened */
+	enum db_status begin_rc, commit_rc;
+	unsigned begins, commits, rollbacks;
+	bool in_tx;
+
+	/* store_audit_insert: its status and the events it wrote (in_tx: inside a transaction);
+	 * a rollback takes back the events of its transaction, as the database would */
+	enum db_status audit_rc;
+	unsigned events, events_at_begin;
+	struct store_audit_event event[FAKE_EVENTS_MAX];
+	bool event_in_tx[FAKE_EVENTS_MAX];
+
+	/* store_audit_get, store_audit_list: the row, and what they were asked */
+	struct store_audit_event audit_row;
+	struct store_audit_filter asked_filter;
+	struct store_cursor asked_cursor;
+	bool asked_with_cursor;
+
+	/* accounts, organizations, memberships: changed rows, the role before */
+	bool set_changed;
+	enum store_role member_role;
+	unsigned member_sets, member_removes, session_deletes, org_inserts;
+	enum store_role asked_role;
+
+	unsigned logs;                   /* log_error lines */
 } fake;
 
 static inline void
@@ -138,13 +192,15 @@ store_key_get(struct db *db, const struct store_scope *scope, const uint8_t id[U
 
 enum db_status
 store_key_list(struct db *db, const struct store_scope *scope, const struct store_cursor *after,
-               bool include_revoked, unsigned limit, struct store_key *out, unsigned *n)
+               bool include_revoked, int64_t now, unsigned limit, struct store_key *out,
+               unsigned *n)
 {
 	(void)db;
 	(void)after;
 	(void)include_revoked;
 	fake.calls++;
 	fake.asked_scope = *scope;
+	fake.asked_list_now = now;
 	*n = 0;
 	if (fake.rc == DB_OK && fake.found && limit > 0)
 		out[(*n)++] = fake.key;
@@ -166,15 +222,227 @@ store_key_insert(struct db *db, const struct store_key *k, const uint8_t hash[AP
 }
 
 enum db_status
-store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now, bool *changed)
+store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
+                 enum store_reason reason, bool *changed)
 {
 	(void)db;
 	fake.calls++;
 	fake.revokes++;
 	memcpy(fake.asked_id, id, UUID_LEN);
 	fake.asked_now = now;
+	fake.asked_reason = reason;
 	*changed = fake.revoke_rc == DB_OK && fake.changed;
 	return fake.revoke_rc;
+}
+
+enum db_status
+store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced_by[UUID_LEN],
+               int64_t ends, bool revoke, bool *changed)
+{
+	(void)db;
+	fake.calls++;
+	fake.rolls++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	memcpy(fake.asked_replaced_by, replaced_by, UUID_LEN);
+	fake.asked_ends = ends;
+	fake.asked_revoke = revoke;
+	*changed = fake.roll_rc == DB_OK && fake.roll_changed;
+	return fake.roll_rc;
+}
+
+enum db_status
+store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
+{
+	(void)db;
+	fake.calls++;
+	fake.locks++;
+	fake.locked_in_tx = fake.in_tx;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*found = fake.lock_rc == DB_OK && fake.found;
+	if (*found)
+		*out = fake.key;
+	return fake.lock_rc;
+}
+
+enum db_status
+store_key_claim_expiry(struct db *db, const uint8_t id[UUID_LEN], bool *claimed)
+{
+	(void)db;
+	fake.calls++;
+	fake.claims++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*claimed = fake.claim_rc == DB_OK && fake.claimed;
+	return fake.claim_rc;
+}
+
+enum db_status
+db_begin(struct db *db)
+{
+	(void)db;
+	fake.begins++;
+	fake.in_tx = fake.begin_rc == DB_OK;
+	fake.events_at_begin = fake.events;
+	return fake.begin_rc;
+}
+
+enum db_status
+db_commit(struct db *db)
+{
+	(void)db;
+	fake.commits++;
+	if (fake.commit_rc != DB_OK)
+		fake.events = fake.events_at_begin;     /* a failed commit keeps nothing */
+	fake.in_tx = false;
+	return fake.commit_rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	(void)db;
+	if (fake.in_tx) {
+		fake.rollbacks++;
+		fake.events = fake.events_at_begin;
+	}
+	fake.in_tx = false;
+}
+
+enum db_status
+store_audit_insert(struct db *db, const struct store_audit_event *e)
+{
+	(void)db;
+	fake.calls++;
+	if (fake.audit_rc != DB_OK)
+		return fake.audit_rc;
+	if (fake.events >= FAKE_EVENTS_MAX)
+		return DB_ERROR;
+	fake.event[fake.events] = *e;
+	fake.event_in_tx[fake.events] = fake.in_tx;
+	fake.events++;
+	return DB_OK;
+}
+
+enum db_status
+store_audit_get(struct db *db, const uint8_t scope[UUID_LEN], const uint8_t id[UUID_LEN],
+                struct store_audit_event *out, bool *found)
+{
+	(void)db;
+	fake.calls++;
+	fake.gets++;
+	memcpy(fake.asked_scope.owner, scope, UUID_LEN);
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*found = fake.rc == DB_OK && fake.found;
+	if (*found)
+		*out = fake.audit_row;
+	return fake.rc;
+}
+
+enum db_status
+store_audit_list(struct db *db, const uint8_t scope[UUID_LEN], const struct store_audit_filter *f,
+                 const struct store_cursor *after, unsigned limit,
+                 struct store_audit_event *out, unsigned *n)
+{
+	(void)db;
+	fake.calls++;
+	memcpy(fake.asked_scope.owner, scope, UUID_LEN);
+	fake.asked_filter = *f;
+	fake.asked_with_cursor = after != NULL;
+	if (after != NULL)
+		fake.asked_cursor = *after;
+	*n = 0;
+	if (fake.rc == DB_OK && fake.found && limit > 0)
+		out[(*n)++] = fake.audit_row;
+	return fake.rc;
+}
+
+/* Accounts and organizations: fake.rc for every call, fake.set_changed for what changed. */
+enum db_status
+store_account_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active, bool *changed)
+{
+	(void)db;
+	(void)active;
+	fake.calls++;
+	memcpy(fake.asked_account, id, UUID_LEN);
+	*changed = fake.rc == DB_OK && fake.set_changed;
+	return fake.rc;
+}
+
+enum db_status
+store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active, bool *changed)
+{
+	(void)db;
+	(void)active;
+	fake.calls++;
+	memcpy(fake.asked_org, id, UUID_LEN);
+	*changed = fake.rc == DB_OK && fake.set_changed;
+	return fake.rc;
+}
+
+enum db_status
+store_org_insert(struct db *db, const struct store_org *o, int64_t now)
+{
+	(void)db;
+	(void)now;
+	fake.calls++;
+	fake.org_inserts++;
+	memcpy(fake.asked_org, o->id, UUID_LEN);
+	return fake.rc;
+}
+
+enum db_status
+store_member_role(struct db *db, const uint8_t org[UUID_LEN], const uint8_t account[UUID_LEN],
+                  enum store_role *role)
+{
+	(void)db;
+	fake.calls++;
+	memcpy(fake.asked_org, org, UUID_LEN);
+	memcpy(fake.asked_account, account, UUID_LEN);
+	*role = fake.rc == DB_OK ? fake.member_role : ROLE_NONE;
+	return fake.rc;
+}
+
+enum db_status
+store_member_set(struct db *db, const uint8_t org[UUID_LEN], const uint8_t account[UUID_LEN],
+                 enum store_role role, int64_t now)
+{
+	(void)db;
+	(void)org;
+	(void)account;
+	(void)now;
+	fake.calls++;
+	fake.member_sets++;
+	fake.asked_role = role;
+	return fake.rc;
+}
+
+enum db_status
+store_member_remove(struct db *db, const uint8_t org[UUID_LEN], const uint8_t account[UUID_LEN],
+                    bool *removed)
+{
+	(void)db;
+	(void)org;
+	(void)account;
+	fake.calls++;
+	fake.member_removes++;
+	*removed = fake.rc == DB_OK && fake.set_changed;
+	return fake.rc;
+}
+
+enum db_status
+store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN])
+{
+	(void)db;
+	(void)account;
+	fake.calls++;
+	fake.session_deletes++;
+	return fake.rc;
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	(void)fmt;
+	fake.logs++;
 }
 
 /* The log-in lookup and the context switcher's list: found as fake.found says. */

@@ -1,12 +1,20 @@
 /*
  * Unit tests of lib/core/auth.c with a fake store (fake_store.h): which
  * token reaches the database, what a key row decides, when a principal is
- * sealed, and the context and scope of a request (docs/api.md,
- * "Authentication" and "Ownership and organization context").
+ * sealed, a rolled key's expiry and its one key.expired event, and the
+ * context and scope of a request (docs/api.md, "Authentication" and
+ * "Ownership and organization context").
  */
 #include "../../../lib/core/auth.c"
+#include "../../../lib/core/audit.c"
+#include "../../../lib/base/timefmt.c"
 #include "../harness.h"
 #include "fake_store.h"
+
+#define T_NOW INT64_C(1795000200000000)
+
+/* The request a refusal records from. */
+static const struct audit_request refused = {"192.0.2.9", "unit/1.0", NULL};
 
 /* Valid keys (tests/unit/base/test_apikey.c has their checksums). */
 #define GOOD  "sk_abcdefghijabcdefghijabcdefghijabcdefghij4JqMWq"
@@ -44,7 +52,7 @@ check_authenticate(int line, const char *tok, enum err want, unsigned calls)
 
 	fake.calls = 0;
 	memset(&p, 0x5a, sizeof(p));    /* whatever the caller's stack held */
-	e = auth_authenticate(NULL, fake_pepper, tok, strlen(tok), &p);
+	e = auth_authenticate(NULL, fake_pepper, tok, strlen(tok), T_NOW, &refused, &p);
 	CHECK_AT(e == want, line, "%s: %s, want %s", tok, ename(e), ename(want));
 	CHECK_AT(fake.calls == calls, line, "%s: %u store calls, want %u", tok, fake.calls, calls);
 	CHECK_AT(auth_principal_valid(&p) == (want == ERR_NONE), line, "%s: sealed %d after %s",
@@ -127,6 +135,86 @@ test_authenticate(void)
 	}
 }
 
+/*
+ * A rolled key: valid until expires_at, then refused; the first refusal
+ * writes key.expired once (the claim decides among concurrent ones), and a
+ * key whose event is written, like a key not expired, costs one lookup only.
+ */
+static void
+test_expiry(void)
+{
+	static const struct {
+		int line;
+		enum kind kind;
+		bool revoked;
+		int64_t expires_in;             /* expires_at - now */
+		bool recorded;                  /* the event is written already */
+		enum db_status claim_rc;
+		bool claimed;                   /* this refusal claims the event */
+		enum db_status audit_rc;
+		enum err want;
+		unsigned calls, claims, events, logs;
+	} cases[] = {
+		/* In its grace period: it works, and nothing more is asked. */
+		{__LINE__, PERSONAL, false, 1, false, DB_OK, true, DB_OK, ERR_NONE, 1, 0, 0, 0},
+		{__LINE__, ORG_KEY, false, TIMEFMT_DAY, false, DB_OK, true, DB_OK, ERR_NONE, 1, 0, 0, 0},
+		/* Expired (at expires_at itself too): refused, the first time recorded. */
+		{__LINE__, PERSONAL, false, 0, false, DB_OK, true, DB_OK, ERR_API_KEY_EXPIRED, 3, 1, 1,
+		 0},
+		{__LINE__, ORG_KEY, false, -TIMEFMT_DAY, false, DB_OK, true, DB_OK, ERR_API_KEY_EXPIRED,
+		 3, 1, 1, 0},
+		/* Another refusal claimed it at the same time: its event, not a second one. */
+		{__LINE__, PERSONAL, false, -1, false, DB_OK, false, DB_OK, ERR_API_KEY_EXPIRED, 2, 1, 0,
+		 0},
+		/* Recorded before: one lookup, like any refusal. */
+		{__LINE__, PERSONAL, false, -1, true, DB_OK, true, DB_OK, ERR_API_KEY_EXPIRED, 1, 0, 0,
+		 0},
+		/* Revoked in its grace period: revoked, not expired, nothing recorded. */
+		{__LINE__, PERSONAL, true, -1, false, DB_OK, true, DB_OK, ERR_API_KEY_REVOKED, 1, 0, 0,
+		 0},
+		{__LINE__, PERSONAL, true, 1, false, DB_OK, true, DB_OK, ERR_API_KEY_REVOKED, 1, 0, 0,
+		 0},
+		/* The record fails: logged and left to the next refusal; the refusal stands. */
+		{__LINE__, PERSONAL, false, -1, false, DB_UNAVAILABLE, true, DB_OK, ERR_API_KEY_EXPIRED,
+		 2, 1, 0, 1},
+		{__LINE__, PERSONAL, false, -1, false, DB_OK, true, DB_ERROR, ERR_API_KEY_EXPIRED, 3, 1,
+		 0, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct store_audit_event *ev = &fake.event[0];
+		struct auth_principal p;
+		int line = cases[i].line;
+		enum err e;
+
+		fake_reset();
+		fake.found = true;
+		set_principal(cases[i].kind, cases[i].revoked, true, true, ROLE_ADMIN);
+		fake.principal.key.expires = true;
+		fake.principal.key.expires_at = T_NOW + cases[i].expires_in;
+		fake.principal.key.expiry_recorded = cases[i].recorded;
+		fake.claim_rc = cases[i].claim_rc;
+		fake.claimed = cases[i].claimed;
+		fake.audit_rc = cases[i].audit_rc;
+		e = auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p);
+		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
+		CHECK_AT(fake.calls == cases[i].calls && fake.claims == cases[i].claims &&
+		         fake.events == cases[i].events && fake.logs == cases[i].logs, line,
+		         "%u store calls, %u claims, %u events, %u logs; want %u %u %u %u",
+		         fake.calls, fake.claims, fake.events, fake.logs, cases[i].calls,
+		         cases[i].claims, cases[i].events, cases[i].logs);
+		CHECK_AT(!fake.in_tx && auth_principal_valid(&p) == (e == ERR_NONE), line,
+		         "a transaction left open, or the seal after %s", ename(e));
+		if (fake.events == 1)
+			CHECK_AT(strcmp(ev->action, "key.expired") == 0 && fake.event_in_tx[0] &&
+			         is_id(ev->target.id, ID_KEY) && strcmp(ev->actor_type, "system") == 0 &&
+			         !ev->actor_account.set && strcmp(ev->client_address, "192.0.2.9") == 0 &&
+			         is_id(ev->scope.id, cases[i].kind == ORG_KEY ? ID_ORG : ID_ACCOUNT) &&
+			         ev->created_at == T_NOW, line, "the event: %s by %s", ev->action,
+			         ev->actor_type);
+	}
+}
+
 /* The seal: only a principal auth_authenticate returned with ERR_NONE passes. */
 static void
 test_seal(void)
@@ -140,7 +228,7 @@ test_seal(void)
 	fake_reset();
 	fake.found = true;
 	set_principal(PERSONAL, false, true, true, ROLE_NONE);
-	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) == ERR_NONE &&
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) == ERR_NONE &&
 	      auth_principal_valid(&p), "a good key did not give a sealed principal");
 	copy = p;
 	CHECK(auth_principal_valid(&copy), "a copy of a sealed principal is not valid");
@@ -158,11 +246,11 @@ test_seal(void)
 
 	/* A failure into a struct that held a sealed principal unseals it. */
 	fake.principal.key.revoked = true;
-	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) ==
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) ==
 	      ERR_API_KEY_REVOKED && !auth_principal_valid(&p),
 	      "a revoked key left the earlier principal sealed");
 	copy = p;
-	CHECK(auth_authenticate(NULL, fake_pepper, "sk_", 3, &copy) == ERR_INVALID_API_KEY &&
+	CHECK(auth_authenticate(NULL, fake_pepper, "sk_", 3, T_NOW, &refused, &copy) == ERR_INVALID_API_KEY &&
 	      !auth_principal_valid(&copy), "a malformed key left a principal sealed");
 }
 
@@ -288,7 +376,7 @@ test_context(void)
 		fake_reset();
 		fake.found = true;
 		set_principal(cases[i].kind, false, true, true, cases[i].role);
-		if (auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), &p) != ERR_NONE) {
+		if (auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) != ERR_NONE) {
 			CHECK_AT(false, cases[i].line, "authentication failed");
 			continue;
 		}
@@ -393,6 +481,7 @@ main(void)
 	test_lookups();
 	test_refused();
 	test_authenticate();
+	test_expiry();
 	test_seal();
 	test_context();
 	test_context_account();

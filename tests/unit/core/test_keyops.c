@@ -1,9 +1,12 @@
 /*
  * Unit tests of lib/core/keyops.c with a fake store (fake_store.h): finding
  * a visible key, list cursors, creating a key in a context (its owner, its
- * creator, its secret and what is stored of it), revoking.
+ * creator, its secret and what is stored of it), revoking, rolling; each
+ * change with exactly one audit event in its transaction, a failed or empty
+ * change with none.
  */
 #include "../../../lib/core/keyops.c"
+#include "../../../lib/core/audit.c"
 #include "../../../lib/base/timefmt.c"
 #include "../harness.h"
 #include "fake_store.h"
@@ -11,6 +14,9 @@
 #define T_CREATED INT64_C(1795000000000000)     /* 2026-11-18, microseconds */
 #define T_REVOKED INT64_C(1795000100000000)
 #define T_NOW     INT64_C(1795000200000000)
+
+#define ID_ADMIN 0xad          /* an admin of ID_ORG who did not create the key */
+#define ID_REQ   0x7e          /* the request of every origin */
 
 /* The row the fake store holds: key ID_KEY of account ID_ACCOUNT. */
 static void
@@ -21,6 +27,53 @@ set_key(bool revoked)
 	fake.key.created_at = T_CREATED;
 	fake.key.revoked = revoked;
 	fake.key.revoked_at = revoked ? T_REVOKED : 0;
+	fake.key.revoked_reason = revoked ? REASON_USER : REASON_NONE;
+}
+
+/* The origin of every change below: key ID_KEY of ID_ACCOUNT, from 192.0.2.1. */
+static void
+set_origin(struct audit_origin *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->actor = AUDIT_BY_API_KEY;
+	o->account.set = o->key.set = o->request_id.set = true;
+	fake_id(o->account.id, ID_ACCOUNT);
+	fake_id(o->key.id, ID_KEY);
+	fake_id(o->request_id.id, ID_REQ);
+	strcpy(o->address, "192.0.2.1");
+	strcpy(o->user_agent, "unit/1.0");
+}
+
+/*
+ * The changes' events: `want` of them kept (a rollback takes back the rest);
+ * the one kept is `action` on key `target`, read in scope `scope`, from
+ * set_origin's request, inside a transaction that committed.
+ */
+static void
+check_events(int line, unsigned want, const char *action, const uint8_t target[UUID_LEN],
+             uint8_t scope, const char *details)
+{
+	const struct store_audit_event *e = &fake.event[0];
+
+	CHECK_AT(fake.events == want, line, "%u events kept, want %u", fake.events, want);
+	CHECK_AT(!fake.in_tx, line, "a transaction left open");
+	if (fake.events == 0 || want == 0)
+		return;
+	CHECK_AT(strcmp(e->action, action) == 0 && fake.event_in_tx[0] &&
+	         strcmp(e->target_type, "api_key") == 0 && e->target.set &&
+	         memcmp(e->target.id, target, UUID_LEN) == 0 && e->scope.set &&
+	         is_id(e->scope.id, scope), line,
+	         "event %s on %02x.. in %02x.., in a transaction %d; want %s on %02x.. in %02x..",
+	         e->action, e->target.id[0], e->scope.id[0], fake.event_in_tx[0], action,
+	         target[0], scope);
+	CHECK_AT(strcmp(e->actor_type, "api_key") == 0 && is_id(e->actor_account.id, ID_ACCOUNT) &&
+	         is_id(e->actor_key.id, ID_KEY) && !e->actor_session.set &&
+	         strcmp(e->client_address, "192.0.2.1") == 0 &&
+	         strcmp(e->user_agent, "unit/1.0") == 0 && is_id(e->request_id.id, ID_REQ), line,
+	         "the actor and request of the event: %s", e->actor_type);
+	if (details != NULL)
+		CHECK_AT(strcmp(e->details, details) == 0, line, "details %s, want %s", e->details,
+		         details);
 }
 
 static void
@@ -138,10 +191,35 @@ test_list(void)
 		set_key(false);
 		fake.rc = cases[i].rc;
 		fake.found = true;
-		e = keyops_list(NULL, &scope, NULL, false, 2, rows, &n);
+		e = keyops_list(NULL, &scope, NULL, false, T_NOW, 2, rows, &n);
 		CHECK_AT(e == cases[i].want && n == cases[i].n, cases[i].line, "%s, %u rows",
 		         ename(e), n);
+		CHECK_AT(fake.asked_list_now == T_NOW, cases[i].line, "the list was asked for %lld",
+		         (long long)fake.asked_list_now);
 	}
+}
+
+/* An id's text and an instant's RFC 3339 text, in rotating buffers. */
+static const char *
+P_uuid(const uint8_t id[UUID_LEN])
+{
+	static char buf[4][UUID_TEXT_LEN + 1];
+	static int n;
+	char *b = buf[n++ % 4];
+
+	uuid_format(id, b);
+	return b;
+}
+
+static const char *
+P_time(int64_t us)
+{
+	static char buf[4][TIMEFMT_RFC3339_LEN + 1];
+	static int n;
+	char *b = buf[n++ % 4];
+
+	timefmt_rfc3339(us, b);
+	return b;
 }
 
 /* True when all n bytes of p are zero. */
@@ -167,6 +245,26 @@ name_of(size_t n)
 	return buf;
 }
 
+/* A keeper that records the secret it saw and answers keeper_err. */
+static struct {
+	enum err err;
+	unsigned calls;
+	bool in_tx;
+	char secret[APIKEY_LEN + 1];
+} kept;
+
+static enum err
+keeper(struct db *db, const struct store_key *k, const char *secret, void *arg)
+{
+	(void)db;
+	(void)k;
+	(void)arg;
+	kept.calls++;
+	kept.in_tx = fake.in_tx;
+	snprintf(kept.secret, sizeof(kept.secret), "%s", secret);
+	return kept.err;
+}
+
 static void
 test_create(void)
 {
@@ -177,25 +275,44 @@ test_create(void)
 		enum db_status rc[FAKE_INSERTS_MAX];   /* each insert attempt's status */
 		enum err want;
 		unsigned inserts;
+		enum db_status audit_rc, commit_rc;
+		enum err keeper_err;            /* ERR__COUNT: no keeper */
 	} cases[] = {
-		{__LINE__, false, 4, {DB_OK}, ERR_NONE, 1},
-		{__LINE__, true, 4, {DB_OK}, ERR_NONE, 1},
-		{__LINE__, true, STORE_NAME_MAX, {DB_OK}, ERR_NONE, 1},
+		{__LINE__, false, 4, {DB_OK}, ERR_NONE, 1, DB_OK, DB_OK, ERR__COUNT},
+		{__LINE__, true, 4, {DB_OK}, ERR_NONE, 1, DB_OK, DB_OK, ERR__COUNT},
+		{__LINE__, true, STORE_NAME_MAX, {DB_OK}, ERR_NONE, 1, DB_OK, DB_OK, ERR__COUNT},
 		/* A duplicate id or hash: a fresh key, a fresh id. */
-		{__LINE__, false, 4, {DB_DUPLICATE, DB_OK}, ERR_NONE, 2},
-		{__LINE__, true, 4, {DB_DUPLICATE, DB_DUPLICATE, DB_OK}, ERR_NONE, 3},
-		{__LINE__, false, 4, {DB_DUPLICATE, DB_DUPLICATE, DB_DUPLICATE}, ERR_INTERNAL, 3},
-		{__LINE__, false, 4, {DB_DUPLICATE, DB_UNAVAILABLE}, ERR_SERVICE_UNAVAILABLE, 2},
-		{__LINE__, false, 4, {DB_UNAVAILABLE}, ERR_SERVICE_UNAVAILABLE, 1},
-		{__LINE__, true, 4, {DB_ERROR}, ERR_INTERNAL, 1},
+		{__LINE__, false, 4, {DB_DUPLICATE, DB_OK}, ERR_NONE, 2, DB_OK, DB_OK, ERR__COUNT},
+		{__LINE__, true, 4, {DB_DUPLICATE, DB_DUPLICATE, DB_OK}, ERR_NONE, 3, DB_OK, DB_OK,
+		 ERR__COUNT},
+		{__LINE__, false, 4, {DB_DUPLICATE, DB_DUPLICATE, DB_DUPLICATE}, ERR_INTERNAL, 3,
+		 DB_OK, DB_OK, ERR__COUNT},
+		{__LINE__, false, 4, {DB_DUPLICATE, DB_UNAVAILABLE}, ERR_SERVICE_UNAVAILABLE, 2, DB_OK,
+		 DB_OK, ERR__COUNT},
+		{__LINE__, false, 4, {DB_UNAVAILABLE}, ERR_SERVICE_UNAVAILABLE, 1, DB_OK, DB_OK,
+		 ERR__COUNT},
+		{__LINE__, true, 4, {DB_ERROR}, ERR_INTERNAL, 1, DB_OK, DB_OK, ERR__COUNT},
 		/* The caller validates names; a longer one is a bug, and nothing is stored. */
-		{__LINE__, false, STORE_NAME_MAX + 1, {DB_OK}, ERR_INTERNAL, 0},
+		{__LINE__, false, STORE_NAME_MAX + 1, {DB_OK}, ERR_INTERNAL, 0, DB_OK, DB_OK,
+		 ERR__COUNT},
+		/* The event, the keeper or the commit fails: no key, no secret, no event. */
+		{__LINE__, false, 4, {DB_OK}, ERR_SERVICE_UNAVAILABLE, 1, DB_UNAVAILABLE, DB_OK,
+		 ERR__COUNT},
+		{__LINE__, true, 4, {DB_OK}, ERR_INTERNAL, 1, DB_OK, DB_OK, ERR_INTERNAL},
+		{__LINE__, false, 4, {DB_OK}, ERR_SERVICE_UNAVAILABLE, 1, DB_OK, DB_UNAVAILABLE,
+		 ERR_NONE},
+		/* A keeper in the transaction sees the secret the caller gets. */
+		{__LINE__, true, 4, {DB_DUPLICATE, DB_OK}, ERR_NONE, 2, DB_OK, DB_OK, ERR_NONE},
 	};
 	struct auth_context ctx;
+	struct audit_origin origin;
 	unsigned char hash[APIKEY_HASH_LEN];
 
+	set_origin(&origin);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *name = name_of(cases[i].name_len);
+		struct keyops_keeper keep_it = {keeper, NULL};
+		bool with_keeper = cases[i].keeper_err != ERR__COUNT;
 		char secret[APIKEY_LEN + 1];
 		struct store_key k;
 		const struct store_key *last;
@@ -203,22 +320,39 @@ test_create(void)
 		enum err e;
 
 		fake_reset();
+		memset(&kept, 0, sizeof(kept));
+		kept.err = cases[i].keeper_err;
 		memcpy(fake.insert_rc, cases[i].rc, sizeof(fake.insert_rc));
+		fake.audit_rc = cases[i].audit_rc;
+		fake.commit_rc = cases[i].commit_rc;
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.is_org = cases[i].is_org;
 		fake_id(ctx.org.id, ID_ORG);
 		fake_id(ctx.scope.owner, cases[i].is_org ? ID_ORG : ID_ACCOUNT);
 		fake_id(ctx.scope.actor, ID_ACCOUNT);
 		memset(secret, 'X', sizeof(secret));
-		e = keyops_create(NULL, fake_pepper, &ctx, name, &k, secret);
+		e = keyops_create(NULL, fake_pepper, &ctx, name, &origin,
+		                  with_keeper ? &keep_it : NULL, &k, secret);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
 		CHECK_AT(fake.inserts == cases[i].inserts, line, "%u inserts, want %u",
 		         fake.inserts, cases[i].inserts);
+		check_events(line, e == ERR_NONE, "key.created", k.id,
+		             cases[i].is_org ? ID_ORG : ID_ACCOUNT, "");
+		CHECK_AT(kept.calls == with_keeper, line, "the keeper ran %u times", kept.calls);
 		if (e != ERR_NONE) {
 			CHECK_AT(all_zero(secret, sizeof(secret)), line,
 			         "the secret was not wiped after %s", ename(e));
 			continue;
 		}
+		CHECK_AT(fake.begins == 1 && fake.commits == 1, line,
+		         "%u transactions, %u commits", fake.begins, fake.commits);
+		CHECK_AT(fake.event[0].organization.set == cases[i].is_org &&
+		         fake.event[0].created_at == k.created_at, line,
+		         "key.created: organization %d, at %lld", fake.event[0].organization.set,
+		         (long long)fake.event[0].created_at);
+		if (with_keeper)
+			CHECK_AT(kept.in_tx && strcmp(kept.secret, secret) == 0, line,
+			         "the keeper saw another secret, or ran outside the transaction");
 		last = &fake.inserted[fake.inserts - 1];
 		CHECK_AT(strlen(secret) == APIKEY_LEN && strncmp(secret, "sk_", 3) == 0 &&
 		         apikey_parse(secret, APIKEY_LEN) == APIKEY_OK, line, "secret %.49s", secret);
@@ -251,27 +385,47 @@ test_revoke(void)
 	static const struct {
 		int line;
 		bool revoked;                   /* the key as found */
+		bool expired;                   /* a rolled key past its grace period */
+		uint8_t actor;                  /* who revokes: its creator ID_ACCOUNT, or an admin */
 		enum db_status revoke_rc;
 		bool changed;                   /* this revoke set revoked_at */
 		enum db_status get_rc;          /* the re-read after a concurrent revoke */
 		bool found;
+		enum db_status audit_rc;
 		enum err want;
-		unsigned revokes, gets;
+		unsigned revokes, gets, events;
 		int64_t revoked_at;             /* afterwards; 0: not revoked */
+		const char *details;
 	} cases[] = {
-		/* Already revoked: nothing to do, nothing asked. */
-		{__LINE__, true, DB_OK, true, DB_OK, true, ERR_NONE, 0, 0, T_REVOKED},
-		{__LINE__, false, DB_OK, true, DB_OK, true, ERR_NONE, 1, 0, T_NOW},
-		/* A concurrent revoke won: its instant, read back. */
-		{__LINE__, false, DB_OK, false, DB_OK, true, ERR_NONE, 1, 1, T_REVOKED},
-		{__LINE__, false, DB_OK, false, DB_OK, false, ERR_INTERNAL, 1, 1, 0},
-		{__LINE__, false, DB_OK, false, DB_UNAVAILABLE, true, ERR_SERVICE_UNAVAILABLE, 1, 1,
-		 0},
-		{__LINE__, false, DB_UNAVAILABLE, true, DB_OK, true, ERR_SERVICE_UNAVAILABLE, 1, 0, 0},
-		{__LINE__, false, DB_ERROR, true, DB_OK, true, ERR_INTERNAL, 1, 0, 0},
+		/* Already revoked, or expired: nothing to do, nothing asked, nothing recorded. */
+		{__LINE__, true, false, ID_ACCOUNT, DB_OK, true, DB_OK, true, DB_OK, ERR_NONE, 0, 0, 0,
+		 T_REVOKED, NULL},
+		{__LINE__, false, true, ID_ACCOUNT, DB_OK, true, DB_OK, true, DB_OK, ERR_NONE, 0, 0, 0,
+		 0, NULL},
+		/* By its creator: "user"; by an owner or admin of its organization: "owner". */
+		{__LINE__, false, false, ID_ACCOUNT, DB_OK, true, DB_OK, true, DB_OK, ERR_NONE, 1, 0, 1,
+		 T_NOW, "{\"reason\":\"user\"}"},
+		{__LINE__, false, false, ID_ADMIN, DB_OK, true, DB_OK, true, DB_OK, ERR_NONE, 1, 0, 1,
+		 T_NOW, "{\"reason\":\"owner\"}"},
+		/* A concurrent revoke won: its instant, read back; its event, not ours. */
+		{__LINE__, false, false, ID_ACCOUNT, DB_OK, false, DB_OK, true, DB_OK, ERR_NONE, 1, 1,
+		 0, T_REVOKED, NULL},
+		{__LINE__, false, false, ID_ACCOUNT, DB_OK, false, DB_OK, false, DB_OK, ERR_INTERNAL, 1,
+		 1, 0, 0, NULL},
+		{__LINE__, false, false, ID_ACCOUNT, DB_OK, false, DB_UNAVAILABLE, true, DB_OK,
+		 ERR_SERVICE_UNAVAILABLE, 1, 1, 0, 0, NULL},
+		{__LINE__, false, false, ID_ACCOUNT, DB_UNAVAILABLE, true, DB_OK, true, DB_OK,
+		 ERR_SERVICE_UNAVAILABLE, 1, 0, 0, 0, NULL},
+		{__LINE__, false, false, ID_ACCOUNT, DB_ERROR, true, DB_OK, true, DB_OK, ERR_INTERNAL, 1,
+		 0, 0, 0, NULL},
+		/* The event cannot be written: the revoke is undone with it. */
+		{__LINE__, false, false, ID_ACCOUNT, DB_OK, true, DB_OK, true, DB_UNAVAILABLE,
+		 ERR_SERVICE_UNAVAILABLE, 1, 0, 0, 0, NULL},
 	};
 	struct store_scope scope = {0};
+	struct audit_origin origin;
 
+	set_origin(&origin);
 	fake_id(scope.owner, ID_ACCOUNT);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct store_key k;
@@ -280,27 +434,162 @@ test_revoke(void)
 
 		fake_reset();
 		set_key(cases[i].revoked);
+		fake_id(scope.actor, cases[i].actor);
 		k = fake.key;
+		k.expires = cases[i].expired;
+		k.expires_at = T_REVOKED;
 		fake.key.revoked = true;        /* the row as the concurrent revoke left it */
 		fake.key.revoked_at = T_REVOKED;
 		fake.revoke_rc = cases[i].revoke_rc;
 		fake.changed = cases[i].changed;
 		fake.rc = cases[i].get_rc;
 		fake.found = cases[i].found;
-		e = keyops_revoke(NULL, &scope, &k, T_NOW);
+		fake.audit_rc = cases[i].audit_rc;
+		e = keyops_revoke(NULL, &scope, &k, T_NOW, &origin);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
 		CHECK_AT(fake.revokes == cases[i].revokes && fake.gets == cases[i].gets, line,
 		         "%u revokes %u reads, want %u %u", fake.revokes, fake.gets,
 		         cases[i].revokes, cases[i].gets);
+		check_events(line, cases[i].events, "key.revoked", k.id, ID_ACCOUNT, cases[i].details);
 		if (fake.revokes > 0)
-			CHECK_AT(is_id(fake.asked_id, ID_KEY) && fake.asked_now == T_NOW, line,
-			         "revoke asked for another key or instant");
-		if (e == ERR_NONE)
+			CHECK_AT(is_id(fake.asked_id, ID_KEY) && fake.asked_now == T_NOW &&
+			         fake.asked_reason == (cases[i].actor == ID_ACCOUNT ? REASON_USER :
+			                               REASON_OWNER), line,
+			         "revoke asked for another key, instant or reason");
+		if (e == ERR_NONE && cases[i].revoked_at != 0)
 			CHECK_AT(k.revoked && k.revoked_at == cases[i].revoked_at, line,
 			         "revoked %d at %lld, want %lld", k.revoked, (long long)k.revoked_at,
 			         (long long)cases[i].revoked_at);
 		else if (cases[i].gets == 0)
-			CHECK_AT(!k.revoked, line, "a failed revoke marked the key revoked");
+			CHECK_AT(!k.revoked, line, "the key marked revoked after %s", ename(e));
+	}
+}
+
+static void
+test_roll(void)
+{
+	static const struct {
+		int line;
+		bool revoked, rolled;           /* the old key as the caller found it */
+		bool now_revoked, now_rolled;   /* and as it is when locked */
+		bool is_org;
+		unsigned grace;
+		enum db_status lock_rc, insert_rc, roll_rc;
+		enum db_status audit_rc;
+		enum err keeper_err;            /* ERR__COUNT: no keeper */
+		enum err want;
+		unsigned locks, inserts, rolls;
+	} cases[] = {
+		/* Rolled: a new key, the old one ends after the grace period (0: at once, revoked). */
+		{__LINE__, false, false, false, false, false, 0, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_NONE, 1, 1, 1},
+		{__LINE__, false, false, false, false, true, 3600, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_NONE, 1, 1, 1},
+		{__LINE__, false, false, false, false, false, KEYOPS_GRACE_MAX, DB_OK, DB_OK, DB_OK,
+		 DB_OK, ERR_NONE, ERR_NONE, 1, 1, 1},
+		/* Refused before the database: revoked, rolled already, a grace period too long. */
+		{__LINE__, true, false, true, false, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_ROLL_REVOKED, 0, 0, 0},
+		{__LINE__, true, true, true, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_ROLL_REVOKED, 0, 0, 0},
+		{__LINE__, false, true, false, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_API_KEY_ALREADY_ROLLED, 0, 0, 0},
+		{__LINE__, false, false, false, false, false, KEYOPS_GRACE_MAX + 1, DB_OK, DB_OK, DB_OK,
+		 DB_OK, ERR__COUNT, ERR_INVALID_REQUEST, 0, 0, 0},
+		/* A concurrent roll or revoke committed first: seen once locked, nothing made. */
+		{__LINE__, false, false, false, true, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_API_KEY_ALREADY_ROLLED, 1, 0, 0},
+		{__LINE__, false, false, true, false, false, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR__COUNT,
+		 ERR_ROLL_REVOKED, 1, 0, 0},
+		/* Failures: nothing kept, the secret wiped. */
+		{__LINE__, false, false, false, false, false, 60, DB_UNAVAILABLE, DB_OK, DB_OK, DB_OK,
+		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 0, 0},
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_UNAVAILABLE, DB_OK, DB_OK,
+		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 1, 0},
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_OK, DB_ERROR, DB_OK,
+		 ERR__COUNT, ERR_INTERNAL, 1, 1, 1},
+		{__LINE__, false, false, false, false, false, 60, DB_OK, DB_OK, DB_OK, DB_UNAVAILABLE,
+		 ERR__COUNT, ERR_SERVICE_UNAVAILABLE, 1, 1, 1},
+		{__LINE__, false, false, false, false, true, 60, DB_OK, DB_OK, DB_OK, DB_OK, ERR_INTERNAL,
+		 ERR_INTERNAL, 1, 1, 1},
+	};
+	struct audit_origin origin;
+
+	set_origin(&origin);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct keyops_keeper keep_it = {keeper, NULL};
+		bool with_keeper = cases[i].keeper_err != ERR__COUNT;
+		uint8_t scope_fill = cases[i].is_org ? ID_ORG : ID_ACCOUNT;
+		char secret[APIKEY_LEN + 1], details[160];
+		struct store_key old, k;
+		int line = cases[i].line;
+		enum err e;
+
+		fake_reset();
+		memset(&kept, 0, sizeof(kept));
+		kept.err = cases[i].keeper_err;
+		set_key(cases[i].revoked);
+		fake.key.has_org = cases[i].is_org;
+		fake_id(fake.key.organization_id, cases[i].is_org ? ID_ORG : 0);
+		snprintf(fake.key.name, sizeof(fake.key.name), "CI key");
+		fake.key.replaced_by.set = cases[i].rolled;
+		old = fake.key;
+		/* The row as it is when locked. */
+		fake.key.revoked = cases[i].now_revoked;
+		fake.key.replaced_by.set = cases[i].now_rolled;
+		fake.found = true;
+		fake.lock_rc = cases[i].lock_rc;
+		fake.insert_rc[0] = cases[i].insert_rc;
+		fake.roll_rc = cases[i].roll_rc;
+		fake.roll_changed = true;
+		fake.audit_rc = cases[i].audit_rc;
+		memset(secret, 'X', sizeof(secret));
+		e = keyops_roll(NULL, fake_pepper, &old, cases[i].grace, T_NOW, &origin,
+		                with_keeper ? &keep_it : NULL, &k, secret);
+		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
+		CHECK_AT(fake.locks == cases[i].locks && fake.inserts == cases[i].inserts &&
+		         fake.rolls == cases[i].rolls, line, "%u locks %u inserts %u rolls, want %u %u %u",
+		         fake.locks, fake.inserts, fake.rolls, cases[i].locks, cases[i].inserts,
+		         cases[i].rolls);
+		CHECK_AT(fake.locks == 0 || (fake.locked_in_tx && fake.calls > 0 &&
+		                              is_id(fake.key.id, ID_KEY)), line,
+		         "the key was not locked inside the transaction");
+		snprintf(details, sizeof(details), "{\"replaced_by\":\"%s\","
+		         "\"grace_period_seconds\":%u,\"expires_at\":\"%s\"}",
+		         P_uuid(k.id), cases[i].grace, P_time(T_NOW + cases[i].grace * TIMEFMT_SECOND));
+		check_events(line, e == ERR_NONE, "key.rolled", old.id, scope_fill, details);
+		if (e != ERR_NONE) {
+			CHECK_AT(all_zero(secret, sizeof(secret)), line, "the secret was not wiped");
+			/* As locked, once it was; else as the caller had it. */
+			CHECK_AT(old.replaced_by.set == (fake.locks > 0 && fake.lock_rc == DB_OK ?
+			                                 cases[i].now_rolled : cases[i].rolled) &&
+			         !old.expires, line, "the old key is not as stored after %s", ename(e));
+			continue;
+		}
+		/* The new key: the old one's name, owner and creator, a fresh secret. */
+		CHECK_AT(memcmp(&fake.inserted[0], &k, sizeof(k)) == 0 && strcmp(k.name, "CI key") == 0 &&
+		         k.has_org == cases[i].is_org && is_id(k.created_by, ID_ACCOUNT) &&
+		         k.rolled_from.set && is_id(k.rolled_from.id, ID_KEY) && !k.replaced_by.set &&
+		         !k.expires && apikey_parse(secret, APIKEY_LEN) == APIKEY_OK, line,
+		         "the new key: %s, org %d, creator %02x..", k.name, k.has_org,
+		         k.created_by[0]);
+		/* The old key: replaced by it, ending after the grace period; revoked without one. */
+		CHECK_AT(is_id(fake.asked_id, ID_KEY) &&
+		         memcmp(fake.asked_replaced_by, k.id, UUID_LEN) == 0 &&
+		         fake.asked_ends == T_NOW + cases[i].grace * TIMEFMT_SECOND &&
+		         fake.asked_revoke == (cases[i].grace == 0), line,
+		         "the roll asked for ends %lld, revoke %d", (long long)fake.asked_ends,
+		         fake.asked_revoke);
+		CHECK_AT(old.replaced_by.set && memcmp(old.replaced_by.id, k.id, UUID_LEN) == 0 &&
+		         old.expires && old.expires_at == fake.asked_ends &&
+		         old.revoked == (cases[i].grace == 0) &&
+		         old.revoked_reason == (cases[i].grace == 0 ? REASON_ROLLED : REASON_NONE) &&
+		         store_key_active(&old, T_NOW) == (cases[i].grace > 0), line,
+		         "the old key afterwards: revoked %d expires %lld", old.revoked,
+		         (long long)old.expires_at);
+		if (with_keeper)
+			CHECK_AT(kept.calls == 1 && kept.in_tx && strcmp(kept.secret, secret) == 0, line,
+			         "the keeper saw another secret");
 	}
 }
 
@@ -314,5 +603,6 @@ main(void)
 	test_list();
 	test_create();
 	test_revoke();
+	test_roll();
 	return harness_summary();
 }

@@ -6,6 +6,7 @@
  */
 #include "../../../lib/core/sessions.c"
 #include "../../../lib/core/keyops.c"
+#include "../../../lib/core/audit.c"
 #include "../../../lib/base/tokens.c"
 #include "../../../lib/base/timefmt.c"
 #include "../harness.h"
@@ -15,8 +16,19 @@
 #define NOW INT64_C(1795000000000000)
 #define MIN (60 * TIMEFMT_SECOND)
 
+/* Who starts a session: the dashboard, from one address (core/audit.h). */
+static const struct audit_origin origin = {.actor = AUDIT_BY_DASHBOARD};
+
 static const uint8_t acct[UUID_LEN] = {0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1,
                                         0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1, 0xa1};
+
+/* Both fakes, empty. */
+static void
+reset(void)
+{
+	web_reset();
+	fake_reset();
+}
 
 static void
 test_lifetimes(void)
@@ -42,8 +54,8 @@ test_lifetimes(void)
 		int64_t start = NOW - cases[i].age;
 		enum err e;
 
-		web_reset();
-		CHECK_AT(sessions_start(NULL, acct, start, tok) == ERR_NONE, cases[i].line, "start");
+		reset();
+		CHECK_AT(sessions_start(NULL, acct, start, &origin, tok) == ERR_NONE, cases[i].line, "start");
 		/* its last use: `idle` ago */
 		web.sessions[0].s.last_seen_at = NOW - cases[i].idle;
 		web.account.is_active = cases[i].active;
@@ -63,8 +75,8 @@ test_touch_and_tokens(void)
 	uint8_t tok[TOKENS_LEN], other[TOKENS_LEN];
 	struct sessions_live live;
 
-	web_reset();
-	sessions_start(NULL, acct, NOW, tok);
+	reset();
+	sessions_start(NULL, acct, NOW, &origin, tok);
 	sessions_load(NULL, tok, NOW + 59 * TIMEFMT_SECOND, &live);
 	CHECK(live.live && web.touches == 0, "no touch within a minute: %u", web.touches);
 	sessions_load(NULL, tok, NOW + 60 * TIMEFMT_SECOND, &live);
@@ -78,14 +90,14 @@ test_touch_and_tokens(void)
 	sessions_load(NULL, tok, NOW, &live);
 	CHECK(sessions_end(NULL, live.id) == ERR_NONE && !web.sessions[0].used, "ended");
 	/* A new session's start prunes the idle ones of anyone. */
-	web_reset();
-	sessions_start(NULL, acct, NOW - 40 * MIN, tok);
-	sessions_start(NULL, acct, NOW, other);
+	reset();
+	sessions_start(NULL, acct, NOW - 40 * MIN, &origin, tok);
+	sessions_start(NULL, acct, NOW, &origin, other);
 	CHECK((web.sessions[0].used + web.sessions[1].used) == 1 &&
 	      web.sessions[0].s.created_at == NOW, "the idle session was pruned");
 	web.rc = DB_UNAVAILABLE;
 	memset(other, 0x55, sizeof(other));
-	CHECK(sessions_start(NULL, acct, NOW, other) == ERR_SERVICE_UNAVAILABLE, "start, db away");
+	CHECK(sessions_start(NULL, acct, NOW, &origin, other) == ERR_SERVICE_UNAVAILABLE, "start, db away");
 	CHECK(sodium_is_zero(other, sizeof(other)), "a failed start leaves no token");
 	CHECK(sessions_load(NULL, tok, NOW, &live) == ERR_SERVICE_UNAVAILABLE && !live.live,
 	      "load, db away");
@@ -101,16 +113,17 @@ test_secrets(void)
 	struct store_key k;
 	bool found, more;
 
-	web_reset();
-	fake_reset();
+	reset();
 	memset(&ctx, 0, sizeof(ctx));
 	memcpy(ctx.scope.actor, acct, UUID_LEN);
 	memcpy(ctx.scope.owner, acct, UUID_LEN);
 	tokens_new(tok);
 	tokens_id(tok, id);
-	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, tok, id, "first", NOW, &k) == ERR_NONE &&
-	      web.begins == 1 && web.commits == 1 && web.rollbacks == 0, "create in a transaction");
-	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, tok, id, "second", NOW + 1, &k) ==
+	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, &(struct sessions_waiting){tok, id, NOW},
+	                          "first", &origin, &k) == ERR_NONE &&
+	      fake.begins == 1 && fake.commits == 1 && fake.rollbacks == 0, "create in a transaction");
+	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, &(struct sessions_waiting){tok, id, NOW + 1},
+	                          "second", &origin, &k) ==
 	      ERR_NONE, "a second key");
 	/* Another browser's session sees none; this one gets the newest, then the other, once each. */
 	tokens_new(other);
@@ -130,12 +143,12 @@ test_secrets(void)
 	CHECK(sessions_take_secret(NULL, tok, id, acct, key, secret, &found, &more) == ERR_NONE &&
 	      !found, "shown once");
 	/* The secret's row fails: no commit, a rollback, nothing kept. */
-	web_reset();
-	fake_reset();
+	reset();
 	web.new_key_rc = DB_UNAVAILABLE;
-	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, tok, id, "x", NOW, &k) ==
-	      ERR_SERVICE_UNAVAILABLE && web.commits == 0 && web.rollbacks == 1,
-	      "a failed secret: commits %u rollbacks %u", web.commits, web.rollbacks);
+	CHECK(sessions_create_key(NULL, fake_pepper, &ctx, &(struct sessions_waiting){tok, id, NOW},
+	                          "x", &origin, &k) ==
+	      ERR_SERVICE_UNAVAILABLE && fake.commits == 0 && fake.rollbacks == 1,
+	      "a failed secret: commits %u rollbacks %u", fake.commits, fake.rollbacks);
 }
 
 int

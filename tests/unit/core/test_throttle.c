@@ -28,6 +28,8 @@ static struct verifyslot no_cap;        /* no directory: verifications are not c
 static const uint8_t account[UUID_LEN] = {0xa1, 0xa1, 0xa1};
 
 /* One attempt of `email`'s account from addr at now; the verdict, its slot released. */
+static bool first;        /* the last refusal was its subject's first of the window */
+
 static enum throttle_verdict
 attempt(const char *addr, int64_t now, int64_t *wait, enum err *e)
 {
@@ -36,7 +38,7 @@ attempt(const char *addr, int64_t now, int64_t *wait, enum err *e)
 	int slot = VERIFYSLOT_OFF;
 
 	throttle_subjects(account, "owner@example.com", addr, &s);
-	*e = throttle_gate(NULL, &cfg, &no_cap, &s, now, &v, wait, &slot);
+	*e = throttle_gate(NULL, &cfg, &no_cap, &s, now, &v, wait, &slot, &first);
 	verifyslot_release(slot);
 	return v;
 }
@@ -74,22 +76,22 @@ test_order(void)
 	int64_t wait = 0;
 	enum err e;
 	static const struct {
-		int line; const char *addr; int64_t at; enum throttle_verdict want;
+		int line; const char *addr; int64_t at; enum throttle_verdict want; bool first;
 	} cases[] = {
 		/* an attacker from one address: 5 checked, then refused */
-		{__LINE__, "198.51.100.7", 0, THROTTLE_CHECK},
-		{__LINE__, "198.51.100.7", 1, THROTTLE_CHECK},
-		{__LINE__, "198.51.100.7", 2, THROTTLE_CHECK},
-		{__LINE__, "198.51.100.7", 3, THROTTLE_CHECK},
-		{__LINE__, "198.51.100.7", 4, THROTTLE_CHECK},
-		{__LINE__, "198.51.100.7", 5, THROTTLE_LIMITED},
-		{__LINE__, "198.51.100.7", 6, THROTTLE_LIMITED},
+		{__LINE__, "198.51.100.7", 0, THROTTLE_CHECK, false},
+		{__LINE__, "198.51.100.7", 1, THROTTLE_CHECK, false},
+		{__LINE__, "198.51.100.7", 2, THROTTLE_CHECK, false},
+		{__LINE__, "198.51.100.7", 3, THROTTLE_CHECK, false},
+		{__LINE__, "198.51.100.7", 4, THROTTLE_CHECK, false},
+		{__LINE__, "198.51.100.7", 5, THROTTLE_LIMITED, true},
+		{__LINE__, "198.51.100.7", 6, THROTTLE_LIMITED, false},
 		/* the owner, from another address: its first attempt is checked ... */
-		{__LINE__, "192.0.2.10", 7, THROTTLE_CHECK},
+		{__LINE__, "192.0.2.10", 7, THROTTLE_CHECK, false},
 		/* ... a second one from there is not, while the account is over */
-		{__LINE__, "192.0.2.10", 8, THROTTLE_LIMITED},
+		{__LINE__, "192.0.2.10", 8, THROTTLE_LIMITED, true},
 		/* a window later, all is forgotten */
-		{__LINE__, "198.51.100.7", 61, THROTTLE_CHECK},
+		{__LINE__, "198.51.100.7", 61, THROTTLE_CHECK, false},
 	};
 
 	web_reset();
@@ -101,6 +103,9 @@ test_order(void)
 		         (long long)cases[i].at, v, cases[i].want, e);
 		CHECK_AT(v != THROTTLE_LIMITED || (wait >= 1 && wait <= 60), cases[i].line,
 		         "refused with Retry-After %lld", (long long)wait);
+		/* A subject's first refusal of a window is the one a log records. */
+		CHECK_AT(v != THROTTLE_LIMITED || first == cases[i].first, cases[i].line,
+		         "first refusal %d, want %d", first, cases[i].first);
 	}
 }
 
@@ -119,7 +124,7 @@ test_address_limit_bounds_rows(void)
 	for (int i = 0; i < 30; i++) {
 		snprintf(email, sizeof(email), "guess%d@example.com", i);
 		throttle_subjects(NULL, email, "203.0.113.5", &s);
-		CHECK(throttle_gate(NULL, &cfg, &no_cap, &s, NOW + i, &v, &wait, &slot) == ERR_NONE,
+		CHECK(throttle_gate(NULL, &cfg, &no_cap, &s, NOW + i, &v, &wait, &slot, &first) == ERR_NONE,
 		      "attempt %d", i);
 		verifyslot_release(slot);
 		CHECK((i < 20) == (v == THROTTLE_CHECK), "attempt %d: verdict %d", i, v);
@@ -153,13 +158,13 @@ test_busy(void)
 	held = verifyslot_take(&slots);
 	CHECK(held >= 0, "the one slot: %d", held);
 	throttle_subjects(account, "", "192.0.2.1", &s);
-	CHECK(throttle_gate(NULL, &cfg, &slots, &s, NOW, &v, &wait, &slot) == ERR_NONE &&
+	CHECK(throttle_gate(NULL, &cfg, &slots, &s, NOW, &v, &wait, &slot, &first) == ERR_NONE &&
 	      v == THROTTLE_BUSY && slot == VERIFYSLOT_OFF, "busy: verdict %d slot %d", v, slot);
 	CHECK(web_throttle_row(s.address, false) != NULL && web_throttle_row(s.address, false)->n == 0,
 	      "the address's attempt was given back");
 	CHECK(web_throttle_row(s.account, false) == NULL, "the account was not counted");
 	verifyslot_release(held);
-	CHECK(throttle_gate(NULL, &cfg, &slots, &s, NOW, &v, &wait, &slot) == ERR_NONE &&
+	CHECK(throttle_gate(NULL, &cfg, &slots, &s, NOW, &v, &wait, &slot, &first) == ERR_NONE &&
 	      v == THROTTLE_CHECK && slot >= 0, "free again: verdict %d slot %d", v, slot);
 	verifyslot_release(slot);
 	snprintf(path, sizeof(path), "%s/parsesphere-verify-0.lock", dir);

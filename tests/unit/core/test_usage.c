@@ -7,6 +7,7 @@
 #include "../../../lib/core/usage.c"
 #include "../../../lib/data/store_usage.c"
 #include "../../../lib/data/rows.c"
+#include "../../../lib/data/store.c"
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/validate.c"
 #include "../../../lib/core/result.c"

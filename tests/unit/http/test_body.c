@@ -296,6 +296,77 @@ test_key_create_length(void)
 	}
 }
 
+/* The roll body: {} or a grace period from 0 to max, a JSON integer and nothing else. */
+static void
+test_key_roll(void)
+{
+	static const struct {
+		int line; const char *s; size_t len; enum err want;
+		unsigned grace;         /* ERR_NONE: the period */
+		const char *param;      /* ERR_INVALID_REQUEST: the field at fault */
+	} cases[] = {
+		{__LINE__, B("{}"), ERR_NONE, 0, NULL},
+		{__LINE__, B(" { } "), ERR_NONE, 0, NULL},
+		{__LINE__, B("{\"grace_period_seconds\":0}"), ERR_NONE, 0, NULL},
+		{__LINE__, B("{\"grace_period_seconds\":3600}"), ERR_NONE, 3600, NULL},
+		{__LINE__, B("{\"grace_period_seconds\":604800}"), ERR_NONE, 604800, NULL},
+		{__LINE__, B("{\"grace_period_seconds\":-0}"), ERR_NONE, 0, NULL},
+		/* Out of range, or not an integer. */
+		{__LINE__, B("{\"grace_period_seconds\":604801}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":-1}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":9223372036854775807}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":18446744073709551616}"), ERR_INVALID_REQUEST,
+		 0, "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":-9223372036854775809}"), ERR_INVALID_REQUEST,
+		 0, "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":60.0}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":6e1}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":\"60\"}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":null}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":true}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		{__LINE__, B("{\"grace_period_seconds\":[60]}"), ERR_INVALID_REQUEST, 0,
+		 "grace_period_seconds"},
+		/* Any other field, the create's name included. */
+		{__LINE__, B("{\"name\":\"x\"}"), ERR_INVALID_REQUEST, 0, "name"},
+		{__LINE__, B("{\"grace_period_seconds\":60,\"expires_at\":null}"), ERR_INVALID_REQUEST,
+		 0, "expires_at"},
+		{__LINE__, B("{\"Grace_period_seconds\":60}"), ERR_INVALID_REQUEST, 0,
+		 "Grace_period_seconds"},
+		/* Duplicates: the last one counts (json-c replaces). */
+		{__LINE__, B("{\"grace_period_seconds\":\"x\",\"grace_period_seconds\":7}"), ERR_NONE,
+		 7, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *obj = NULL;
+		const char *param = NULL;
+		unsigned grace = 99;
+		enum err parse = body_json_object(cases[i].s, cases[i].len, &obj), got;
+
+		CHECK_AT(parse == ERR_NONE, cases[i].line, "body did not parse: %s", err_name(parse));
+		if (parse != ERR_NONE)
+			continue;
+		got = body_key_roll(obj, 604800, &grace, &param);
+		CHECK_AT(got == cases[i].want, cases[i].line, "%s, want %s", err_name(got),
+		         err_name(cases[i].want));
+		if (got == ERR_NONE && cases[i].want == ERR_NONE)
+			CHECK_AT(grace == cases[i].grace, cases[i].line, "grace %u, want %u", grace,
+			         cases[i].grace);
+		if (got != ERR_NONE && cases[i].want != ERR_NONE)
+			CHECK_AT(param != NULL && strcmp(param, cases[i].param) == 0, cases[i].line,
+			         "param %s, want %s", param ? param : "NULL", cases[i].param);
+		json_object_put(obj);
+	}
+}
+
 int
 main(void)
 {
@@ -304,5 +375,6 @@ main(void)
 	test_duplicate_keys();
 	test_key_create();
 	test_key_create_length();
+	test_key_roll();
 	return harness_summary();
 }

@@ -7,10 +7,14 @@
 #include "../../../lib/base/timefmt.c"
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/validate.c"
+#include "../../../lib/data/store.c"
 #include "../harness.h"
 
 #define SECOND INT64_C(1000000)
 #define T_DOC  (INT64_C(1795694400) * SECOND)     /* 2026-11-26T12:00:00Z */
+#define T_NOW  (T_DOC + 3600 * SECOND)
+#define NOT_ROLLED ",\"revoked_reason\":null,\"expires_at\":null,\"replaced_by\":null," \
+	"\"rolled_from\":null}"
 
 /* Sets id from its 32 hex digits. */
 static void
@@ -48,36 +52,87 @@ test_key(void)
 		uint64_t request_count;
 		bool revoked;
 		int64_t revoked_at;
+		enum store_reason reason;
+		int64_t expires_at;             /* 0: not rolled */
+		const char *replaced_by, *rolled_from;   /* hex, NULL: none */
 		const char *want;
 	} cases[] = {
 		/* docs/api.md's example, to the letter. */
 		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
 		 "Production API Key", "sk_4fGh29KqT", T_DOC, true, T_DOC + 313 * SECOND, 42,
-		 false, 0,
+		 false, 0, REASON_NONE, 0, NULL, NULL,
 		 "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"object\":\"api_key\","
 		 "\"name\":\"Production API Key\",\"key_prefix\":\"sk_4fGh29KqT\",\"is_active\":true,"
 		 "\"organization_id\":null,\"created_by\":\"0193a1f0-1111-7000-8000-000000000001\","
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":\"2026-11-26T12:05:13Z\","
-		 "\"request_count\":42,\"revoked_at\":null}"},
+		 "\"request_count\":42,\"revoked_at\":null" NOT_ROLLED},
 		/* An org key, revoked, never used; ids lowercase, times cut to the second. */
 		{__LINE__, "ABCDEF0123457ABC8DEFFEDCBA987654", "FFFFFFFFFFFF7FFFBFFFFFFFFFFFFFFF",
 		 "0000000000000000000000000000000A", "ci / \"deploy\" caf\xc3\xa9", "sk_000000000",
-		 T_DOC + SECOND - 1, false, 0, 0, true, T_DOC + 86400 * SECOND + 999999,
+		 T_DOC + SECOND - 1, false, 0, 0, true, T_DOC + 86400 * SECOND + 999999, REASON_OWNER,
+		 0, NULL, NULL,
 		 "{\"id\":\"abcdef01-2345-7abc-8def-fedcba987654\",\"object\":\"api_key\","
 		 "\"name\":\"ci / \\\"deploy\\\" caf\xc3\xa9\",\"key_prefix\":\"sk_000000000\","
 		 "\"is_active\":false,\"organization_id\":\"ffffffff-ffff-7fff-bfff-ffffffffffff\","
 		 "\"created_by\":\"00000000-0000-0000-0000-00000000000a\","
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
-		 "\"request_count\":0,\"revoked_at\":\"2026-11-27T12:00:00Z\"}"},
+		 "\"request_count\":0,\"revoked_at\":\"2026-11-27T12:00:00Z\","
+		 "\"revoked_reason\":\"owner\",\"expires_at\":null,\"replaced_by\":null,"
+		 "\"rolled_from\":null}"},
 		/* Used and revoked; the largest count; the epoch and 2038. */
 		{__LINE__, "00000000000070008000000000000000", NULL, "11111111111111111111111111111111",
 		 "", "sk_zzzzzzzzz", 0, true, INT64_C(2147483648) * SECOND, UINT64_MAX, true,
-		 INT64_C(2147483648) * SECOND,
+		 INT64_C(2147483648) * SECOND, REASON_USER, 0, NULL, NULL,
 		 "{\"id\":\"00000000-0000-7000-8000-000000000000\",\"object\":\"api_key\","
 		 "\"name\":\"\",\"key_prefix\":\"sk_zzzzzzzzz\",\"is_active\":false,"
 		 "\"organization_id\":null,\"created_by\":\"11111111-1111-1111-1111-111111111111\","
 		 "\"created_at\":\"1970-01-01T00:00:00Z\",\"last_used_at\":\"2038-01-19T03:14:08Z\","
-		 "\"request_count\":18446744073709551615,\"revoked_at\":\"2038-01-19T03:14:08Z\"}"},
+		 "\"request_count\":18446744073709551615,\"revoked_at\":\"2038-01-19T03:14:08Z\","
+		 "\"revoked_reason\":\"user\",\"expires_at\":null,\"replaced_by\":null,"
+		 "\"rolled_from\":null}"},
+		/* Rolled, in its grace period (T_NOW is an hour after T_DOC): active until it ends. */
+		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
+		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, T_NOW + 1,
+		 "0193A1F27C4E7B1A9A553F2D1C0B9E8B", NULL,
+		 "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"object\":\"api_key\","
+		 "\"name\":\"K\",\"key_prefix\":\"sk_4fGh29KqT\",\"is_active\":true,"
+		 "\"organization_id\":null,\"created_by\":\"0193a1f0-1111-7000-8000-000000000001\","
+		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
+		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
+		 "\"expires_at\":\"2026-11-26T13:00:00Z\","
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		/* Its grace period over (at expires_at itself): inactive, though never revoked. */
+		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
+		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, T_NOW,
+		 "0193a1f27c4e7b1a9a553f2d1c0b9e8b", NULL,
+		 "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"object\":\"api_key\","
+		 "\"name\":\"K\",\"key_prefix\":\"sk_4fGh29KqT\",\"is_active\":false,"
+		 "\"organization_id\":null,\"created_by\":\"0193a1f0-1111-7000-8000-000000000001\","
+		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
+		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
+		 "\"expires_at\":\"2026-11-26T13:00:00Z\","
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		/* Rolled without a grace period: revoked "rolled" then; and the key that replaced it. */
+		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
+		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, true, T_DOC, REASON_ROLLED, T_DOC,
+		 "0193a1f27c4e7b1a9a553f2d1c0b9e8b", NULL,
+		 "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"object\":\"api_key\","
+		 "\"name\":\"K\",\"key_prefix\":\"sk_4fGh29KqT\",\"is_active\":false,"
+		 "\"organization_id\":null,\"created_by\":\"0193a1f0-1111-7000-8000-000000000001\","
+		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
+		 "\"request_count\":0,\"revoked_at\":\"2026-11-26T12:00:00Z\","
+		 "\"revoked_reason\":\"rolled\",\"expires_at\":\"2026-11-26T12:00:00Z\","
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8b", NULL, "0193a1f0111170008000000000000001",
+		 "K", "sk_5fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, 0, NULL,
+		 "0193a1f27c4e7b1a9a553f2d1c0b9e8a",
+		 "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"object\":\"api_key\","
+		 "\"name\":\"K\",\"key_prefix\":\"sk_5fGh29KqT\",\"is_active\":true,"
+		 "\"organization_id\":null,\"created_by\":\"0193a1f0-1111-7000-8000-000000000001\","
+		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
+		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
+		 "\"expires_at\":null,\"replaced_by\":null,"
+		 "\"rolled_from\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\"}"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -97,7 +152,17 @@ test_key(void)
 		k.request_count = cases[i].request_count;
 		k.revoked = cases[i].revoked;
 		k.revoked_at = cases[i].revoked ? cases[i].revoked_at : INT64_C(987654321);
-		check_json(cases[i].line, render_key(&k), cases[i].want);
+		/* A reason is shown with a revocation only. */
+		k.revoked_reason = cases[i].revoked ? cases[i].reason : REASON_USER;
+		k.expires = cases[i].expires_at != 0;
+		k.expires_at = k.expires ? cases[i].expires_at : INT64_C(5);
+		k.replaced_by.set = cases[i].replaced_by != NULL;
+		if (k.replaced_by.set)
+			id_of(k.replaced_by.id, cases[i].replaced_by);
+		k.rolled_from.set = cases[i].rolled_from != NULL;
+		if (k.rolled_from.set)
+			id_of(k.rolled_from.id, cases[i].rolled_from);
+		check_json(cases[i].line, render_key(&k, T_NOW), cases[i].want);
 	}
 }
 
@@ -122,12 +187,65 @@ test_account_org(void)
 	           "{\"id\":\"0193a1f0-2222-7000-8000-000000000002\",\"name\":\"Acme\","
 	           "\"is_active\":false}");
 	CHECK(render_time(false, T_DOC) == NULL, "an absent time is not null");
+	check_json(__LINE__, render_list(json_object_new_array(), true),
+	           "{\"object\":\"list\",\"data\":[],\"has_more\":true}");
+}
+
+/* An audit event: every member, nulls for what it lacks, details as written. */
+static void
+test_audit_event(void)
+{
+	struct store_audit_event e;
+
+	memset(&e, 0, sizeof(e));
+	id_of(e.id, "0193A1F27C4E7B1A9A553F2D1C0B9E00");
+	e.created_at = T_DOC + 999999;
+	e.scope.set = e.organization.set = true;
+	id_of(e.organization.id, "0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B");
+	snprintf(e.action, sizeof(e.action), "key.rolled");
+	snprintf(e.actor_type, sizeof(e.actor_type), "dashboard");
+	e.actor_account.set = e.actor_session.set = true;
+	id_of(e.actor_account.id, "0193A1F0111170008000000000000001");
+	id_of(e.actor_session.id, "00112233445566778899AABBCCDDEEFF");
+	snprintf(e.target_type, sizeof(e.target_type), "api_key");
+	e.target.set = true;
+	id_of(e.target.id, "0193A1F27C4E7B1A9A553F2D1C0B9E8A");
+	snprintf(e.client_address, sizeof(e.client_address), "2001:db8::1");
+	snprintf(e.user_agent, sizeof(e.user_agent), "Mozilla/5.0 \"x\"");
+	e.request_id.set = true;
+	id_of(e.request_id.id, "0193A1F27C4E7B1A9A553F2D1C0B9EFF");
+	snprintf(e.details, sizeof(e.details), "{\"grace_period_seconds\":3600}");
+	check_json(__LINE__, render_audit_event(&e),
+	           "{\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e00\",\"object\":\"audit_event\","
+	           "\"action\":\"key.rolled\",\"created_at\":\"2026-11-26T12:00:00Z\","
+	           "\"organization_id\":\"0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b\","
+	           "\"actor\":{\"type\":\"dashboard\","
+	           "\"account_id\":\"0193a1f0-1111-7000-8000-000000000001\",\"api_key_id\":null,"
+	           "\"dashboard_session\":\"00112233445566778899aabbccddeeff\"},"
+	           "\"target\":{\"type\":\"api_key\",\"id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\"},"
+	           "\"client_address\":\"2001:db8::1\",\"user_agent\":\"Mozilla/5.0 \\\"x\\\"\","
+	           "\"request_id\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9eff\","
+	           "\"details\":{\"grace_period_seconds\":3600}}");
+	/* The admin tool's: no request, no address; no details is {}, and so is a broken one. */
+	memset(&e, 0, sizeof(e));
+	snprintf(e.action, sizeof(e.action), "org.created");
+	snprintf(e.actor_type, sizeof(e.actor_type), "admin");
+	snprintf(e.target_type, sizeof(e.target_type), "organization");
+	snprintf(e.details, sizeof(e.details), "[1]");
+	check_json(__LINE__, render_audit_event(&e),
+	           "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"object\":\"audit_event\","
+	           "\"action\":\"org.created\",\"created_at\":\"1970-01-01T00:00:00Z\","
+	           "\"organization_id\":null,\"actor\":{\"type\":\"admin\",\"account_id\":null,"
+	           "\"api_key_id\":null,\"dashboard_session\":null},"
+	           "\"target\":{\"type\":\"organization\",\"id\":null},\"client_address\":null,"
+	           "\"user_agent\":null,\"request_id\":null,\"details\":{}}");
 }
 
 int
 main(void)
 {
 	test_key();
+	test_audit_event();
 	test_account_org();
 	return harness_summary();
 }

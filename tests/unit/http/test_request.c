@@ -744,7 +744,7 @@ test_cookie(void)
 	      "a cookie found without a Cookie header");
 }
 
-/* The dashboard's parameters: Cookie, REMOTE_ADDR, HTTPS, and its part of the URI space. */
+/* The dashboard's parameters: Cookie, REMOTE_ADDR, HTTPS, User-Agent, and its URI space. */
 static void
 test_dashboard_params(void)
 {
@@ -795,7 +795,7 @@ test_dashboard_params(void)
 
 	struct kv with[] = {
 		{"REQUEST_URI", "/dashboard/login"}, {"REMOTE_ADDR", "2001:db8::7"},
-		{"HTTP_COOKIE", "ps_login=x"}, {"HTTPS", "on"},
+		{"HTTP_COOKIE", "ps_login=x"}, {"HTTPS", "on"}, {"HTTP_USER_AGENT", "curl/8.0 \x01"},
 		/* Look-alikes that must not be used. */
 		{"COOKIE", "wrong"}, {"HTTP_X_FORWARDED_FOR", "203.0.113.9"}, {NULL, NULL},
 	};
@@ -810,9 +810,13 @@ test_dashboard_params(void)
 	      req.cookie ? req.cookie : "NULL");
 	CHECK(req.https && request_under(&req, "dashboard"), "https %d under dashboard %d",
 	      req.https, request_under(&req, "dashboard"));
+	/* The user agent as sent: for the audit log, which cleans it (core/audit.c). */
+	CHECK(req.user_agent != NULL && strcmp(req.user_agent, "curl/8.0 \x01") == 0,
+	      "user_agent %s", req.user_agent ? req.user_agent : "NULL");
 	request_parse(&req, getter, without);
-	CHECK(req.remote_addr == NULL && req.cookie == NULL && !req.https,
-	      "absent: remote_addr %s cookie %s https %d", req.remote_addr, req.cookie, req.https);
+	CHECK(req.remote_addr == NULL && req.cookie == NULL && !req.https && req.user_agent == NULL,
+	      "absent: remote_addr %s cookie %s https %d user_agent %s", req.remote_addr, req.cookie,
+	      req.https, req.user_agent);
 }
 
 /* Under /dashboard whatever follows, so that a malformed dashboard path gets its HTML 404. */
