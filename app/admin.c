@@ -12,6 +12,7 @@
 
 #include "base/config.h"
 #include "core/keyops.h"
+#include "core/usage.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
 #include "data/store_web.h"
@@ -357,6 +358,29 @@ key_create(struct admin *a)
 	return print(o);
 }
 
+/*
+ * The daily job of a cluster (README "Scaling out"): folds every node's rows
+ * of each closed day into one, in batches, until none is left.
+ */
+static int
+usage_compact_all(struct admin *a)
+{
+	unsigned folded, total = 0;
+	enum err e;
+	json_object *o;
+
+	do {
+		e = usage_compact(a->db, timefmt_now_us(), USAGE_COMPACT_MAX, &folded);
+		total += folded;
+	} while (e == ERR_NONE && folded == USAGE_COMPACT_MAX);
+	if (e != ERR_NONE)
+		return fail("%s", e == ERR_SERVICE_UNAVAILABLE ? "cannot reach the database (or a "
+		                  "conflict with another node: run it again)" : "database error");
+	o = json_object_new_object();
+	json_object_object_add(o, "folded", json_object_new_uint64(total));
+	return print(o);
+}
+
 static int account_deactivate(struct admin *a) { return account_set_active(a, false); }
 static int account_activate(struct admin *a) { return account_set_active(a, true); }
 static int org_deactivate(struct admin *a) { return org_set_active(a, false); }
@@ -376,6 +400,7 @@ static const struct {
 	{"org", "deactivate", org_deactivate},
 	{"org", "activate", org_activate},
 	{"key", "create", key_create},
+	{"usage", "compact", usage_compact_all},
 };
 
 static int (*
@@ -398,7 +423,8 @@ usage(void)
 	      "  org add-member ORG_ID ACCOUNT_ID --role owner|admin|member\n"
 	      "  org remove-member ORG_ID ACCOUNT_ID\n"
 	      "  org deactivate ORG_ID | org activate ORG_ID\n"
-	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n", stderr);
+	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n"
+	      "  usage compact                      (fold closed days' per-node rows)\n", stderr);
 }
 
 int
