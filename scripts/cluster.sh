@@ -55,16 +55,8 @@ cluster_node_cnf() {   # cluster_node_cnf N
 	# The nodes run as mysql: the rsync SST's daemon, started by the joiner,
 	# would drop from root to nobody and could not write the datadir.
 	mkdir -p "$d/data" && chown mysql: "$d" "$d/data"
-	cat >"$d/my.cnf" <<CNF
-[client]
-socket=$d/mysql.sock
-user=root
-[mariadbd]
-user=mysql
-datadir=$d/data
-socket=$d/mysql.sock
-pid-file=$d/mysqld.pid
-log-error=$d/mysqld.log
+	db_cnf_head "$d" "$d/data" mysql >"$d/my.cnf"
+	cat >>"$d/my.cnf" <<CNF
 bind-address=$addr
 port=$C_SQL_PORT
 innodb_buffer_pool_size=64M

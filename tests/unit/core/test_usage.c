@@ -63,6 +63,18 @@ static struct fake_db {
 	unsigned nfolds, fold_start, sums, deletes;
 } fdb;
 
+/* A fresh fake whose BEGIN, COMMIT and nth statement (0: none) end with these. */
+static void
+fdb_reset(enum db_status begin_rc, enum db_status commit_rc, unsigned fail_exec,
+          enum db_status exec_rc)
+{
+	memset(&fdb, 0, sizeof(fdb));
+	fdb.begin_rc = begin_rc;
+	fdb.commit_rc = commit_rc;
+	fdb.fail_exec = fail_exec;
+	fdb.exec_rc = exec_rc;
+}
+
 /* The fake's MYSQL_TIME carries the instant whole; only the fake looks inside. */
 void
 db_time_from_us(MYSQL_TIME *t, int64_t us)
@@ -388,11 +400,7 @@ test_flush_failure(void)
 		int line = cases[i].line;
 		enum err e;
 
-		memset(&fdb, 0, sizeof(fdb));
-		fdb.begin_rc = cases[i].begin_rc;
-		fdb.commit_rc = cases[i].commit_rc;
-		fdb.fail_exec = cases[i].fail_exec;
-		fdb.exec_rc = cases[i].exec_rc;
+		fdb_reset(cases[i].begin_rc, cases[i].commit_rc, cases[i].fail_exec, cases[i].exec_rc);
 		usage_init(&u, NULL);
 		record(K_A, T0);
 		record(K_B, T0 + 1);
@@ -639,11 +647,7 @@ test_compact(void)
 		bool same = true;
 		enum err e;
 
-		memset(&fdb, 0, sizeof(fdb));
-		fdb.fail_exec = cases[i].fail_exec;
-		fdb.exec_rc = cases[i].rc;
-		fdb.begin_rc = cases[i].begin_rc;
-		fdb.commit_rc = cases[i].commit_rc;
+		fdb_reset(cases[i].begin_rc, cases[i].commit_rc, cases[i].fail_exec, cases[i].rc);
 		fdb.ngroups = cases[i].ngroups;
 		for (unsigned j = 0; j < cases[i].ngroups; j++) {
 			key_n(j, fdb.groups[j].key);
