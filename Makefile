@@ -29,7 +29,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_SRC  := $(wildcard tests/integration/*.c)
 ASAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit unit-asan server-asan integration bench fuzz clean
+.PHONY: all deps run test unit unit-asan server-asan integration bench fuzz clean cluster-test
 all: $(BUILD)/parsesphere-fcgi $(BUILD)/parsesphere-admin $(BUILD)/parsesphere-null \
      $(BUILD)/parsesphere-parses-demo
 
@@ -60,6 +60,11 @@ $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium
 
+# scripts/cluster-test's load client: counts exactly what it sent.
+$(BUILD)/tests/cluster-load: tests/cluster/load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LDFLAGS) -lpthread
+
 deps:
 	@scripts/deps
 
@@ -84,6 +89,11 @@ test: deps
 
 run: deps all
 	@scripts/run
+
+# Three MariaDB Galera nodes and two web hosts on this machine (README "Scaling
+# out"); CLUSTER_ROUNDS: iterations of the revocation check (500).
+cluster-test: deps all $(BUILD)/tests/cluster-load
+	@BUILD=$(BUILD) scripts/cluster-test
 
 FUZZ_SECONDS ?= 60
 

@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "core/accounts.h"
 #include "core/keyops.h"
+#include "core/usage.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
 #include "data/store_keys.h"
@@ -412,6 +413,29 @@ key_roll(struct admin *a)
 	return print_new_key(&k, secret);
 }
 
+/*
+ * The daily job of a cluster (README "Scaling out"): folds every node's rows
+ * of each closed day into one, in batches, until none is left.
+ */
+static int
+usage_compact_all(struct admin *a)
+{
+	unsigned folded, total = 0;
+	enum err e;
+	json_object *o;
+
+	do {
+		e = usage_compact(a->db, timefmt_now_us(), USAGE_COMPACT_MAX, &folded);
+		total += folded;
+	} while (e == ERR_NONE && folded == USAGE_COMPACT_MAX);
+	if (e != ERR_NONE)
+		return fail("%s", e == ERR_SERVICE_UNAVAILABLE ? "cannot reach the database (or a "
+		                  "conflict with another node: run it again)" : "database error");
+	o = json_object_new_object();
+	json_object_object_add(o, "folded", json_object_new_uint64(total));
+	return print(o);
+}
+
 static int account_deactivate(struct admin *a) { return account_set_active(a, false); }
 static int account_activate(struct admin *a) { return account_set_active(a, true); }
 static int org_deactivate(struct admin *a) { return org_set_active(a, false); }
@@ -432,6 +456,7 @@ static const struct {
 	{"org", "activate", org_activate},
 	{"key", "create", key_create},
 	{"key", "roll", key_roll},
+	{"usage", "compact", usage_compact_all},
 };
 
 static int (*
@@ -455,7 +480,8 @@ usage(void)
 	      "  org remove-member ORG_ID ACCOUNT_ID\n"
 	      "  org deactivate ORG_ID | org activate ORG_ID\n"
 	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n"
-	      "  key roll KEY_ID [--grace SECONDS]       (0 to 604800, default 0)\n", stderr);
+	      "  key roll KEY_ID [--grace SECONDS]       (0 to 604800, default 0)\n"
+	      "  usage compact                      (fold closed days' per-node rows)\n", stderr);
 }
 
 int

@@ -49,17 +49,25 @@ wait_for() {   # wait_for SECONDS DESCRIPTION COMMAND...
 	done
 }
 
-stack_db_start() {
-	cat >"$CNF" <<CNF
+# The head of a private MariaDB's defaults file: root's client over the socket
+# in DIR, where the server keeps its pid file and log too.
+db_cnf_head() {   # db_cnf_head DIR DATADIR USER
+	cat <<CNF
 [client]
-socket=$STATE/mysql.sock
+socket=$1/mysql.sock
 user=root
 [mariadbd]
-user=root
-datadir=$STATE/mysql
-socket=$STATE/mysql.sock
-pid-file=$STATE/mysqld.pid
-log-error=$STATE/mysqld.log
+user=$3
+datadir=$2
+socket=$1/mysql.sock
+pid-file=$1/mysqld.pid
+log-error=$1/mysqld.log
+CNF
+}
+
+stack_db_start() {
+	db_cnf_head "$STATE" "$STATE/mysql" root >"$CNF"
+	cat >>"$CNF" <<CNF
 skip-networking
 innodb_buffer_pool_size=128M
 character-set-server=utf8mb4
@@ -106,6 +114,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_daily TO 'pars
 GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_sessions TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_new_keys TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.login_throttle TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_counters TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_node_daily TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT ON parsesphere.audit_events TO 'parsesphere'@'localhost';
 SQL

@@ -97,6 +97,52 @@ parse_request_log(const char *v, char *dst)
 	return set_str(dst, v);
 }
 
+static char *trim(char *s);
+
+/* One node of db_hosts: "/socket/path", "host", "host:port" or "[IPv6]:port". */
+static int
+parse_db_node(char *s, struct config_db_node *node)
+{
+	char *host = s, *port = NULL, *end;
+
+	memset(node, 0, sizeof(*node));
+	if (*s == '/')
+		return set_str(node->socket, s);
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL || (end[1] != '\0' && end[1] != ':'))
+			return -1;
+		*end = '\0';
+		host = s + 1;
+		port = end[1] == ':' ? end + 2 : NULL;
+	} else if ((port = strchr(s, ':')) != NULL) {
+		*port++ = '\0';
+	}
+	if (*host == '\0' || strpbrk(host, " \t[]") != NULL ||
+	    (port != NULL && (parse_uint(port, 65535, &node->port) != 0 || node->port == 0)))
+		return -1;
+	return set_str(node->host, host);   /* port 0: db_port, once the whole file is read */
+}
+
+/* db_hosts: nodes separated by commas, none empty, at most CONFIG_DB_NODES_MAX. */
+static int
+parse_db_hosts(struct config *cfg, const char *v)
+{
+	char list[CONFIG_STR_MAX], *item, *comma;
+	unsigned n = 0;
+
+	if (set_str(list, v) != 0)
+		return -1;
+	for (item = list; item != NULL; item = comma) {
+		if ((comma = strchr(item, ',')) != NULL)
+			*comma++ = '\0';
+		if (n == CONFIG_DB_NODES_MAX || parse_db_node(trim(item), &cfg->db_nodes[n]) != 0)
+			return -1;
+		n++;
+	}
+	cfg->db_nnodes = n;
+	return 0;
+}
+
 static int
 apply(struct config *cfg, const char *k, const char *v)
 {
@@ -146,6 +192,10 @@ apply(struct config *cfg, const char *k, const char *v)
 		return parse_bool(v, &cfg->metrics);
 	if (strcmp(k, "metrics_allow") == 0)
 		return addrlist_parse(&cfg->metrics_allow, v);
+	if (strcmp(k, "db_hosts") == 0)
+		return parse_db_hosts(cfg, v);
+	if (strcmp(k, "db_causal_reads") == 0)
+		return parse_bool(v, &cfg->db_causal_reads);
 	return -1;
 }
 
@@ -193,6 +243,26 @@ fail:
 	return rc;
 }
 
+/*
+ * The node list: db_hosts, else the single node of db_socket/db_host/db_port
+ * (as before db_hosts existed). Both at once would leave one of them unused.
+ */
+static int
+resolve_db_nodes(struct config *cfg)
+{
+	if (cfg->db_nnodes == 0) {
+		memcpy(cfg->db_nodes[0].host, cfg->db_host, sizeof(cfg->db_host));
+		memcpy(cfg->db_nodes[0].socket, cfg->db_socket, sizeof(cfg->db_socket));
+		cfg->db_nnodes = 1;
+	} else if (cfg->db_host[0] != '\0' || cfg->db_socket[0] != '\0') {
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->db_nnodes; i++)
+		if (cfg->db_nodes[i].port == 0)
+			cfg->db_nodes[i].port = cfg->db_port;
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -233,6 +303,11 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 			         path, lineno, k);
 			goto fail;
 		}
+	}
+	if (resolve_db_nodes(cfg) != 0) {
+		snprintf(err, errlen, "%s: db_hosts replaces db_host and db_socket: set only one",
+		         path);
+		goto fail;
 	}
 	if (cfg->pepper_file[0] == '\0') {
 		snprintf(err, errlen, "%s: pepper_file is required", path);

@@ -17,6 +17,14 @@
 #define CONFIG_STR_MAX 256
 #define CONFIG_PPM     1000000   /* a share of 1, in millionths */
 
+/* A database node: a unix socket (host "") or a TCP host and port. */
+#define CONFIG_DB_NODES_MAX 8
+struct config_db_node {
+	char host[CONFIG_STR_MAX];
+	char socket[CONFIG_STR_MAX];
+	unsigned port;
+};
+
 struct config {
 	char db_socket[CONFIG_STR_MAX];
 	char db_host[CONFIG_STR_MAX];
@@ -25,6 +33,14 @@ struct config {
 	char db_password[CONFIG_STR_MAX];
 	char db_name[CONFIG_STR_MAX];
 	unsigned db_timeout;             /* seconds, connect/read/write */
+	/*
+	 * The database nodes, tried in this order (lib/data/db.c): those of
+	 * db_hosts, or else the one node of db_socket/db_host/db_port.
+	 */
+	struct config_db_node db_nodes[CONFIG_DB_NODES_MAX];
+	unsigned db_nnodes;
+	/* SET wsrep_sync_wait = 1 on every connection: reads wait for the cluster's commits. */
+	bool db_causal_reads;
 	char pepper_file[CONFIG_STR_MAX];
 	char listen[CONFIG_STR_MAX];     /* unix socket path or host:port */
 	unsigned workers;                /* 0: serve in this process */

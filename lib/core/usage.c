@@ -168,3 +168,27 @@ usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned 
 {
 	return result_db(store_usage_days(db, key, now / TIMEFMT_DAY * TIMEFMT_DAY, ndays, counts));
 }
+
+enum err
+usage_compact(struct db *db, int64_t now, unsigned max, unsigned *folded)
+{
+	struct store_usage_group groups[USAGE_COMPACT_MAX];
+	/* Yesterday stays open: a worker may still be flushing its last counts. */
+	int64_t before = now / US_PER_DAY * US_PER_DAY - US_PER_DAY;
+	unsigned n = 0;
+	enum db_status rc;
+
+	*folded = 0;
+	rc = store_usage_closed(db, before, groups, max < USAGE_COMPACT_MAX ? max : USAGE_COMPACT_MAX,
+	                        &n);
+	/* A transaction a group: small write sets, and a conflict costs only that group. */
+	for (unsigned i = 0; rc == DB_OK && i < n; i++) {
+		if ((rc = db_begin(db)) == DB_OK && (rc = store_usage_fold(db, &groups[i])) == DB_OK)
+			rc = db_commit(db);
+		if (rc != DB_OK)
+			db_rollback(db);
+		else
+			(*folded)++;
+	}
+	return result_db(rc);
+}

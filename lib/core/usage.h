@@ -69,6 +69,16 @@ enum err usage_flush(struct usage *u);
 enum err usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned ndays,
                        uint64_t *counts);
 
+/*
+ * Compaction of closed days, a daily job (`parsesphere-admin usage compact`):
+ * folds the nodes' daily rows of up to max (at most USAGE_COMPACT_MAX) keys'
+ * days before yesterday into one row each, *folded of them. Counts that
+ * arrive later for such a day (a worker that was cut off from the database)
+ * make new rows, folded by the next run; reads sum both, so nothing is lost.
+ */
+#define USAGE_COMPACT_MAX 100
+enum err usage_compact(struct db *db, int64_t now, unsigned max, unsigned *folded);
+
 static inline bool
 usage_pending(const struct usage *u)
 {

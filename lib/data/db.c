@@ -11,6 +11,7 @@
 struct db {
 	const struct config *cfg;
 	MYSQL *conn;                 /* NULL while disconnected */
+	unsigned node;               /* cfg->db_nodes: the one connected, or to try first */
 	MYSQL_STMT *stmts[DB_STMT_MAX + 1];   /* by slot; NULL until prepared on this connection */
 	bool in_tx;
 	bool connected_once;         /* a later connection is a reconnect */
@@ -72,42 +73,86 @@ db_free(struct db *db)
 	free(db);
 }
 
-static enum db_status
-connect_db(struct db *db)
+/* The nodes of the configuration (at least one: an empty one is the local default). */
+static unsigned
+nodes(const struct db *db)
 {
-	const struct config *c = db->cfg;
+	return db->cfg->db_nnodes > 0 ? db->cfg->db_nnodes : 1;
+}
+
+/* A connection to node i, or NULL (logged). */
+static MYSQL *
+open_node(const struct config *c, unsigned i)
+{
+	const struct config_db_node *n = &c->db_nodes[i];
 	unsigned timeout = c->db_timeout;
 	my_bool off = 0;
-	MYSQL *m;
+	MYSQL *m = mysql_init(NULL);
 
-	if (db->conn != NULL)
-		return DB_OK;
-	if (timefmt_now_us() < db->down_until)
-		return DB_UNAVAILABLE;   /* it just timed out: do not wait again yet */
-	m = mysql_init(NULL);
 	if (m == NULL)
-		return DB_UNAVAILABLE;
+		return NULL;
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
 	mysql_options(m, MYSQL_OPT_RECONNECT, &off);  /* reconnecting loses prepared statements */
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	if (mysql_real_connect(m, c->db_host[0] ? c->db_host : NULL,
+	/*
+	 * Galera: a read waits until this node has applied every transaction the
+	 * cluster committed before it began, so a revoke committed through any
+	 * node refuses the key's next request here. A MariaDB server without
+	 * Galera accepts the setting and ignores it; one without wsrep at all
+	 * (MySQL) refuses it, and so every connection.
+	 */
+	if (c->db_causal_reads)
+		mysql_options(m, MYSQL_INIT_COMMAND, "SET SESSION wsrep_sync_wait = 1");
+	if (mysql_real_connect(m, n->host[0] ? n->host : NULL,
 	                       c->db_user[0] ? c->db_user : NULL,
 	                       c->db_password[0] ? c->db_password : NULL,
-	                       c->db_name, c->db_port,
-	                       c->db_socket[0] ? c->db_socket : NULL, 0) == NULL) {
-		log_error("database connect failed: %u %s", mysql_errno(m), mysql_error(m));
+	                       c->db_name, n->port, n->socket[0] ? n->socket : NULL, 0) == NULL) {
+		log_error("database connect to node %u failed: %u %s", i + 1, mysql_errno(m),
+		          mysql_error(m));
 		mysql_close(m);
-		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
-		db->stats.unavailable++;
-		return DB_UNAVAILABLE;
+		m = NULL;
 	}
-	db->conn = m;
-	db->stats.reconnects += db->connected_once;
-	db->connected_once = true;
-	return DB_OK;
+	return m;
+}
+
+/* The connection is dropped for what the node did: the next one goes to the next node. */
+static void
+leave_node(struct db *db)
+{
+	disconnect(db);
+	db->node = (db->node + 1) % nodes(db);
+}
+
+/*
+ * Connects to the node in use, else to the ones after it in turn: a refused
+ * connection costs nothing, so a whole round is tried, but one that timed out
+ * ends it (the next call starts after that node).
+ */
+static enum db_status
+connect_db(struct db *db)
+{
+	int64_t start = timefmt_now_us();
+
+	if (db->conn != NULL)
+		return DB_OK;
+	if (start < db->down_until)
+		return DB_UNAVAILABLE;   /* it just timed out: do not wait again yet */
+	for (unsigned tried = 0; tried < nodes(db); tried++) {
+		if ((db->conn = open_node(db->cfg, db->node)) != NULL) {
+			db->stats.reconnects += db->connected_once;
+			db->connected_once = true;
+			return DB_OK;
+		}
+		db->node = (db->node + 1) % nodes(db);
+		if (timefmt_now_us() - start >= DOWN_HOLD_US)
+			break;
+	}
+	db->down_until = timefmt_now_us() + DOWN_HOLD_US;
+	db->stats.unavailable++;
+	return DB_UNAVAILABLE;
 }
 
 /*
@@ -115,9 +160,10 @@ connect_db(struct db *db)
  * statement is wrong: DB_UNAVAILABLE, the API's 503 with Retry-After (the
  * client retries), never DB_ERROR, its 500 (a bug of ours). `drop`: the
  * connection is gone, or leads to a server that should not be used now; the
- * next statement connects afresh (through a proxy or a virtual address, maybe
- * to a healthy node). Connecting itself fails as DB_UNAVAILABLE whatever the
- * reason (2002/2003 nothing listening, 1040/1203 too many connections, ...).
+ * next statement connects afresh, to the next node of db_hosts (or through a
+ * proxy or a virtual address, maybe to a healthy node). Connecting itself
+ * fails as DB_UNAVAILABLE whatever the reason (2002/2003 nothing listening,
+ * 1040/1203 too many connections, ...).
  *
  * Left out on purpose, so DB_ERROR and logged with the code: a storage
  * engine's own failure (1030 ER_GET_ERRNO, 1180 ER_ERROR_DURING_COMMIT: a
@@ -160,7 +206,7 @@ classify(struct db *db, unsigned e, const char *what, unsigned slot)
 		if (unavailable[i].code != e)
 			continue;
 		if (unavailable[i].drop)
-			disconnect(db);
+			leave_node(db);
 		log_error("database %s of statement %u: error %u, unavailable", what, slot, e);
 		db->stats.unavailable++;
 		return DB_UNAVAILABLE;
@@ -180,7 +226,7 @@ slot_of(struct db_stmt *def)
 }
 
 static enum db_status
-prepare(struct db *db, struct db_stmt *def, MYSQL_STMT **out)
+prepare(struct db *db, struct db_stmt *def, MYSQL_STMT **out, unsigned *err)
 {
 	MYSQL_STMT *st;
 	const char *sql = def->sql;
@@ -198,11 +244,11 @@ prepare(struct db *db, struct db_stmt *def, MYSQL_STMT **out)
 	if (st == NULL)
 		return DB_UNAVAILABLE;
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-		unsigned e = mysql_stmt_errno(st);
+		*err = mysql_stmt_errno(st);
 		mysql_stmt_close(st);
 		/* The statement's text names it for the operator; it holds no value. */
 		log_error("database cannot prepare statement %u: %.60s...", slot, sql);
-		return classify(db, e, "prepare", slot);
+		return classify(db, *err, "prepare", slot);
 	}
 	db->stmts[slot] = st;
 	*out = st;
@@ -220,7 +266,7 @@ attempt(struct db *db, struct db_stmt *def, MYSQL_BIND *params, MYSQL_BIND *resu
 	*err = 0;
 	if ((rc = connect_db(db)) != DB_OK)
 		return rc;
-	if ((rc = prepare(db, def, &st)) != DB_OK)
+	if ((rc = prepare(db, def, &st, err)) != DB_OK)
 		return rc;
 	if ((params != NULL && mysql_stmt_bind_param(st, params) != 0) ||
 	    mysql_stmt_execute(st) != 0 ||
@@ -230,6 +276,18 @@ attempt(struct db *db, struct db_stmt *def, MYSQL_BIND *params, MYSQL_BIND *resu
 		return classify(db, *err, "execution", def->slot);
 	}
 	return DB_OK;
+}
+
+/*
+ * The statement never ran: the connection was gone before it was sent
+ * (2006), or the node refused it (a Galera node outside the primary
+ * component, a read-only one). It may go to the next node, whatever it does.
+ */
+static bool
+not_run(unsigned e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == ER_UNKNOWN_COM_ERROR ||
+	       e == ER_OPTION_PREVENTS_STATEMENT || e == ER_READ_ONLY_MODE;
 }
 
 enum db_status
@@ -242,15 +300,16 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND *resul
 	if (rc != DB_UNAVAILABLE || err == 0 || db->conn != NULL)
 		goto done;
 	/*
-	 * The connection was lost. Quickly (a restarted server, an idle
-	 * connection closed): one fresh try if the statement did not run (2006)
-	 * or is safe to repeat, which makes a restart invisible to clients.
+	 * The connection was lost or left. Quickly (a restarted server, an idle
+	 * connection closed, a node that cannot serve): one fresh try, on the
+	 * next node, if the statement did not run or is safe to repeat, which
+	 * makes a restart or a failover invisible to clients.
 	 * After a timeout (a hung server): no retry, and the next requests fail
 	 * fast for a moment instead of each waiting out the timeouts again.
 	 */
 	if (timefmt_now_us() - start >= DOWN_HOLD_US)
 		db->down_until = timefmt_now_us() + DOWN_HOLD_US;
-	else if (!db->in_tx && (err == CR_SERVER_GONE_ERROR || st->retry_safe))
+	else if (!db->in_tx && (not_run(err) || st->retry_safe))
 		rc = attempt(db, st, params, result, &err);
 done:
 	took(db, start);

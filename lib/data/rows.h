@@ -11,9 +11,20 @@
 #include "data/db_stmt.h"
 #include "data/store.h"
 
+/*
+ * A key's counters (sql/006): every node's row of api_key_counters, plus what
+ * api_keys held before (and what a worker of an older version adds there).
+ */
+#define KEY_USED_NODES "(SELECT MAX(c.last_used_at) FROM api_key_counters c" \
+                       " WHERE c.api_key_id = k.id)"
+#define KEY_USED "GREATEST(COALESCE(k.last_used_at, " KEY_USED_NODES "), " \
+                 "COALESCE(" KEY_USED_NODES ", k.last_used_at))"
+#define KEY_COUNT "k.request_count + (SELECT COALESCE(SUM(c.request_count), 0)" \
+                  " FROM api_key_counters c WHERE c.api_key_id = k.id)"
+
 /* The columns of a key, in the order rows_bind_key binds them. */
 #define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
-                 "k.created_at, k.revoked_at, k.last_used_at, k.request_count, " \
+                 "k.created_at, k.revoked_at, " KEY_USED ", " KEY_COUNT ", " \
                  "k.revoked_reason, k.expires_at, k.replaced_by, k.rolled_from, " \
                  "k.expiry_recorded"
 #define KEY_NCOLS 14

@@ -5,24 +5,30 @@
 #include "base/timefmt.h"
 #include "data/rows.h"
 
+/* Closed days folded into api_key_usage_daily, plus the nodes' rows not folded yet. */
 static struct db_stmt st_usage_history = DB_STMT(true,
-	"SELECT day, request_count FROM api_key_usage_daily"
-	" WHERE api_key_id = ? AND day >= ? ORDER BY day LIMIT ?");
+	"SELECT day, SUM(request_count) FROM ("
+	" SELECT day, request_count FROM api_key_usage_daily WHERE api_key_id = ? AND day >= ?"
+	" UNION ALL"
+	" SELECT day, request_count FROM api_key_usage_node_daily WHERE api_key_id = ? AND day >= ?"
+	") u GROUP BY day ORDER BY day LIMIT ?");
 
 enum db_status
 store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
                     struct store_usage_day *out, unsigned max, unsigned *n)
 {
-	MYSQL_BIND in[3], res[2];
+	MYSQL_BIND in[5], res[2];
 	MYSQL_TIME from, day;
 	int64_t count, lim = max;
 	enum db_status rc;
 
 	db_time_from_us(&from, since);
 	from.time_type = MYSQL_TIMESTAMP_DATE;
-	db_in_blob(&in[0], key, UUID_LEN);
-	db_bind(&in[1], MYSQL_TYPE_DATE, &from, 0, NULL, NULL);
-	db_in_i64(&in[2], &lim);
+	for (int i = 0; i < 4; i += 2) {
+		db_in_blob(&in[i], key, UUID_LEN);
+		db_bind(&in[i + 1], MYSQL_TYPE_DATE, &from, 0, NULL, NULL);
+	}
+	db_in_i64(&in[4], &lim);
 	db_bind(&res[0], MYSQL_TYPE_DATE, &day, 0, NULL, NULL);
 	db_out_i64(&res[1], &count, NULL);
 	*n = 0;
@@ -64,47 +70,54 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
 	return rc;
 }
 
-/* Additive, never idempotent: run inside the usage flush's transaction only. */
+/*
+ * Additive, never idempotent: run inside the usage flush's transaction only.
+ * Rows of the writing node alone (sql/006): flushes through different nodes
+ * never write the same row, and none writes api_keys.
+ */
 static struct db_stmt st_usage_add_key = DB_STMT(false,
-	"UPDATE api_keys SET request_count = request_count + ?,"
-	" last_used_at = GREATEST(COALESCE(last_used_at, ?), ?) WHERE id = ?");
+	"INSERT INTO api_key_counters (api_key_id, node, request_count, last_used_at)"
+	" VALUES (?, @@wsrep_node_name, ?, ?) ON DUPLICATE KEY UPDATE"
+	"  request_count = api_key_counters.request_count + VALUES(request_count),"
+	"  last_used_at = GREATEST(api_key_counters.last_used_at, VALUES(last_used_at))");
 
 static struct db_stmt st_usage_add_day = DB_STMT(false,
-	"INSERT INTO api_key_usage_daily (api_key_id, day, request_count)"
-	" SELECT k.id, ?, ? FROM api_keys k WHERE k.id = ?"
-	" ON DUPLICATE KEY UPDATE"
-	"  request_count = api_key_usage_daily.request_count + VALUES(request_count)");
+	"INSERT INTO api_key_usage_node_daily (api_key_id, day, node, request_count)"
+	" VALUES (?, ?, @@wsrep_node_name, ?) ON DUPLICATE KEY UPDATE"
+	"  request_count = api_key_usage_node_daily.request_count + VALUES(request_count)");
 
 enum db_status
 store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_t count,
                 int64_t last_used)
 {
-	MYSQL_BIND in[4];
+	MYSQL_BIND in[3];
 	MYSQL_TIME at, d;
 	int64_t n = count;
 	enum db_status rc;
 
 	db_time_from_us(&at, last_used);
-	db_in_i64(&in[0], &n);
-	db_in_time(&in[1], &at);
+	db_in_blob(&in[0], key, UUID_LEN);
+	db_in_i64(&in[1], &n);
 	db_in_time(&in[2], &at);
-	db_in_blob(&in[3], key, UUID_LEN);
 	if ((rc = db_exec(db, &st_usage_add_key, in, NULL)) != DB_OK)
 		return rc;
 	db_time_from_us(&d, day);
 	d.time_type = MYSQL_TIMESTAMP_DATE;
-	db_bind(&in[0], MYSQL_TYPE_DATE, &d, 0, NULL, NULL);
-	db_in_i64(&in[1], &n);
-	db_in_blob(&in[2], key, UUID_LEN);
+	db_bind(&in[1], MYSQL_TYPE_DATE, &d, 0, NULL, NULL);
+	db_in_i64(&in[2], &n);
 	return db_exec(db, &st_usage_add_day, in, NULL);
 }
 
 static struct db_stmt st_usage_flush_record = DB_STMT(false,
-	"INSERT INTO usage_flushes (id, flushed_at) VALUES (?, ?)");
+	"INSERT INTO usage_flushes (id, flushed_at, node) VALUES (?, ?, @@wsrep_node_name)");
 
-/* Ended flushes are only asked about until the next one succeeds: a day is ample. */
+/*
+ * Ended flushes are only asked about until the next one succeeds: a day is
+ * ample. Each node prunes its own: two deleting the same rows would conflict.
+ */
 static struct db_stmt st_usage_flush_prune = DB_STMT(false,
-	"DELETE FROM usage_flushes WHERE flushed_at < ? ORDER BY flushed_at LIMIT 10");
+	"DELETE FROM usage_flushes WHERE node = @@wsrep_node_name AND flushed_at < ?"
+	" ORDER BY flushed_at LIMIT 10");
 
 enum db_status
 store_usage_flush_record(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
@@ -136,4 +149,70 @@ store_usage_flushed(struct db *db, const uint8_t id[UUID_LEN], bool *committed)
 	db_in_blob(&in[0], id, UUID_LEN);
 	db_out_i64(&res[0], &one, NULL);
 	return rows_query_one(db, &st_usage_flushed, in, res, committed);
+}
+
+/* Through the (day, api_key_id) index: the oldest closed days first. */
+static struct db_stmt st_usage_closed = DB_STMT(true,
+	"SELECT api_key_id, day FROM api_key_usage_node_daily WHERE day < ?"
+	" GROUP BY day, api_key_id ORDER BY day, api_key_id LIMIT ?");
+
+enum db_status
+store_usage_closed(struct db *db, int64_t before, struct store_usage_group *out, unsigned max,
+                   unsigned *n)
+{
+	MYSQL_BIND in[2], res[2];
+	MYSQL_TIME bound, day;
+	uint8_t key[UUID_LEN];
+	unsigned long key_len = 0;
+	int64_t lim = max;
+	enum db_status rc;
+
+	db_time_from_us(&bound, before);
+	bound.time_type = MYSQL_TIMESTAMP_DATE;
+	db_bind(&in[0], MYSQL_TYPE_DATE, &bound, 0, NULL, NULL);
+	db_in_i64(&in[1], &lim);
+	db_out_blob(&res[0], key, UUID_LEN, &key_len, NULL);
+	db_bind(&res[1], MYSQL_TYPE_DATE, &day, 0, NULL, NULL);
+	*n = 0;
+	if ((rc = db_exec(db, &st_usage_closed, in, res)) != DB_OK)
+		return rc;
+	while (*n < max && db_fetch(db, &st_usage_closed) == 1) {
+		memcpy(out[*n].key, key, UUID_LEN);
+		out[*n].day = db_time_to_us(&day);
+		(*n)++;
+	}
+	db_done(db, &st_usage_closed);
+	return DB_OK;
+}
+
+/*
+ * INSERT ... SELECT locks the rows it sums (and the gaps around them), so
+ * that the DELETE removes exactly those: a flush through this node adding to
+ * the day meanwhile waits, then writes a new row. One through another node
+ * conflicts at certification, and one of the two transactions is rolled back.
+ */
+static struct db_stmt st_usage_fold_sum = DB_STMT(false,
+	"INSERT INTO api_key_usage_daily (api_key_id, day, request_count)"
+	" SELECT api_key_id, day, SUM(request_count) FROM api_key_usage_node_daily"
+	" WHERE api_key_id = ? AND day = ? GROUP BY api_key_id, day"
+	" ON DUPLICATE KEY UPDATE"
+	"  request_count = api_key_usage_daily.request_count + VALUES(request_count)");
+
+static struct db_stmt st_usage_fold_delete = DB_STMT(false,
+	"DELETE FROM api_key_usage_node_daily WHERE api_key_id = ? AND day = ?");
+
+enum db_status
+store_usage_fold(struct db *db, const struct store_usage_group *g)
+{
+	MYSQL_BIND in[2];
+	MYSQL_TIME d;
+	enum db_status rc;
+
+	db_time_from_us(&d, g->day);
+	d.time_type = MYSQL_TIMESTAMP_DATE;
+	db_in_blob(&in[0], g->key, UUID_LEN);
+	db_bind(&in[1], MYSQL_TYPE_DATE, &d, 0, NULL, NULL);
+	if ((rc = db_exec(db, &st_usage_fold_sum, in, NULL)) != DB_OK)
+		return rc;
+	return db_exec(db, &st_usage_fold_delete, in, NULL);
 }

@@ -1,5 +1,7 @@
 /*
- * store_usage: the daily usage table and the counters on api_keys.
+ * store_usage: a key's counters and its daily usage (sql/006): rows per
+ * database node, added to by the usage flush, read as sums; closed days
+ * folded into one row a key and day.
  */
 #ifndef PS_STORE_USAGE_H
 #define PS_STORE_USAGE_H
@@ -24,11 +26,6 @@ enum db_status store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int6
                                 unsigned ndays, uint64_t *counts);
 
 /*
- * Adds count requests to key (request_count and the daily row of `day`,
- * midnight UTC) and moves last_used_at forward to last_used. Additive, so
- * concurrent workers compose; an unknown key is skipped.
- */
-/*
  * A flush's id, recorded in the flush's own transaction (and up to 10
  * flushes older than prune_before forgotten): store_usage_flushed then tells
  * whether a flush whose COMMIT went unanswered committed after all.
@@ -37,7 +34,23 @@ enum db_status store_usage_flush_record(struct db *db, const uint8_t id[UUID_LEN
                                         int64_t prune_before);
 enum db_status store_usage_flushed(struct db *db, const uint8_t id[UUID_LEN], bool *committed);
 
+/*
+ * Adds count requests to key (its counters and the daily row of `day`,
+ * midnight UTC) and moves last_used_at forward to last_used, in the rows of
+ * the node the connection reached. Additive, so concurrent workers compose.
+ */
 enum db_status store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day,
                                uint32_t count, int64_t last_used);
+
+/* A key's day (midnight UTC) with rows of one or more nodes. */
+struct store_usage_group {
+	uint8_t key[UUID_LEN];
+	int64_t day;
+};
+/* Up to max such groups of days before `before` (midnight UTC), the oldest first. */
+enum db_status store_usage_closed(struct db *db, int64_t before, struct store_usage_group *out,
+                                  unsigned max, unsigned *n);
+/* Folds a group's rows into its one row of api_key_usage_daily: in a transaction. */
+enum db_status store_usage_fold(struct db *db, const struct store_usage_group *g);
 
 #endif

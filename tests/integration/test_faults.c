@@ -1401,6 +1401,73 @@ test_fault_read_only_database_503(void)
 	RESTORE_STACK();
 }
 
+/* Key k's request_count, last_used_at and today's usage, read with the observer's key. */
+static bool
+read_counters_at(int line, const struct key *k, const struct key *obs, long long *count,
+                 const char **used, long long *today)
+{
+	struct http_response *r = GET(KP(k->id), obs->secret), *u;
+	json_object *d;
+
+	if (!expect_status_at(line, r, 200))
+		return false;
+	*count = count_of(r);
+	*used = jstr(r->json, "last_used_at");
+	u = GET(P("/v1/api-keys/%s/usage?days=1", k->id), obs->secret);
+	if (!expect_status_at(line, u, 200))
+		return false;
+	d = json_object_array_get_idx(jget(u->json, "data"), 0);
+	*today = json_object_get_int64(jget(d, "request_count"));
+	return CHECK_AT(*used != NULL, line, "no last_used_at: %s", r->body);
+}
+
+/*
+ * Issue #17, sql/006: the counts api_keys held move to the nodes' counter
+ * rows, and reads add what api_keys still holds: a worker of the previous
+ * version (a rolling upgrade) keeps adding there, and nothing it adds is
+ * lost, neither when the migration runs again.
+ */
+static void
+test_counts_of_a_previous_version_kept_through_the_migration(void)
+{
+	struct acct a;
+	struct key k, obs;
+	char hex[33];
+	long long count = 0, today = 0;
+	const char *used = NULL, *out = "";
+	size_t n = 0;
+
+	if (!SETUP(&a, &k, &obs, "upgrade"))
+		return;
+	for (int i = 0; i < 3; i++)
+		EXPECT_STATUS(GET("/v1/me", k.secret), 200);
+	if (!expect_count_at(__LINE__, k.id, obs.secret, 3, now_s(), FLUSH_S, "3 requests"))
+		return;
+	for (const char *c = k.id; *c != '\0' && n < 32; c++)
+		if (*c != '-')
+			hex[n++] = *c;
+	hex[n] = '\0';
+	/* What the previous version's flush wrote: api_keys and the daily row. */
+	if (!DB_SQL(P("UPDATE api_keys SET request_count = request_count + 5,"
+	              " last_used_at = '2030-01-01 00:00:00' WHERE id = UNHEX('%s');"
+	              " INSERT INTO api_key_usage_daily VALUES (UNHEX('%s'), UTC_DATE(), 2)"
+	              " ON DUPLICATE KEY UPDATE request_count = request_count + 2", hex, hex), NULL))
+		return;
+	for (int pass = 0; pass < 2; pass++) {
+		if (read_counters_at(__LINE__, &k, &obs, &count, &used, &today))
+			CHECK(count == 8 && strcmp(used, "2030-01-01T00:00:00Z") == 0 && today == 5,
+			      "%s the migration: request_count %lld, last_used_at %s, today %lld; "
+			      "want 8, 2030-01-01T00:00:00Z, 5", pass ? "after" : "before", count, used,
+			      today);
+		if (pass == 0)
+			CHECK(run_cmd(P("{ mariadb --defaults-file=%s parsesphere < %s/sql/%s; }",
+			                sq(state_path("my.cnf")), sq(getenv("PS_ROOT")),
+			                "006_node_counters.sql"), &out) == 0, "sql/006 again: %s", out);
+	}
+	if (DB_SQL(P("SELECT request_count FROM api_keys WHERE id = UNHEX('%s')", hex), &out))
+		CHECK(atoi(out) == 0, "api_keys.request_count after the migration: %s", out);
+}
+
 #define SLOW_CLIENTS 48    /* several times the worker pool */
 #define SLOW_SETTLE_S 0.3  /* for the web server to hand the slow requests on, if it would */
 #define BODY_CUT_S 12.0    /* RequestReadTimeout body=10 (conf/apache/parsesphere-proxy-fcgi.conf) */
@@ -1566,5 +1633,6 @@ const struct itest_case itest_faults_cases[] = {
 	ITEST(test_slow_bodies_do_not_pin_the_pool),
 	ITEST(test_fault_healthz_503_when_a_table_cannot_be_read),
 	ITEST(test_fault_read_only_database_503),
+	ITEST(test_counts_of_a_previous_version_kept_through_the_migration),
 };
 const size_t itest_faults_count = N_ELEMS(itest_faults_cases);

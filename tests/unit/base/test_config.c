@@ -225,6 +225,7 @@ static const struct { const char *key; size_t off; char type; } fields[] = {
 	{"login_window_seconds", offsetof(struct config, login_window_seconds), 'u'},
 	{"usage_tracking", offsetof(struct config, usage_tracking), 'b'},
 	{"secure_cookies", offsetof(struct config, secure_cookies), 'b'},
+	{"db_causal_reads", offsetof(struct config, db_causal_reads), 'b'},
 	{"db_host", offsetof(struct config, db_host), 's'},
 	{"db_name", offsetof(struct config, db_name), 's'},
 	{"db_password", offsetof(struct config, db_password), 's'},
@@ -313,6 +314,9 @@ test_values(void)
 		{__LINE__, "secure_cookies", "yes", NULL},
 		{__LINE__, "secure_cookies", "ON", NULL},
 		{__LINE__, "secure_cookies", "", NULL},
+		{__LINE__, "db_causal_reads", NULL, "false"},
+		{__LINE__, "db_causal_reads", "on", "true"},
+		{__LINE__, "db_causal_reads", "auto", NULL},
 		/* Strings: taken whole, '#' and '=' included. */
 		{__LINE__, "db_host", "10.0.0.5", "10.0.0.5"},
 		{__LINE__, "db_host", "", ""},
@@ -392,6 +396,85 @@ test_values(void)
 	}
 }
 
+/* The nodes as text: "host:port" or "socket", separated by spaces. */
+static void
+nodes_text(const struct config *cfg, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < cfg->db_nnodes && n < cap; i++) {
+		const struct config_db_node *d = &cfg->db_nodes[i];
+
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i > 0 ? " " : "", d->socket);
+		if (n < cap && d->socket[0] == '\0')
+			n += (size_t)snprintf(out + n, cap - n, "%s:%u", d->host, d->port);
+	}
+}
+
+/* db_hosts, or the one node of db_socket/db_host/db_port. */
+static void
+test_db_nodes(void)
+{
+	static const struct {
+		int line;
+		const char *text;
+		const char *want;               /* NULL: refused */
+	} cases[] = {
+		/* Without db_hosts: one node, as before. */
+		{__LINE__, "", ":3306"},
+		{__LINE__, "db_socket = /run/m.sock\n", "/run/m.sock"},
+		{__LINE__, "db_host = 10.0.0.5\ndb_port = 3307\n", "10.0.0.5:3307"},
+		/* db_hosts: in order; a node without a port takes db_port, wherever it is set. */
+		{__LINE__, "db_hosts = 10.0.0.1:3306,10.0.0.2:3307\n", "10.0.0.1:3306 10.0.0.2:3307"},
+		{__LINE__, "db_hosts = a , b:1,  c\ndb_port = 3310\n", "a:3310 b:1 c:3310"},
+		{__LINE__, "db_hosts = /run/a.sock, db1.example:3306\n", "/run/a.sock db1.example:3306"},
+		{__LINE__, "db_hosts = [::1]:3307, [fe80::1]\n", "::1:3307 fe80::1:3306"},
+		{__LINE__, "db_hosts = a\n", "a:3306"},
+		{__LINE__, "db_hosts = a,b,c,d,e,f,g,h\n", "a:3306 b:3306 c:3306 d:3306 e:3306 f:3306 "
+		 "g:3306 h:3306"},
+		/* Refused. */
+		{__LINE__, "db_hosts = a,b,c,d,e,f,g,h,i\n", NULL},     /* more than 8 */
+		{__LINE__, "db_hosts =\n", NULL},
+		{__LINE__, "db_hosts = a,,b\n", NULL},
+		{__LINE__, "db_hosts = a,\n", NULL},
+		{__LINE__, "db_hosts = a:\n", NULL},
+		{__LINE__, "db_hosts = a:0\n", NULL},
+		{__LINE__, "db_hosts = a:65536\n", NULL},
+		{__LINE__, "db_hosts = a:1:2\n", NULL},
+		{__LINE__, "db_hosts = ::1\n", NULL},                   /* IPv6 needs brackets */
+		{__LINE__, "db_hosts = [::1\n", NULL},
+		{__LINE__, "db_hosts = [::1]x\n", NULL},
+		{__LINE__, "db_hosts = []:1\n", NULL},
+		{__LINE__, "db_hosts = a b\n", NULL},
+		/* Both ways at once: one would be ignored. */
+		{__LINE__, "db_hosts = a\ndb_host = b\n", NULL},
+		{__LINE__, "db_socket = /s\ndb_hosts = a\n", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char got[CONFIG_DB_NODES_MAX * 32], err[256];
+		struct config cfg;
+		int rc = load(cases[i].text, P_32, &cfg, err, sizeof(err));
+
+		if (cases[i].want == NULL) {
+			CHECK_AT(rc != 0, cases[i].line, "[%s] accepted", cases[i].text);
+			if (rc != 0)
+				check_failed(cases[i].line, &cfg, err, NULL);
+			else
+				config_free(&cfg);
+			continue;
+		}
+		CHECK_AT(rc == 0, cases[i].line, "[%s]: %s", cases[i].text, err);
+		if (rc != 0)
+			continue;
+		nodes_text(&cfg, got, sizeof(got));
+		CHECK_AT(strcmp(got, cases[i].want) == 0, cases[i].line, "[%s]: [%s], want [%s]",
+		         cases[i].text, got, cases[i].want);
+		config_free(&cfg);
+	}
+}
+
 /* The pepper is the file's bytes; config_free wipes the pepper and the password. */
 static void
 test_pepper_free(void)
@@ -423,6 +506,7 @@ main(void)
 	test_lines();
 	test_long_lines();
 	test_values();
+	test_db_nodes();
 	test_pepper_free();
 	remove_dir();
 	return harness_summary();

@@ -2,7 +2,8 @@
  * Unit tests of lib/core/usage.c and the daily history of
  * lib/data/store_usage.c, over a fake database: counts merge per key and
  * UTC day, a failed flush keeps them, a full table drops and counts what it
- * drops, and the history has a slot per day, oldest first.
+ * drops, the history has a slot per day, oldest first, and compaction folds
+ * each closed day in a transaction of its own.
  */
 #include "../../../lib/core/usage.c"
 #include "../../../lib/data/store_usage.c"
@@ -55,7 +56,25 @@ static struct fake_db {
 	uint8_t txn_id[UUID_LEN], asked_id[UUID_LEN];
 	uint8_t flushes[8][UUID_LEN];
 	unsigned nflushes, asks;
+	/* st_usage_closed: its rows and what it was asked; the folds committed */
+	struct store_usage_group groups[USAGE_COMPACT_MAX + 8];
+	unsigned ngroups;
+	int64_t before;
+	struct store_usage_group folds[USAGE_COMPACT_MAX + 8];
+	unsigned nfolds, fold_start, sums, deletes;
 } fdb;
+
+/* A fresh fake whose BEGIN, COMMIT and nth statement (0: none) end with these. */
+static void
+fdb_reset(enum db_status begin_rc, enum db_status commit_rc, unsigned fail_exec,
+          enum db_status exec_rc)
+{
+	memset(&fdb, 0, sizeof(fdb));
+	fdb.begin_rc = begin_rc;
+	fdb.commit_rc = commit_rc;
+	fdb.fail_exec = fail_exec;
+	fdb.exec_rc = exec_rc;
+}
 
 /* The fake's MYSQL_TIME carries the instant whole; only the fake looks inside. */
 void
@@ -77,6 +96,7 @@ db_begin(struct db *db)
 	(void)db;
 	fdb.begins++;
 	fdb.txn_start = fdb.nwrites;
+	fdb.fold_start = fdb.nfolds;
 	return fdb.begin_rc;
 }
 
@@ -88,6 +108,8 @@ db_commit(struct db *db)
 		memcpy(fdb.flushes[fdb.nflushes++], fdb.txn_id, UUID_LEN);
 		fdb.txn_start = fdb.nwrites;   /* committed: a rollback now keeps them */
 	}
+	if (fdb.commit_rc == DB_OK)
+		fdb.fold_start = fdb.nfolds;
 	return fdb.commit_rc;
 }
 
@@ -97,6 +119,7 @@ db_rollback(struct db *db)
 	(void)db;
 	fdb.rollbacks++;
 	fdb.nwrites = fdb.txn_start;
+	fdb.nfolds = fdb.fold_start;
 }
 
 enum db_status
@@ -107,8 +130,18 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *in, MYSQL_BIND *result)
 	(void)db;
 	if (st == &st_usage_history) {
 		fdb.queries++;
-		fdb.since = db_time_to_us(in[1].buffer);
-		fdb.limit = *(const int64_t *)in[2].buffer;
+		/* Both tables are asked for the same key and days. */
+		fdb.since = db_time_to_us(in[1].buffer) == db_time_to_us(in[3].buffer) &&
+		            memcmp(in[0].buffer, in[2].buffer, UUID_LEN) == 0 ?
+		            db_time_to_us(in[1].buffer) : -1;
+		fdb.limit = *(const int64_t *)in[4].buffer;
+		fdb.result = result;
+		fdb.fetched = 0;
+	}
+	if (st == &st_usage_closed) {
+		fdb.queries++;
+		fdb.before = db_time_to_us(in[0].buffer);
+		fdb.limit = *(const int64_t *)in[1].buffer;
 		fdb.result = result;
 		fdb.fetched = 0;
 	}
@@ -122,12 +155,29 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *in, MYSQL_BIND *result)
 		fdb.fetched = 0;
 	}
 	if (st == &st_usage_add_key) {
-		w->count = (uint32_t)*(const int64_t *)in[0].buffer;
-		w->last_used = db_time_to_us(in[1].buffer);
-		memcpy(w->key, in[3].buffer, UUID_LEN);
+		memcpy(w->key, in[0].buffer, UUID_LEN);
+		w->count = (uint32_t)*(const int64_t *)in[1].buffer;
+		w->last_used = db_time_to_us(in[2].buffer);
 	} else if (st == &st_usage_add_day) {
-		w->day = db_time_to_us(in[0].buffer);
+		/* The same key and count as the counters' row. */
+		if (memcmp(w->key, in[0].buffer, UUID_LEN) != 0 ||
+		    w->count != (uint32_t)*(const int64_t *)in[2].buffer)
+			w->count = 0;
+		w->day = db_time_to_us(in[1].buffer);
 		fdb.nwrites += fdb.nwrites < WRITES_MAX;
+	} else if (st == &st_usage_fold_sum) {
+		struct store_usage_group *f = &fdb.folds[fdb.nfolds];
+
+		fdb.sums++;
+		memcpy(f->key, in[0].buffer, UUID_LEN);
+		f->day = db_time_to_us(in[1].buffer);
+	} else if (st == &st_usage_fold_delete) {
+		/* A fold is its sum, then the delete of the same group. */
+		const struct store_usage_group *f = &fdb.folds[fdb.nfolds];
+
+		fdb.deletes++;
+		if (memcmp(f->key, in[0].buffer, UUID_LEN) == 0 && f->day == db_time_to_us(in[1].buffer))
+			fdb.nfolds++;
 	}
 	return DB_OK;
 }
@@ -141,6 +191,14 @@ db_fetch(struct db *db, const struct db_stmt *st)
 			if (memcmp(fdb.flushes[i], fdb.asked_id, UUID_LEN) == 0)
 				return 1;
 		return 0;
+	}
+	if (st == &st_usage_closed) {
+		if (fdb.fetched >= fdb.ngroups || fdb.fetched >= fdb.limit)
+			return 0;
+		memcpy(fdb.result[0].buffer, fdb.groups[fdb.fetched].key, UUID_LEN);
+		db_time_from_us(fdb.result[1].buffer, fdb.groups[fdb.fetched].day);
+		fdb.fetched++;
+		return 1;
 	}
 	if (fdb.fetched >= fdb.nrows)
 		return 0;
@@ -343,11 +401,7 @@ test_flush_failure(void)
 		int line = cases[i].line;
 		enum err e;
 
-		memset(&fdb, 0, sizeof(fdb));
-		fdb.begin_rc = cases[i].begin_rc;
-		fdb.commit_rc = cases[i].commit_rc;
-		fdb.fail_exec = cases[i].fail_exec;
-		fdb.exec_rc = cases[i].exec_rc;
+		fdb_reset(cases[i].begin_rc, cases[i].commit_rc, cases[i].fail_exec, cases[i].exec_rc);
 		usage_init(&u, NULL);
 		record(K_A, T0);
 		record(K_B, T0 + 1);
@@ -573,6 +627,63 @@ test_history(void)
 	}
 }
 
+/* Closed days are listed once, then folded one transaction each, stopping at a failure. */
+static void
+test_compact(void)
+{
+	static const struct {
+		int line;
+		unsigned ngroups, max;
+		unsigned fail_exec;             /* 0: none; 1 the listing, then 2 per group (sum, delete) */
+		enum db_status rc, begin_rc, commit_rc;
+		enum err want;
+		unsigned folded, begins, rollbacks, limit;
+	} cases[] = {
+		{__LINE__, 0, 10, 0, DB_OK, DB_OK, DB_OK, ERR_NONE, 0, 0, 0, 10},
+		{__LINE__, 3, 10, 0, DB_OK, DB_OK, DB_OK, ERR_NONE, 3, 3, 0, 10},
+		{__LINE__, 3, 2, 0, DB_OK, DB_OK, DB_OK, ERR_NONE, 2, 2, 0, 2},
+		{__LINE__, USAGE_COMPACT_MAX + 5, 1000, 0, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 USAGE_COMPACT_MAX, USAGE_COMPACT_MAX, 0, USAGE_COMPACT_MAX},
+		/* the listing fails: nothing begins */
+		{__LINE__, 3, 10, 1, DB_UNAVAILABLE, DB_OK, DB_OK, ERR_SERVICE_UNAVAILABLE, 0, 0, 0, 10},
+		/* the second group's sum, then its delete, fails: the first stays folded */
+		{__LINE__, 3, 10, 4, DB_UNAVAILABLE, DB_OK, DB_OK, ERR_SERVICE_UNAVAILABLE, 1, 2, 1, 10},
+		{__LINE__, 3, 10, 5, DB_ERROR, DB_OK, DB_OK, ERR_INTERNAL, 1, 2, 1, 10},
+		{__LINE__, 3, 10, 0, DB_OK, DB_UNAVAILABLE, DB_OK, ERR_SERVICE_UNAVAILABLE, 0, 1, 1, 10},
+		{__LINE__, 3, 10, 0, DB_OK, DB_OK, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE, 0, 1, 1, 10},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		unsigned folded = 99;
+		bool same = true;
+		enum err e;
+
+		fdb_reset(cases[i].begin_rc, cases[i].commit_rc, cases[i].fail_exec, cases[i].rc);
+		fdb.ngroups = cases[i].ngroups;
+		for (unsigned j = 0; j < cases[i].ngroups; j++) {
+			key_n(j, fdb.groups[j].key);
+			fdb.groups[j].day = DAY0 - (int64_t)(2 + j % 5) * DAY;
+		}
+		e = usage_compact(NULL, T0, cases[i].max, &folded);
+		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
+		CHECK_AT(folded == cases[i].folded && fdb.nfolds == folded, line,
+		         "%u folded (%u committed), want %u", folded, fdb.nfolds, cases[i].folded);
+		CHECK_AT(fdb.begins == cases[i].begins && fdb.rollbacks == cases[i].rollbacks, line,
+		         "%u begins, %u rollbacks, want %u, %u", fdb.begins, fdb.rollbacks,
+		         cases[i].begins, cases[i].rollbacks);
+		/* Days before yesterday: a worker may still be flushing yesterday's. */
+		CHECK_AT(fdb.queries == 1 && fdb.before == DAY0 - DAY &&
+		         fdb.limit == (int64_t)cases[i].limit, line,
+		         "%u listings, before day %+lld, limit %lld", fdb.queries,
+		         (long long)((fdb.before - DAY0) / DAY), (long long)fdb.limit);
+		for (unsigned j = 0; j < fdb.nfolds; j++)
+			same = same && memcmp(fdb.folds[j].key, fdb.groups[j].key, UUID_LEN) == 0 &&
+			       fdb.folds[j].day == fdb.groups[j].day;
+		CHECK_AT(same, line, "the folds are not the listed groups, in order");
+	}
+}
+
 int
 main(void)
 {
@@ -582,5 +693,6 @@ main(void)
 	test_unanswered_commit();
 	test_full();
 	test_history();
+	test_compact();
 	return harness_summary();
 }

@@ -2,7 +2,9 @@
  * Unit tests of lib/data/db.c without a server: what each error a statement can
  * end with means for the caller (DB_UNAVAILABLE is the API's 503, DB_ERROR
  * its 500) and whether the connection is dropped, so that the next statement
- * connects afresh.
+ * connects afresh, to the next node of db_hosts; which errors let a
+ * statement go to the next node whatever it does; connecting around the
+ * list of nodes.
  */
 #include "../../../lib/data/db.c"
 #include "../../../lib/base/log.c"
@@ -51,11 +53,12 @@ test_error_classes(void)
 		{__LINE__, ER_BAD_FIELD_ERROR, DB_ERROR, false},                /* 1054 */
 		{__LINE__, CR_PARAMS_NOT_BOUND, DB_ERROR, false},               /* 2031 */
 	};
-	struct config cfg;
+	static struct config cfg;
 	struct db *db;
 	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.db_nnodes = 3;
 	db = db_new(&cfg);
 	if (db == NULL || saved < 0 || devnull < 0) {
 		CHECK(false, "setup");
@@ -66,8 +69,11 @@ test_error_classes(void)
 		struct db_stats before = *db_stats(db);
 		enum db_status rc;
 
+		unsigned node = (unsigned)i % 3;
+
 		/* A handle that never connected stands for the connection: closed when dropped. */
 		db->conn = mysql_init(NULL);
+		db->node = node;
 		rc = classify(db, cases[i].e, "execution", 0);
 		/* Counted by class for the metrics; a duplicate is no failure. */
 		CHECK_AT(db_stats(db)->unavailable == before.unavailable + (rc == DB_UNAVAILABLE) &&
@@ -81,6 +87,9 @@ test_error_classes(void)
 		CHECK_AT((db->conn == NULL) == cases[i].drops, cases[i].line,
 		         "error %u: connection %s, want it %s", cases[i].e,
 		         db->conn == NULL ? "dropped" : "kept", cases[i].drops ? "dropped" : "kept");
+		/* Dropped: the next connection goes to the next node, around the list. */
+		CHECK_AT(db->node == (cases[i].drops ? (node + 1) % 3 : node), cases[i].line,
+		         "error %u: node %u after node %u", cases[i].e, db->node, node);
 		if (db->conn != NULL)
 			mysql_close(db->conn);
 		db->conn = NULL;
@@ -125,11 +134,81 @@ test_connect_failure_counted(void)
 	db_free(db);
 }
 
+/* Statements that never ran go to the next node whatever they do; the rest only when safe. */
+static void
+test_not_run(void)
+{
+	static const struct { int line; unsigned e; bool not_run; } cases[] = {
+		{__LINE__, CR_SERVER_GONE_ERROR, true},          /* 2006: never sent */
+		{__LINE__, ER_UNKNOWN_COM_ERROR, true},          /* 1047: a non-primary Galera node */
+		{__LINE__, ER_OPTION_PREVENTS_STATEMENT, true},  /* 1290: read_only */
+		{__LINE__, ER_READ_ONLY_MODE, true},             /* 1836 */
+		{__LINE__, CR_SERVER_LOST, false},               /* 2013: it may have run */
+		{__LINE__, CR_ERR_NET_READ, false},
+		{__LINE__, ER_CONNECTION_KILLED, false},
+		{__LINE__, ER_LOCK_DEADLOCK, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_AT(not_run(cases[i].e) == cases[i].not_run, cases[i].line, "error %u: %d",
+		         cases[i].e, not_run(cases[i].e));
+}
+
+/*
+ * Nodes that refuse connections: one call tries each once, from the node in
+ * use around the list, then fails fast until the hold ends.
+ */
+static void
+test_connect_round(void)
+{
+	static const struct { int line; unsigned nnodes, from; } cases[] = {
+		{__LINE__, 0, 0},     /* no db_hosts in a zeroed config: one node */
+		{__LINE__, 1, 0},
+		{__LINE__, 3, 0},
+		{__LINE__, 3, 2},
+	};
+	static struct config cfg;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	dup2(devnull, STDERR_FILENO);   /* each refused connection is logged */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct db *db;
+		int64_t before = timefmt_now_us(), hold;
+		enum db_status rc;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.db_nnodes = cases[i].nnodes;
+		for (unsigned n = 0; n < CONFIG_DB_NODES_MAX; n++)
+			snprintf(cfg.db_nodes[n].socket, CONFIG_STR_MAX, "/nonexistent/node%u.sock", n);
+		db = db_new(&cfg);
+		if (db == NULL) {
+			CHECK_AT(false, cases[i].line, "db_new");
+			continue;
+		}
+		db->node = cases[i].from;
+		rc = connect_db(db);
+		CHECK_AT(rc == DB_UNAVAILABLE && db->conn == NULL && db->node == cases[i].from,
+		         cases[i].line, "%u nodes from %u: status %d, node %u after a round",
+		         cases[i].nnodes, cases[i].from, rc, db->node);
+		CHECK_AT(db->down_until >= before + DOWN_HOLD_US, cases[i].line, "no hold");
+		/* Within the hold: no attempt at all (a failed one would extend the hold). */
+		hold = db->down_until;
+		CHECK_AT(connect_db(db) == DB_UNAVAILABLE && db->down_until == hold,
+		         cases[i].line, "connected again within the hold");
+		db_free(db);
+	}
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+}
+
 int
 main(void)
 {
 	test_error_classes();
 	test_connect_failure_counted();
+	test_not_run();
+	test_connect_round();
 	mysql_library_end();
 	return harness_summary();
 }
