@@ -2296,7 +2296,7 @@ test_dashboard_keys_page_content(void)
 		EXPECT_STATUS(GET("/v1/me", used.secret), 200);
 	usleep(2500 * 1000);   /* usage counters are flushed within a second or so */
 	/* last used 3 minutes ago, for a relative time in minutes */
-	if (!age_at(__LINE__, "api_keys", "last_used_at", 3, where_id("id", used.id)))
+	if (!age_at(__LINE__, "api_key_counters", "last_used_at", 3, where_id("api_key_id", used.id)))
 		return;
 	api = GET(KP(used.id), obs.secret);
 	count = count_of(api);
