@@ -1,9 +1,10 @@
 /*
  * store: the rows of the service's tables as plain structs, shared by the
  * store files of lib/data/ (store_keys, store_accounts, store_usage,
- * store_web), one file a group of tables, each holding its SQL next to its
- * binds. Every store function returns DB_OK or a db error; lookups set
- * *found. Rows are the caller's; nothing returned points into db buffers.
+ * store_web, store_audit), one file a group of tables, each holding its SQL
+ * next to its binds; store.c names the enums. Every store function returns
+ * DB_OK or a db error; lookups set *found. Rows are the caller's; nothing
+ * returned points into db buffers.
  */
 #ifndef PS_STORE_H
 #define PS_STORE_H
