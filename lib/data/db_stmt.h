@@ -29,7 +29,7 @@ struct db_stmt {
 #define DB_STMT(retry, sql) {"" sql "", (retry), 0}
 
 /* At most this many distinct statements in a process. */
-#define DB_STMT_MAX 64
+#define DB_STMT_MAX 128
 
 /*
  * Executes st with `params` (as many as its placeholders) and, for a SELECT,
