@@ -123,3 +123,12 @@ rows_query_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params, MYSQL_BIND
 	db_done(db, st);
 	return DB_OK;
 }
+
+enum db_status
+rows_exec_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params, bool *changed)
+{
+	enum db_status rc = db_exec(db, st, params, NULL);
+
+	*changed = rc == DB_OK && db_affected(db, st) == 1;
+	return rc;
+}

@@ -75,6 +75,13 @@ void rows_copy_key(struct store_key *k, const struct rows_key *o);
 /* Above any row of a list (the last instant DATETIME holds, the largest id): no cursor. */
 extern const struct store_cursor rows_cursor_top;
 
+/*
+ * Runs a write that touches at most one row (its WHERE names a key);
+ * *changed tells whether it did.
+ */
+enum db_status rows_exec_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params,
+                             bool *changed);
+
 /* Runs a statement expected to return at most one row into `result`. */
 enum db_status rows_query_one(struct db *db, struct db_stmt *st, MYSQL_BIND *params,
                               MYSQL_BIND *result, bool *found);

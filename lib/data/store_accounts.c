@@ -15,13 +15,10 @@ set_active(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], bool
 {
 	MYSQL_BIND in[2];
 	int64_t v = active;
-	enum db_status rc;
 
 	db_in_i64(&in[0], &v);
 	db_in_blob(&in[1], id, UUID_LEN);
-	rc = db_exec(db, stmt, in, NULL);
-	*changed = rc == DB_OK && db_affected(db, stmt) == 1;
-	return rc;
+	return rows_exec_one(db, stmt, in, changed);
 }
 
 static struct db_stmt st_membership = DB_STMT(true,
@@ -220,13 +217,10 @@ store_member_remove(struct db *db, const uint8_t org[UUID_LEN], const uint8_t ac
                     bool *removed)
 {
 	MYSQL_BIND in[2];
-	enum db_status rc;
 
 	db_in_blob(&in[0], org, UUID_LEN);
 	db_in_blob(&in[1], account, UUID_LEN);
-	rc = db_exec(db, &st_member_remove, in, NULL);
-	*removed = rc == DB_OK && db_affected(db, &st_member_remove) > 0;
-	return rc;
+	return rows_exec_one(db, &st_member_remove, in, removed);
 }
 
 /* email_key is LOWER(email), unique: e-mails compare case-insensitively. */

@@ -184,16 +184,13 @@ store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
 	MYSQL_BIND in[4];
 	MYSQL_TIME t;
 	const char *why = store_reason_name(reason);
-	enum db_status rc;
 
 	db_time_from_us(&t, now);
 	db_in_time(&in[0], &t);
 	db_in_str(&in[1], why, strlen(why));
 	db_in_blob(&in[2], id, UUID_LEN);
 	db_in_time(&in[3], &t);
-	rc = db_exec(db, &st_key_revoke, in, NULL);
-	*changed = rc == DB_OK && db_affected(db, &st_key_revoke) == 1;
-	return rc;
+	return rows_exec_one(db, &st_key_revoke, in, changed);
 }
 
 /*
@@ -213,7 +210,6 @@ store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced
 	MYSQL_TIME t;
 	my_bool revoke_nul = !revoke;
 	static const char why[] = "rolled";
-	enum db_status rc;
 
 	db_time_from_us(&t, ends);
 	db_in_blob(&in[0], replaced_by, UUID_LEN);
@@ -221,9 +217,7 @@ store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced
 	db_bind(&in[2], MYSQL_TYPE_DATETIME, &t, 0, NULL, &revoke_nul);
 	db_bind(&in[3], MYSQL_TYPE_STRING, (void *)why, sizeof(why) - 1, NULL, &revoke_nul);
 	db_in_blob(&in[4], id, UUID_LEN);
-	rc = db_exec(db, &st_key_roll, in, NULL);
-	*changed = rc == DB_OK && db_affected(db, &st_key_roll) == 1;
-	return rc;
+	return rows_exec_one(db, &st_key_roll, in, changed);
 }
 
 /* Of any number of refusals at once, one sets the flag: it writes the event. */
@@ -234,12 +228,9 @@ enum db_status
 store_key_claim_expiry(struct db *db, const uint8_t id[UUID_LEN], bool *claimed)
 {
 	MYSQL_BIND in[1];
-	enum db_status rc;
 
 	db_in_blob(&in[0], id, UUID_LEN);
-	rc = db_exec(db, &st_key_expiry_recorded, in, NULL);
-	*claimed = rc == DB_OK && db_affected(db, &st_key_expiry_recorded) == 1;
-	return rc;
+	return rows_exec_one(db, &st_key_expiry_recorded, in, claimed);
 }
 
 /*

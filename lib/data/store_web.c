@@ -190,13 +190,10 @@ store_new_key_take(struct db *db, const uint8_t session[STORE_SESSION_ID_LEN],
                    const uint8_t key[UUID_LEN], bool *taken)
 {
 	MYSQL_BIND in[2];
-	enum db_status rc;
 
 	db_in_blob(&in[0], session, STORE_SESSION_ID_LEN);
 	db_in_blob(&in[1], key, UUID_LEN);
-	rc = db_exec(db, &st_new_key_take, in, NULL);
-	*taken = rc == DB_OK && db_affected(db, &st_new_key_take) == 1;
-	return rc;
+	return rows_exec_one(db, &st_new_key_take, in, taken);
 }
 
 static struct db_stmt st_throttle_get = DB_STMT(true,
@@ -258,10 +255,10 @@ enum db_status
 store_throttle_claim_refusal(struct db *db, const uint8_t subject[STORE_SUBJECT_LEN],
                              bool *claimed)
 {
-	enum db_status rc = exec_blob(db, &st_throttle_claim, subject, STORE_SUBJECT_LEN);
+	MYSQL_BIND in[1];
 
-	*claimed = rc == DB_OK && db_affected(db, &st_throttle_claim) == 1;
-	return rc;
+	db_in_blob(&in[0], subject, STORE_SUBJECT_LEN);
+	return rows_exec_one(db, &st_throttle_claim, in, claimed);
 }
 
 static struct db_stmt st_throttle_forgive = DB_STMT(false,
