@@ -32,12 +32,22 @@ refuse_body(struct api_call *c, enum err e, const char *param)
 	               "The request body must be a JSON object." : NULL);
 }
 
-/* 201 with a new key and its secret (shown this once, then wiped), and its Location. */
+/*
+ * A create's or a roll's answer: its failure, or 201 with the new key and its
+ * secret (shown this once, then wiped) and its Location.
+ */
 static void
-send_new_key(struct api_call *c, const struct store_key *k, char secret[APIKEY_LEN + 1])
+send_new_key(struct api_call *c, enum err e, const struct store_key *k,
+             char secret[APIKEY_LEN + 1])
 {
 	char location[64], id_text[UUID_TEXT_LEN + 1];
-	json_object *out = render_key(k, timefmt_now_us());
+	json_object *out;
+
+	if (e != ERR_NONE) {
+		api_fail(c, e);
+		return;
+	}
+	out = render_key(k, timefmt_now_us());
 
 	json_object_object_add(out, "secret", json_object_new_string(secret));
 	sodium_memzero(secret, APIKEY_LEN + 1);
@@ -67,10 +77,7 @@ keys_create(struct api_call *c, const struct auth_principal *p)
 	api_origin(c, p, &origin);
 	e = keyops_create(c->env->db, c->env->cfg->pepper, &p->ctx, name, &origin, NULL, &k,
 	                  secret);
-	if (e != ERR_NONE)
-		api_fail(c, e);
-	else
-		send_new_key(c, &k, secret);
+	send_new_key(c, e, &k, secret);
 done:
 	if (body != NULL)
 		json_object_put(body);
@@ -163,10 +170,7 @@ keys_roll(struct api_call *c, const struct auth_principal *p)
 	api_origin(c, p, &origin);
 	e = keyops_roll(c->env->db, c->env->cfg->pepper, &old, grace, timefmt_now_us(), &origin,
 	                NULL, &k, secret);
-	if (e != ERR_NONE)
-		api_fail(c, e);
-	else
-		send_new_key(c, &k, secret);
+	send_new_key(c, e, &k, secret);
 done:
 	if (body != NULL)
 		json_object_put(body);
