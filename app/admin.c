@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "core/accounts.h"
 #include "core/keyops.h"
+#include "core/ratelimit.h"
 #include "core/usage.h"
 #include "http/render.h"
 #include "data/store_accounts.h"
@@ -247,6 +248,44 @@ org_create(struct admin *a)
 	return print(render_org(&org));
 }
 
+/* A count option (1 to RATELIMIT_MAX) among argv[from..]; absent: 0 with want false. */
+static int
+parse_limit(struct admin *a, const char *name, bool want, uint32_t *out)
+{
+	const char *s = option(a, 4, name);
+	uint64_t v;
+
+	*out = 0;
+	if (s == NULL && !want)
+		return 0;
+	if (s == NULL || !validate_uint(s, strlen(s), 1, RATELIMIT_MAX, &v))
+		return fail("%s must be an integer from 1 to 100000", name);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* org set-rate-limit ORG_ID --per-second N [--burst M]; clear: none. */
+static int
+org_rate_limit(struct admin *a, bool clear)
+{
+	struct store_rate_limit rl = {0, 0};
+	uint8_t id[UUID_LEN];
+	enum err e;
+
+	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ORG_ID") || require_org(a, id, NULL))
+		return 1;
+	if (!clear && (parse_limit(a, "--per-second", true, &rl.per_second) ||
+	               parse_limit(a, "--burst", false, &rl.burst)))
+		return 1;
+	/* Without --burst, one second's worth at once (as the API's default). */
+	if (rl.burst == 0)
+		rl.burst = rl.per_second;
+	if ((e = accounts_org_set_rate_limit(a->db, &a->origin, id, &rl, timefmt_now_us())) !=
+	    ERR_NONE)
+		return core_fail(e);
+	return show_org(a, id);
+}
+
 static int
 org_set_active(struct admin *a, bool active)
 {
@@ -363,7 +402,8 @@ key_create(struct admin *a)
 	if (e == ERR_NOT_ORGANIZATION_MEMBER)
 		return fail("%s", "the account is not an active member of that organization");
 	if (e == ERR_NONE)
-		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, &a->origin, NULL, &k, secret);
+		e = keyops_create(a->db, a->cfg.pepper, &ctx, name, NULL, &a->origin, NULL, &k,
+		                  secret);
 	if (e != ERR_NONE)
 		return core_fail(e);
 	return print_new_key(&k, secret);
@@ -440,6 +480,8 @@ static int account_deactivate(struct admin *a) { return account_set_active(a, fa
 static int account_activate(struct admin *a) { return account_set_active(a, true); }
 static int org_deactivate(struct admin *a) { return org_set_active(a, false); }
 static int org_activate(struct admin *a) { return org_set_active(a, true); }
+static int org_set_rate_limit(struct admin *a) { return org_rate_limit(a, false); }
+static int org_clear_rate_limit(struct admin *a) { return org_rate_limit(a, true); }
 
 static const struct {
 	const char *group, *verb;
@@ -454,6 +496,8 @@ static const struct {
 	{"org", "remove-member", org_remove_member},
 	{"org", "deactivate", org_deactivate},
 	{"org", "activate", org_activate},
+	{"org", "set-rate-limit", org_set_rate_limit},
+	{"org", "clear-rate-limit", org_clear_rate_limit},
 	{"key", "create", key_create},
 	{"key", "roll", key_roll},
 	{"usage", "compact", usage_compact_all},
@@ -479,6 +523,8 @@ usage(void)
 	      "  org add-member ORG_ID ACCOUNT_ID --role owner|admin|member\n"
 	      "  org remove-member ORG_ID ACCOUNT_ID\n"
 	      "  org deactivate ORG_ID | org activate ORG_ID\n"
+	      "  org set-rate-limit ORG_ID --per-second N [--burst M]   (1 to 100000 each)\n"
+	      "  org clear-rate-limit ORG_ID\n"
 	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n"
 	      "  key roll KEY_ID [--grace SECONDS]       (0 to 604800, default 0)\n"
 	      "  usage compact                      (fold closed days' per-node rows)\n", stderr);

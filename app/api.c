@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/addrlist.h"
@@ -47,6 +48,7 @@ static const struct api_route
 	r_get = {.handle = keys_get, .manages_keys = true},
 	r_revoke = {.handle = keys_revoke, .manages_keys = true},
 	r_roll = {.handle = keys_roll, .json_body = true, .manages_keys = true},
+	r_update = {.handle = keys_update, .json_body = true, .manages_keys = true},
 	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true},
 	r_audit = {.handle = audit_events_list, QUERY(audit_query)};
 
@@ -64,6 +66,7 @@ static const struct route api_routes[] = {
 	{METHOD_POST, "/v1/api-keys", &r_create},
 	{METHOD_GET, "/v1/api-keys/{id}", &r_get},
 	{METHOD_DELETE, "/v1/api-keys/{id}", &r_revoke},
+	{METHOD_PATCH, "/v1/api-keys/{id}", &r_update},
 	{METHOD_GET, "/v1/api-keys/{id}/usage", &r_usage},
 	{METHOD_POST, "/v1/api-keys/{id}/roll", &r_roll},
 	{METHOD_GET, "/v1/audit-events", &r_audit},
@@ -162,10 +165,46 @@ authenticate(struct api_call *c, struct auth_principal *p)
 	reqlog_note_auth(c->env->entry, ERR_NONE);
 	reqlog_note_key(c->env->entry, p->who.key.id, p->who.key.prefix);
 	reqlog_note_account(c->env->entry, p->who.account.id);
-	/* Counted whatever happens next: the key authenticated. */
-	if (c->env->usage != NULL)
-		usage_record(c->env->usage, p->who.key.id, timefmt_now_us());
 	return true;
+}
+
+/*
+ * The key's rate limit, right after authentication (count: the request is
+ * counted against it; else only looked at, for a replay). A key with a limit
+ * gets the RateLimit-Policy and RateLimit headers on whatever the answer is
+ * (*d filled, d->limit 0 without a limit); over it, 429 with Retry-After is
+ * set. Counted in usage either way, since the key authenticated: as refused
+ * when over.
+ */
+static bool
+admit(struct api_call *c, const struct auth_principal *p, bool count,
+      struct ratelimit_decision *d)
+{
+	const struct config *cfg = c->env->cfg;
+	struct store_rate_limit rl, server = {cfg->rate_limit_per_second,
+	                                      cfg->rate_limit_burst > 0 ? cfg->rate_limit_burst :
+	                                                                  cfg->rate_limit_per_second};
+	char policy[RATELIMIT_HEADER_MAX], state[RATELIMIT_HEADER_MAX], retry[16];
+
+	memset(d, 0, sizeof(*d));
+	d->allowed = true;
+	ratelimit_effective(&p->who, &server, &rl);
+	if (rl.per_second > 0 && c->env->ratelimit != NULL) {
+		(count ? ratelimit_take : ratelimit_peek)(c->env->ratelimit, p->who.key.id, &rl,
+		                                          ratelimit_now_ns(), d);
+		ratelimit_policy_value(d, policy);
+		ratelimit_value(d, state);
+		response_header(c->resp, "RateLimit-Policy", policy);
+		response_header(c->resp, "RateLimit", state);
+	}
+	if (c->env->usage != NULL)
+		usage_record(c->env->usage, p->who.key.id, timefmt_now_us(), !d->allowed);
+	if (!d->allowed) {
+		snprintf(retry, sizeof(retry), "%u", (unsigned)d->retry_after);
+		response_header(c->resp, "Retry-After", retry);
+		response_error(c->resp, ERR_RATE_LIMITED, NULL, NULL);
+	}
+	return d->allowed;
 }
 
 /* The organization context; c->param names the header when it is malformed. */
@@ -218,6 +257,7 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 {
 	struct api_call c = {.env = env, .req = req, .resp = resp};
 	struct auth_principal p = {0};
+	struct ratelimit_decision d;
 	const struct api_route *r = NULL;
 	char allow[64];
 	enum router_status rs = lookup(&c, &r, allow, sizeof(allow));
@@ -227,8 +267,10 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 		e = serve_public(&c, r);
 		goto done;
 	}
-	/* Anything under /v1, however spelled, and any keyed route: authentication first. */
-	if ((api_is_v1(req) || rs == ROUTER_FOUND) && !authenticate(&c, &p))
+	/* Anything under /v1, however spelled, and any keyed route: authentication first,
+	 * then the key's rate limit. */
+	if ((api_is_v1(req) || rs == ROUTER_FOUND) &&
+	    (!authenticate(&c, &p) || !admit(&c, &p, true, &d)))
 		return;
 	switch (rs) {
 	case ROUTER_FOUND:
@@ -252,10 +294,11 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 {
 	struct api_call c = {.env = env, .req = req, .resp = resp};
 	struct auth_principal p = {0};
-	char id[UUID_TEXT_LEN + 1];
+	struct ratelimit_decision d;
+	char id[UUID_TEXT_LEN + 1], value[RATELIMIT_HEADER_MAX];
 	enum err e;
 
-	if (!authenticate(&c, &p))
+	if (!authenticate(&c, &p) || !admit(&c, &p, true, &d))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE && !auth_principal_valid(&p)) {
 		log_error("request %s: an authorizer answer without a caller", resp->request_id);
@@ -275,14 +318,23 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 	response_header(resp, "Variable-PARSESPHERE_API_KEY_ID", id);
 	response_header(resp, "Variable-PARSESPHERE_ROLE",
 	                p.ctx.is_org && p.ctx.role != ROLE_NONE ? store_role_name(p.ctx.role) : "");
+	/* The backend may echo the key's RateLimit headers from these. */
+	if (d.limit > 0) {
+		ratelimit_policy_value(&d, value);
+		response_header(resp, "Variable-RATELIMIT_POLICY", value);
+		ratelimit_value(&d, value);
+		response_header(resp, "Variable-RATELIMIT", value);
+	}
 	response_json(resp, 200, json_object_new_object());
 }
 
 /*
  * A refused authorizer's real error, for Apache: mod_fcgid drops the
  * authorizer's answer and reports 401, which ErrorDocument 401 sends back
- * here. Same checks, not counted again; if they pass by now (the state
- * changed in between), 503 asks the client to retry.
+ * here. Same checks, not counted again: the context's refusal first (the
+ * authorizer's came after its limit let it through), then the rate limit,
+ * looked at (429 when another request would be refused now); if they pass by
+ * now (the state changed in between), 503 asks the client to retry.
  */
 static void
 authorize_replay(struct api_env *env, const struct request *req, struct response *resp)
@@ -290,15 +342,16 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 	struct api_env uncounted = *env;
 	struct api_call c = {.env = &uncounted, .req = req, .resp = resp};
 	struct auth_principal p = {0};
+	struct ratelimit_decision d;
 	enum err e;
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
 	uncounted.entry = NULL;   /* and its authentication, in the metrics */
 	if (!authenticate(&c, &p))
 		return;
-	if ((e = context(&c, &p)) == ERR_NONE)
-		e = ERR_SERVICE_UNAVAILABLE;
-	response_error(resp, e, c.param, NULL);
+	if ((e = context(&c, &p)) == ERR_NONE && !admit(&c, &p, false, &d))
+		return;
+	response_error(resp, e != ERR_NONE ? e : ERR_SERVICE_UNAVAILABLE, c.param, NULL);
 }
 
 /* The JSON rendering of an error the web server decided on its own. */

@@ -1,8 +1,8 @@
 /*
  * api: one request through the contract of docs/api.md, as a straight line:
  *
- *   api_serve: authenticate → route → organization context → content type
- *              → body size → query → body → handler → response
+ *   api_serve: authenticate → rate limit → route → organization context
+ *              → content type → body size → query → body → handler → response
  *
  * The gate fails closed by construction. A route is either public (its
  * handler takes no caller: only /healthz, and /metrics for the addresses of
@@ -32,6 +32,7 @@
 #include "http/query.h"
 #include "http/router.h"
 #include "core/metrics.h"
+#include "core/ratelimit.h"
 #include "core/usage.h"
 #include "core/verifyslot.h"
 
@@ -42,6 +43,7 @@ struct api_env {
 	struct usage *usage;            /* NULL when usage tracking is off */
 	struct verifyslot slots;        /* the pool's password verifications at once */
 	struct metrics *metrics;        /* the pool's counters; NULL when off */
+	struct ratelimit *ratelimit;    /* the pool's rate-limit table; NULL: none (nothing limited) */
 	struct reqlog_entry *entry;     /* what the request log learns of the request; NULL: none */
 };
 
@@ -91,9 +93,11 @@ bool api_is_v1(const struct request *req);
 void api_serve(struct api_env *env, const struct request *req, struct response *resp);
 
 /*
- * The FastCGI Authorizer role: authenticates like api_serve (same errors, same
- * usage counting, the organization header honoured) and on success answers
- * 200 with Variable-PARSESPHERE_* headers for the protected backend.
+ * The FastCGI Authorizer role: authenticates and rate-limits like api_serve
+ * (same errors, same usage counting, the organization header honoured) and
+ * on success answers 200 with Variable-PARSESPHERE_* headers for the
+ * protected backend, and Variable-RATELIMIT_POLICY and Variable-RATELIMIT
+ * when the key has a rate limit.
  */
 void api_authorize(struct api_env *env, const struct request *req, struct response *resp);
 
@@ -121,6 +125,7 @@ void keys_list(struct api_call *c, const struct auth_principal *p);
 void keys_get(struct api_call *c, const struct auth_principal *p);
 void keys_revoke(struct api_call *c, const struct auth_principal *p);
 void keys_roll(struct api_call *c, const struct auth_principal *p);
+void keys_update(struct api_call *c, const struct auth_principal *p);
 void audit_events_list(struct api_call *c, const struct auth_principal *p);
 void keys_usage(struct api_call *c, const struct auth_principal *p);
 void me_get(struct api_call *c, const struct auth_principal *p);

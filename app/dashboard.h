@@ -51,6 +51,7 @@ struct page_keys {
 	unsigned nkeys;
 	/* usage[i][d]: requests of keys[i] on day d of the last 30 (oldest first) */
 	const uint64_t (*usage)[PAGE_CHART_DAYS];
+	const uint64_t (*refused)[PAGE_CHART_DAYS];   /* of usage, refused with 429 */
 	int64_t today;                           /* midnight UTC of the last day */
 	int64_t now;
 	bool show_revoked;

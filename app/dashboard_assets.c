@@ -37,6 +37,7 @@ static const char css[] =
 	"time[title]{text-decoration:underline dotted;cursor:help}\n"
 	".usage-chart rect.bar{fill:var(--accent)}\n"
 	".usage-chart rect.bar.idle{fill:var(--line)}\n"
+	".usage-chart rect.refused{fill:#c0392b}\n"
 	"p.error{color:var(--bad)}\n"
 	"p.warning{background:#fff4e5;border:1px solid #f0c36d;padding:.6rem .8rem;"
 	"border-radius:6px}\n"

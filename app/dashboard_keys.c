@@ -19,7 +19,7 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 {
 	/* Workers serve one request at a time: the rows live outside the stack. */
 	static struct store_key keys[PAGE_KEYS + 1];
-	static uint64_t usage[PAGE_KEYS][PAGE_CHART_DAYS];
+	static uint64_t usage[PAGE_KEYS][PAGE_CHART_DAYS], refused[PAGE_KEYS][PAGE_CHART_DAYS];
 	const struct request_str *rv = request_query(d->req, "revoked");
 	const struct request_str *after = request_query(d->req, "after");
 	struct page_keys p = {.frame = &d->frame, .error = error, .name = name};
@@ -47,13 +47,15 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	p.has_more = n > PAGE_KEYS;
 	p.nkeys = n > PAGE_KEYS ? PAGE_KEYS : n;
 	for (unsigned i = 0; e == ERR_NONE && i < p.nkeys; i++)
-		e = usage_history(d->env->db, keys[i].id, d->now, PAGE_CHART_DAYS, usage[i]);
+		e = usage_history(d->env->db, keys[i].id, d->now, PAGE_CHART_DAYS, usage[i],
+		                  refused[i]);
 	if (e != ERR_NONE) {
 		dash_send_failure(d, e);
 		return;
 	}
 	p.keys = keys;
 	p.usage = (const uint64_t (*)[PAGE_CHART_DAYS])usage;
+	p.refused = (const uint64_t (*)[PAGE_CHART_DAYS])refused;
 	p.paged = found;
 	p.context_name = u->ctx->is_org ? u->ctx->org.name : "Personal";
 	p.role = u->ctx->role;

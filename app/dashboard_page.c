@@ -116,32 +116,47 @@ time_cell(struct html *h, int64_t t, int64_t now, bool ago)
 	html(h, "<time datetime=\"%s\" title=\"%s\">%s</time>", iso, human, ago ? rel : day);
 }
 
-/* Daily requests as bars scaled to the busiest day, so that a spike stands out. */
+/*
+ * Daily requests as bars scaled to the busiest day, so that a spike stands
+ * out; the part refused with 429 (rate limited) as a bar of its own on top.
+ */
 static void
-usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS], int64_t today)
+usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS],
+            const uint64_t refused[PAGE_CHART_DAYS], int64_t today)
 {
-	uint64_t max = 0, total = 0;
+	uint64_t max = 0, total = 0, total_refused = 0;
 
 	for (int i = 0; i < PAGE_CHART_DAYS; i++) {
 		total += days[i];
+		total_refused += refused[i];
 		if (days[i] > max)
 			max = days[i];
 	}
 	html(h, "<svg class=\"usage-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 	     "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	     "aria-label=\"Requests per day over the last 30 days: %llu in total\">",
+	     "aria-label=\"Requests per day over the last 30 days: %llu in total, "
+	     "%llu refused\">",
 	     PAGE_CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H,
-	     PAGE_CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H, (unsigned long long)total);
+	     PAGE_CHART_DAYS * (CHART_BAR_W + CHART_GAP), CHART_H, (unsigned long long)total,
+	     (unsigned long long)total_refused);
 	for (int i = 0; i < PAGE_CHART_DAYS; i++) {
 		char date[TIMEFMT_DATE_LEN + 1];
 		/* At least one pixel, so that an idle day still shows on the axis. */
 		int bar = max == 0 ? 1 : 1 + (int)(days[i] * (CHART_H - 1) / max);
+		/* The refused part of the bar, at least one pixel when there are any. */
+		int top = refused[i] == 0 || days[i] == 0 ? 0 :
+		          1 + (int)(refused[i] * (uint64_t)(bar - 1) / days[i]);
+		int x = i * (CHART_BAR_W + CHART_GAP);
 
 		timefmt_date(today - (int64_t)(PAGE_CHART_DAYS - 1 - i) * TIMEFMT_DAY, date);
 		html(h, "<rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-		     "<title>%s: %llu requests</title></rect>",
-		     days[i] == 0 ? " idle" : "", i * (CHART_BAR_W + CHART_GAP), CHART_H - bar,
-		     CHART_BAR_W, bar, date, (unsigned long long)days[i]);
+		     "<title>%s: %llu requests, %llu refused</title></rect>",
+		     days[i] == 0 ? " idle" : "", x, CHART_H - bar, CHART_BAR_W, bar, date,
+		     (unsigned long long)days[i], (unsigned long long)refused[i]);
+		if (top > 0)
+			html(h, "<rect class=\"refused\" x=\"%d\" y=\"%d\" width=\"%d\" "
+			     "height=\"%d\"><title>%s: %llu refused (rate limited)</title></rect>",
+			     x, CHART_H - bar, CHART_BAR_W, top, date, (unsigned long long)refused[i]);
 	}
 	html(h, "</svg>");
 }
@@ -189,7 +204,7 @@ key_row(struct html *h, const struct page_keys *p, unsigned i)
 	html(h, "</td><td class=\"requests\">%llu</td>", (unsigned long long)k->request_count);
 	status_cell(h, k, p->now);
 	html(h, "<td class=\"usage\">");
-	usage_chart(h, p->usage[i], p->today);
+	usage_chart(h, p->usage[i], p->refused[i], p->today);
 	html(h, "</td><td class=\"actions\">");
 	/* A key in its grace period may still be revoked, not rolled twice. */
 	if (active && !k->replaced_by.set) {

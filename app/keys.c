@@ -6,6 +6,7 @@
 #include "api.h"
 #include "base/timefmt.h"
 #include "core/keyops.h"
+#include "core/ratelimit.h"
 #include "core/usage.h"
 #include "http/body.h"
 #include "http/render.h"
@@ -62,6 +63,7 @@ keys_create(struct api_call *c, const struct auth_principal *p)
 {
 	char secret[APIKEY_LEN + 1], name[STORE_NAME_MAX + 1];
 	struct audit_origin origin;
+	struct store_rate_limit rl;
 	struct store_key k;
 	json_object *body = NULL;
 	const char *param = NULL;
@@ -69,13 +71,13 @@ keys_create(struct api_call *c, const struct auth_principal *p)
 
 	e = body_json_object(c->req->body, c->req->body_len, &body);
 	if (e == ERR_NONE)
-		e = body_key_create(body, name, &param);
+		e = body_key_create(body, RATELIMIT_MAX, name, &rl, &param);
 	if (e != ERR_NONE) {
 		refuse_body(c, e, param);
 		goto done;
 	}
 	api_origin(c, p, &origin);
-	e = keyops_create(c->env->db, c->env->cfg->pepper, &p->ctx, name, &origin, NULL, &k,
+	e = keyops_create(c->env->db, c->env->cfg->pepper, &p->ctx, name, &rl, &origin, NULL, &k,
 	                  secret);
 	send_new_key(c, e, &k, secret);
 done:
@@ -147,6 +149,47 @@ keys_revoke(struct api_call *c, const struct auth_principal *p)
 }
 
 void
+keys_update(struct api_call *c, const struct auth_principal *p)
+{
+	struct body_key_update upd;
+	struct keyops_change ch;
+	struct audit_origin origin;
+	struct store_key k;
+	json_object *body = NULL;
+	const char *param = NULL;
+	enum err e;
+
+	/* The body is a request check: before the key's 404, as for a roll. */
+	e = body_json_object(c->req->body, c->req->body_len, &body);
+	if (e == ERR_NONE)
+		e = body_key_update(body, RATELIMIT_MAX, &upd, &param);
+	if (e == ERR_INVALID_REQUEST && param == NULL && body != NULL) {
+		response_error(c->resp, e, NULL, "The body must name name, rate_limit or both.");
+		goto done;
+	}
+	if (e != ERR_NONE) {
+		refuse_body(c, e, param);
+		goto done;
+	}
+	if (!find_key(c, p, &k))
+		goto done;
+	ch.name = upd.has_name ? upd.name : NULL;
+	ch.rate_limit = upd.has_rate_limit ? &upd.rate_limit : NULL;
+	api_origin(c, p, &origin);
+	e = keyops_update(c->env->db, &p->ctx.scope, &k, &ch, timefmt_now_us(), &origin);
+	if (e == ERR_ROLL_REVOKED)
+		response_error(c->resp, e, NULL,
+		               "The API key is revoked or expired: only an active key can be changed.");
+	else if (e != ERR_NONE)
+		api_fail(c, e);
+	else
+		response_json(c->resp, 200, render_key(&k, timefmt_now_us()));
+done:
+	if (body != NULL)
+		json_object_put(body);
+}
+
+void
 keys_roll(struct api_call *c, const struct auth_principal *p)
 {
 	char secret[APIKEY_LEN + 1];
@@ -179,7 +222,7 @@ done:
 void
 keys_usage(struct api_call *c, const struct auth_principal *p)
 {
-	uint64_t counts[USAGE_HISTORY_MAX];
+	uint64_t counts[USAGE_HISTORY_MAX], refused[USAGE_HISTORY_MAX];
 	unsigned ndays = (unsigned)c->query[Q_USAGE_DAYS].u;
 	int64_t now = timefmt_now_us(), today = now / TIMEFMT_DAY * TIMEFMT_DAY;
 	struct store_key k;
@@ -188,7 +231,7 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 
 	if (!find_key(c, p, &k))
 		return;
-	if ((e = usage_history(c->env->db, k.id, now, ndays, counts)) != ERR_NONE) {
+	if ((e = usage_history(c->env->db, k.id, now, ndays, counts, refused)) != ERR_NONE) {
 		api_fail(c, e);
 		return;
 	}
@@ -200,6 +243,7 @@ keys_usage(struct api_call *c, const struct auth_principal *p)
 		timefmt_date(today - (int64_t)(ndays - 1 - i) * TIMEFMT_DAY, date);
 		json_object_object_add(day, "date", json_object_new_string(date));
 		json_object_object_add(day, "request_count", json_object_new_uint64(counts[i]));
+		json_object_object_add(day, "refused_count", json_object_new_uint64(refused[i]));
 		json_object_array_add(data, day);
 	}
 	response_json(c->resp, 200, render_list(data, false));

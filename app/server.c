@@ -41,6 +41,7 @@
 #include "master.h"
 #include "core/metrics.h"
 #include "core/pooldir.h"
+#include "core/ratelimit.h"
 #include "core/verifyslot.h"
 #include "worker.h"
 
@@ -104,12 +105,14 @@ open_listener(const char *addr)
  * Becomes `user` when running as root. The socket stays usable by the web
  * server: a path socket is handed to `user` and the web server's group
  * first (the user need not be a member of that group). The lock files of the
- * verification slots and the metrics' file (metrics_dir, NULL: none) are made
- * the user's, since it may not be able to create them where the socket lives.
+ * verification slots, the metrics' file (metrics_dir, NULL: none) and the
+ * rate-limit table (ratelimit_dir, NULL: none) are made the user's, since it
+ * may not be able to create them where the socket lives.
  */
 static int
 drop_privileges(const char *user, const char *socket_path, const char *socket_group,
-                const struct verifyslot *slots, const char *metrics_dir)
+                const struct verifyslot *slots, const char *metrics_dir,
+                const char *ratelimit_dir)
 {
 	struct passwd *pw;
 	struct group *gr;
@@ -134,6 +137,8 @@ drop_privileges(const char *user, const char *socket_path, const char *socket_gr
 		log_error("login verification lock files in %s: %s", slots->dir, strerror(errno));
 	if (metrics_dir != NULL && metrics_create(metrics_dir, pw->pw_uid, pw->pw_gid) != 0)
 		log_error("metrics file in %s: %s", metrics_dir, strerror(errno));
+	if (ratelimit_dir != NULL && ratelimit_create(ratelimit_dir, pw->pw_uid, pw->pw_gid) != 0)
+		log_error("rate-limit table in %s: %s", ratelimit_dir, strerror(errno));
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0 || setuid(0) == 0) {
 		log_error("cannot become %s: %s", user, strerror(errno));
@@ -161,7 +166,7 @@ main(int argc, char **argv)
 	const char *socket_group = DEFAULT_SOCKET_GROUP;
 	struct config cfg;
 	struct verifyslot slots;
-	char err[512], metrics_dir[CONFIG_STR_MAX];
+	char err[512], metrics_dir[CONFIG_STR_MAX], ratelimit_dir[CONFIG_STR_MAX];
 	unsigned workers = 0;
 	int have_workers = 0, allow_root = 0, fd, rc = EXIT_FAILURE;
 
@@ -218,7 +223,9 @@ main(int argc, char **argv)
 	if (!allow_root &&
 	    drop_privileges(user, listen_addr, socket_group, &slots,
 	                    cfg.metrics && pooldir_of(cfg.metrics_dir, fd, metrics_dir,
-	                                              sizeof(metrics_dir)) ? metrics_dir : NULL) != 0)
+	                                              sizeof(metrics_dir)) ? metrics_dir : NULL,
+	                    pooldir_of(cfg.rate_limit_dir, fd, ratelimit_dir,
+	                               sizeof(ratelimit_dir)) ? ratelimit_dir : NULL) != 0)
 		goto done;
 	rc = workers > 0 ? master_run(fd, &cfg, config_path, workers, worker_run) : worker_run(fd, &cfg);
 done:

@@ -19,6 +19,7 @@
 #include "send.h"
 #include "data/store.h"
 #include "base/timefmt.h"
+#include "core/pooldir.h"
 
 #define IDLE_POLL_MS 1000
 #define FLUSH_EVERY_US INT64_C(1000000)   /* counts visible within 2 s (docs/api.md) */
@@ -144,6 +145,24 @@ install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/*
+ * The pool's rate-limit table (core/ratelimit.h), else one of this process
+ * alone (logged: the pool then admits up to its size times a limit).
+ */
+static struct ratelimit *
+open_ratelimit(struct ratelimit *r, const struct config *cfg, int listen_fd)
+{
+	char dir[CONFIG_STR_MAX];
+	bool pooled = pooldir_of(cfg->rate_limit_dir, listen_fd, dir, sizeof(dir));
+
+	if (pooled && ratelimit_open(r, dir) == 0)
+		return r;
+	log_error("rate limits: %s%s; each worker limits on its own",
+	          pooled ? "cannot map the table in " : "no directory for the table "
+	                   "(a TCP socket: set rate_limit_dir)", pooled ? dir : "");
+	return ratelimit_open(r, NULL) == 0 ? r : NULL;
+}
+
 /* How long poll may sleep: until the next flush is due when counts are pending. */
 static int
 poll_timeout(const struct usage *u, int64_t next_flush)
@@ -174,6 +193,7 @@ worker_run(int listen_fd, const struct config *cfg)
 {
 	static struct usage usage;
 	static struct observe obs;
+	static struct ratelimit limiter;
 	struct api_env env = {.cfg = cfg};
 	FCGX_Request fr;
 	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
@@ -194,6 +214,7 @@ worker_run(int listen_fd, const struct config *cfg)
 		env.usage = &usage;
 	}
 	verifyslot_init(&env.slots, cfg, listen_fd);
+	env.ratelimit = open_ratelimit(&limiter, cfg, listen_fd);
 	observe_open(&obs, &env, cfg, listen_fd);
 	while (!stop_requested) {
 		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
@@ -213,6 +234,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	final_flush(env.usage);
 	observe_sync(&obs, &env);
 	observe_close(&obs);
+	ratelimit_close(&limiter);
 	FCGX_Free(&fr, 1);
 	rc = EXIT_SUCCESS;
 fail:

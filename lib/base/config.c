@@ -156,6 +156,7 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"listen", offsetof(struct config, listen)},
 		{"login_verify_dir", offsetof(struct config, login_verify_dir)},
 		{"metrics_dir", offsetof(struct config, metrics_dir)},
+		{"rate_limit_dir", offsetof(struct config, rate_limit_dir)},
 	};
 
 	/* Unsigned settings with their bounds (the log-in ones start at 1: 0 would lock all out). */
@@ -169,6 +170,9 @@ apply(struct config *cfg, const char *k, const char *v)
 		 offsetof(struct config, login_failures_per_address), 1, 1000000},
 		{"login_window_seconds", offsetof(struct config, login_window_seconds), 1, 86400},
 		{"login_verify_slots", offsetof(struct config, login_verify_slots), 1, 64},
+		/* The API's bounds of a limit (core/ratelimit.h RATELIMIT_MAX); 0: none, default. */
+		{"rate_limit_per_second", offsetof(struct config, rate_limit_per_second), 0, 100000},
+		{"rate_limit_burst", offsetof(struct config, rate_limit_burst), 0, 100000},
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)

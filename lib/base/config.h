@@ -73,6 +73,15 @@ struct config {
 	bool metrics;
 	char metrics_dir[CONFIG_STR_MAX];
 	struct addrlist metrics_allow;
+	/*
+	 * Rate limits (lib/core/ratelimit.h): the server-wide default of keys
+	 * without a limit of their own or of their organization (per_second 0:
+	 * none, the default; burst 0: per_second), and the directory of the
+	 * pool's shared table (default: the listening unix socket's).
+	 */
+	unsigned rate_limit_per_second;
+	unsigned rate_limit_burst;
+	char rate_limit_dir[CONFIG_STR_MAX];
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 

@@ -31,6 +31,8 @@ static const struct err_info table[ERR__COUNT] = {
 		"The request body is larger than 64 KiB."},
 	[ERR_UNSUPPORTED_MEDIA_TYPE] = {415, "unsupported_media_type",
 		"The request body must be sent with 'Content-Type: application/json'."},
+	[ERR_RATE_LIMITED] = {429, "rate_limited",
+		"Too many requests with this API key. Retry after the time in Retry-After."},
 	[ERR_INTERNAL] = {500, "internal_error", "An internal error occurred."},
 	[ERR_SERVICE_UNAVAILABLE] = {503, "service_unavailable",
 		"The service is temporarily unavailable. Retry later."},
@@ -58,6 +60,7 @@ err_reason(int status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";

@@ -1,5 +1,6 @@
 #include "core/accounts.h"
 
+#include "core/ratelimit.h"
 #include "core/result.h"
 #include "data/store_web.h"
 
@@ -51,6 +52,28 @@ accounts_org_set_active(struct db *db, const struct audit_origin *o, const uint8
 	if (e == ERR_NONE && changed)
 		e = audit_org(db, o, active ? AUDIT_ORG_ACTIVATED : AUDIT_ORG_DEACTIVATED, org, NULL,
 		              now, NULL);
+	return result_commit(db, e);
+}
+
+enum err
+accounts_org_set_rate_limit(struct db *db, const struct audit_origin *o,
+                            const uint8_t org[UUID_LEN], const struct store_rate_limit *rl,
+                            int64_t now)
+{
+	struct audit_details d;
+	bool changed = false;
+	enum err e;
+
+	if (rl->per_second > 0 && !ratelimit_valid(rl))
+		return ERR_INVALID_REQUEST;
+	e = result_db(db_begin(db));
+	if (e == ERR_NONE)
+		e = result_db(store_org_set_rate_limit(db, org, rl, &changed));
+	if (e == ERR_NONE && changed) {
+		audit_details_init(&d);
+		audit_detail_rate_limit(&d, rl);
+		e = audit_org(db, o, AUDIT_ORG_RATE_LIMIT_CHANGED, org, NULL, now, &d);
+	}
 	return result_commit(db, e);
 }
 

@@ -19,6 +19,14 @@
 enum err accounts_set_active(struct db *db, const struct audit_origin *o,
                              const uint8_t account[UUID_LEN], bool active, int64_t now);
 
+/*
+ * The default rate limit of org's keys (rl per_second 0: none; else
+ * validated), with its org.rate_limit_changed event (details: the new limit);
+ * setting what it has already writes none.
+ */
+enum err accounts_org_set_rate_limit(struct db *db, const struct audit_origin *o,
+                                     const uint8_t org[UUID_LEN],
+                                     const struct store_rate_limit *rl, int64_t now);
 /* Creates org (id and name set) with owner as its member of role owner. */
 enum err accounts_org_create(struct db *db, const struct audit_origin *o,
                              const struct store_org *org, const uint8_t owner[UUID_LEN],

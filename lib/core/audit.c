@@ -13,11 +13,13 @@ const char *const audit_action_names[AUDIT__COUNT + 1] = {
 	[AUDIT_KEY_ROLLED] = "key.rolled",
 	[AUDIT_KEY_REVOKED] = "key.revoked",
 	[AUDIT_KEY_EXPIRED] = "key.expired",
+	[AUDIT_KEY_UPDATED] = "key.updated",
 	[AUDIT_ACCOUNT_DEACTIVATED] = "account.deactivated",
 	[AUDIT_ACCOUNT_ACTIVATED] = "account.activated",
 	[AUDIT_ORG_CREATED] = "org.created",
 	[AUDIT_ORG_DEACTIVATED] = "org.deactivated",
 	[AUDIT_ORG_ACTIVATED] = "org.activated",
+	[AUDIT_ORG_RATE_LIMIT_CHANGED] = "org.rate_limit_changed",
 	[AUDIT_ORG_MEMBER_ADDED] = "org.member_added",
 	[AUDIT_ORG_MEMBER_ROLE_CHANGED] = "org.member_role_changed",
 	[AUDIT_ORG_MEMBER_REMOVED] = "org.member_removed",
@@ -135,6 +137,18 @@ audit_detail_time(struct audit_details *d, const char *name, int64_t us)
 
 	timefmt_rfc3339(us, text);
 	audit_detail_str(d, name, text);
+}
+
+void
+audit_detail_rate_limit(struct audit_details *d, const struct store_rate_limit *rl)
+{
+	if (rl->per_second == 0) {
+		add(d, "rate_limit_per_second", "null");
+		add(d, "rate_limit_burst", "null");
+		return;
+	}
+	audit_detail_int(d, "rate_limit_per_second", rl->per_second);
+	audit_detail_int(d, "rate_limit_burst", rl->burst);
 }
 
 /* What an event is about: read in scope (NULL: by operators only), in org, of a target. */

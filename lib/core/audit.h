@@ -26,11 +26,13 @@ enum audit_action {
 	AUDIT_KEY_ROLLED,
 	AUDIT_KEY_REVOKED,
 	AUDIT_KEY_EXPIRED,
+	AUDIT_KEY_UPDATED,
 	AUDIT_ACCOUNT_DEACTIVATED,
 	AUDIT_ACCOUNT_ACTIVATED,
 	AUDIT_ORG_CREATED,
 	AUDIT_ORG_DEACTIVATED,
 	AUDIT_ORG_ACTIVATED,
+	AUDIT_ORG_RATE_LIMIT_CHANGED,
 	AUDIT_ORG_MEMBER_ADDED,
 	AUDIT_ORG_MEMBER_ROLE_CHANGED,
 	AUDIT_ORG_MEMBER_REMOVED,
@@ -83,6 +85,8 @@ void audit_detail_str(struct audit_details *d, const char *name, const char *val
 void audit_detail_int(struct audit_details *d, const char *name, int64_t value);
 void audit_detail_id(struct audit_details *d, const char *name, const uint8_t id[UUID_LEN]);
 void audit_detail_time(struct audit_details *d, const char *name, int64_t us);
+/* rate_limit_per_second and rate_limit_burst: two integers, or two nulls for none. */
+void audit_detail_rate_limit(struct audit_details *d, const struct store_rate_limit *rl);
 
 /*
  * Writers, one event each at `now` (d NULL: no details). A key's event is

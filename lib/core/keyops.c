@@ -5,6 +5,7 @@
 
 #include "base/timefmt.h"
 #include "core/audit.h"
+#include "core/ratelimit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
 
@@ -94,18 +95,20 @@ keep(struct db *db, const struct keyops_keeper *keeper, const struct store_key *
 
 enum err
 keyops_create(struct db *db, const unsigned char *pepper, const struct auth_context *ctx,
-              const char *name, const struct audit_origin *origin,
-              const struct keyops_keeper *keeper, struct store_key *out,
-              char secret[APIKEY_LEN + 1])
+              const char *name, const struct store_rate_limit *rl,
+              const struct audit_origin *origin, const struct keyops_keeper *keeper,
+              struct store_key *out, char secret[APIKEY_LEN + 1])
 {
 	size_t n = strlen(name);
 	enum err e = ERR_INTERNAL;
 
 	memset(out, 0, sizeof(*out));
 	sodium_memzero(secret, APIKEY_LEN + 1);
-	if (n > STORE_NAME_MAX)
+	if (n > STORE_NAME_MAX || (rl != NULL && rl->per_second > 0 && !ratelimit_valid(rl)))
 		return e;
 	memcpy(out->name, name, n + 1);
+	if (rl != NULL)
+		out->rate_limit = *rl;
 	/* Keys created in an organization's context are org keys, created by the actor. */
 	out->has_org = ctx->is_org;
 	if (ctx->is_org)
@@ -161,6 +164,49 @@ keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *
 	k->revoked_at = now;
 	k->revoked_reason = why;
 	return ERR_NONE;
+}
+
+/* The change's event: which fields changed, and the key's limit when it did. */
+static void
+change_details(struct audit_details *d, bool renamed, const struct store_rate_limit *rl)
+{
+	audit_details_init(d);
+	audit_detail_str(d, "changed", renamed && rl != NULL ? "name,rate_limit" :
+	                               renamed ? "name" : "rate_limit");
+	if (rl != NULL)
+		audit_detail_rate_limit(d, rl);
+}
+
+enum err
+keyops_update(struct db *db, const struct store_scope *scope, struct store_key *k,
+              const struct keyops_change *ch, int64_t now, const struct audit_origin *origin)
+{
+	const struct store_rate_limit *rl = ch->rate_limit;
+	bool renamed = false, limited = false;
+	struct audit_details d;
+	enum err e;
+
+	if ((ch->name != NULL && strlen(ch->name) > STORE_NAME_MAX) ||
+	    (rl != NULL && rl->per_second > 0 && !ratelimit_valid(rl)))
+		return ERR_INTERNAL;
+	if (!store_key_active(k, now))
+		return ERR_ROLL_REVOKED;
+	e = result_db(db_begin(db));
+	if (e == ERR_NONE && ch->name != NULL)
+		e = result_db(store_key_rename(db, k->id, ch->name, now, &renamed));
+	if (e == ERR_NONE && rl != NULL)
+		e = result_db(store_key_set_rate_limit(db, k->id, rl, now, &limited));
+	/* Nothing changed (the same values, or revoked meanwhile): no event. */
+	if (e == ERR_NONE && (renamed || limited)) {
+		change_details(&d, renamed, limited ? rl : NULL);
+		e = audit_key(db, origin, AUDIT_KEY_UPDATED, k, now, &d);
+	}
+	if ((e = result_commit(db, e)) != ERR_NONE)
+		return e;
+	/* As stored: a revoke that committed first leaves the key unchanged. */
+	if ((e = reread(db, scope, k)) != ERR_NONE)
+		return e;
+	return store_key_active(k, now) ? ERR_NONE : ERR_ROLL_REVOKED;
 }
 
 /* Why old cannot be rolled, ERR_NONE if it can. */

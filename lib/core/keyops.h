@@ -61,14 +61,33 @@ struct keyops_keeper {
 /*
  * Creates a key named `name` (validated, at most STORE_NAME_MAX bytes) in ctx:
  * an org key of ctx's organization when ctx.is_org, else a personal key, in
- * both cases created by ctx's actor. *out is the new key; secret holds the
+ * both cases created by ctx's actor, with its own rate limit rl (NULL or
+ * per_second 0: none; else validated). *out is the new key; secret holds the
  * full key, NUL-terminated. In one transaction with its key.created event
  * (from origin) and the keeper's work.
  */
 enum err keyops_create(struct db *db, const unsigned char *pepper,
                        const struct auth_context *ctx, const char *name,
-                       const struct audit_origin *origin, const struct keyops_keeper *keeper,
-                       struct store_key *out, char secret[APIKEY_LEN + 1]);
+                       const struct store_rate_limit *rl, const struct audit_origin *origin,
+                       const struct keyops_keeper *keeper, struct store_key *out,
+                       char secret[APIKEY_LEN + 1]);
+
+/* What an update (PATCH) changes: its name, its own rate limit, or both. */
+struct keyops_change {
+	const char *name;                     /* NULL: kept; else validated */
+	const struct store_rate_limit *rate_limit;   /* NULL: kept; per_second 0: removed */
+};
+
+/*
+ * Changes k (a key found in scope) at `now`, with its key.updated event
+ * (details: which fields, and the new limit) in the change's transaction.
+ * Only an active key: a revoked or expired one is ERR_ROLL_REVOKED (409
+ * api_key_revoked), also when a revoke commits first. Setting what the key
+ * already has is not an error and writes no event. Afterwards *k is as stored.
+ */
+enum err keyops_update(struct db *db, const struct store_scope *scope, struct store_key *k,
+                       const struct keyops_change *ch, int64_t now,
+                       const struct audit_origin *origin);
 
 /*
  * Revokes k (a key found in scope) at `now` unless it is revoked or expired

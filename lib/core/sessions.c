@@ -85,7 +85,7 @@ sessions_create_key(struct db *db, const unsigned char *pepper, const struct aut
 {
 	struct keyops_keeper keeper = {keep_sealed, (void *)w};
 	char secret[APIKEY_LEN + 1];
-	enum err e = keyops_create(db, pepper, ctx, name, origin, &keeper, out, secret);
+	enum err e = keyops_create(db, pepper, ctx, name, NULL, origin, &keeper, out, secret);
 
 	sodium_memzero(secret, sizeof(secret));
 	return e;

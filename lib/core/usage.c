@@ -42,6 +42,7 @@ find(struct usage *u, const uint8_t key[UUID_LEN], int32_t day)
 			memcpy(e->key, key, UUID_LEN);
 			e->day = day;
 			e->last_used = 0;
+			e->refused = 0;
 			u->used++;
 			return e;
 		}
@@ -52,7 +53,7 @@ find(struct usage *u, const uint8_t key[UUID_LEN], int32_t day)
 }
 
 void
-usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
+usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now, bool refused)
 {
 	int32_t day = (int32_t)(now / US_PER_DAY);
 	struct usage_entry *e = find(u, key, day);
@@ -65,6 +66,7 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
 		return;
 	}
 	e->count++;
+	e->refused += refused;
 	u->totals.buffered++;
 	if (now > e->last_used)
 		e->last_used = now;
@@ -86,8 +88,11 @@ take_off(struct usage *u)
 		const struct usage_entry *sent = &u->unsure_slots[i];
 
 		/* The batch is a copy of the table: the same entry sits in the same slot. */
-		if (sent->count > 0 && sent->day == e.day && memcmp(sent->key, e.key, UUID_LEN) == 0)
+		if (sent->count > 0 && sent->day == e.day &&
+		    memcmp(sent->key, e.key, UUID_LEN) == 0) {
 			e.count -= sent->count;
+			e.refused -= sent->refused;
+		}
 		if (e.count > 0)
 			keep[n++] = e;
 	}
@@ -97,6 +102,7 @@ take_off(struct usage *u)
 		struct usage_entry *e = find(u, keep[i].key, keep[i].day);
 
 		e->count = keep[i].count;
+		e->refused = keep[i].refused;
 		e->last_used = keep[i].last_used;
 	}
 }
@@ -138,7 +144,7 @@ usage_flush(struct usage *u)
 		const struct usage_entry *e = &u->slots[i];
 		if (e->count > 0)
 			rc = store_usage_add(u->db, e->key, (int64_t)e->day * US_PER_DAY,
-			                     e->count, e->last_used);
+			                     e->count, e->refused, e->last_used);
 		written += e->count;
 	}
 	if (rc == DB_OK && (rc = db_commit(u->db)) != DB_OK) {
@@ -164,9 +170,10 @@ usage_flush(struct usage *u)
 
 enum err
 usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned ndays,
-              uint64_t *counts)
+              uint64_t *counts, uint64_t *refused)
 {
-	return result_db(store_usage_days(db, key, now / TIMEFMT_DAY * TIMEFMT_DAY, ndays, counts));
+	return result_db(store_usage_days(db, key, now / TIMEFMT_DAY * TIMEFMT_DAY, ndays, counts,
+	                                  refused));
 }
 
 enum err

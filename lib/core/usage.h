@@ -32,6 +32,7 @@ struct usage_entry {
 	uint8_t key[UUID_LEN];
 	int32_t day;                  /* days since 1970-01-01, UTC */
 	uint32_t count;               /* 0: free slot */
+	uint32_t refused;             /* of count, refused with 429 (rate limited) */
 	int64_t last_used;            /* microseconds */
 };
 
@@ -54,20 +55,20 @@ struct usage {
 
 void usage_init(struct usage *u, struct db *db);
 
-/* Counts one request of key at instant now (microseconds). */
-void usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now);
+/* Counts one request of key at instant now (microseconds); refused: answered 429. */
+void usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now, bool refused);
 
 /* Writes and clears every entry. ERR_NONE also when there was nothing to write. */
 enum err usage_flush(struct usage *u);
 
 /*
  * The requests of key on each of the ndays UTC days ending with the day of
- * `now`, oldest first, 0 for days without use (counts has room for ndays, at
- * most USAGE_HISTORY_MAX).
+ * `now`, oldest first, 0 for days without use, and of them those refused with
+ * 429 (counts and refused have room for ndays, at most USAGE_HISTORY_MAX).
  */
 #define USAGE_HISTORY_MAX STORE_USAGE_DAYS_MAX
 enum err usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t now, unsigned ndays,
-                       uint64_t *counts);
+                       uint64_t *counts, uint64_t *refused);
 
 /*
  * Compaction of closed days, a daily job (`parsesphere-admin usage compact`):

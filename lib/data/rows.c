@@ -51,6 +51,35 @@ rows_role(const struct rows_text *t)
 }
 
 void
+rows_bind_rate_limit(MYSQL_BIND *b, struct rows_rate_limit *r)
+{
+	memset(r, 0, sizeof(*r));
+	db_out_i64(&b[0], &r->per_second, &r->per_second_nul);
+	db_out_i64(&b[1], &r->burst, &r->burst_nul);
+}
+
+void
+rows_copy_rate_limit(struct store_rate_limit *dst, const struct rows_rate_limit *r)
+{
+	/* Both columns or none: a half-set pair (written by hand) is no limit. */
+	bool set = !r->per_second_nul && !r->burst_nul && r->per_second > 0 && r->burst > 0 &&
+	           r->per_second <= UINT32_MAX && r->burst <= UINT32_MAX;
+
+	dst->per_second = set ? (uint32_t)r->per_second : 0;
+	dst->burst = set ? (uint32_t)r->burst : 0;
+}
+
+void
+rows_in_rate_limit(MYSQL_BIND *b, const struct store_rate_limit *rl, int64_t v[2], my_bool *nul)
+{
+	*nul = rl == NULL || rl->per_second == 0;
+	v[0] = *nul ? 0 : rl->per_second;
+	v[1] = *nul ? 0 : rl->burst;
+	db_bind(&b[0], MYSQL_TYPE_LONGLONG, &v[0], 0, NULL, nul);
+	db_bind(&b[1], MYSQL_TYPE_LONGLONG, &v[1], 0, NULL, nul);
+}
+
+void
 rows_bind_key(MYSQL_BIND *b, struct rows_key *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -68,6 +97,7 @@ rows_bind_key(MYSQL_BIND *b, struct rows_key *o)
 	rows_bind_ref(&b[11], &o->replaced_by);
 	rows_bind_ref(&b[12], &o->rolled_from);
 	db_bind(&b[13], MYSQL_TYPE_TINY, &o->expiry_recorded, 0, NULL, NULL);
+	rows_bind_rate_limit(&b[14], &o->rate_limit);
 }
 
 void
@@ -101,6 +131,7 @@ rows_copy_key(struct store_key *k, const struct rows_key *o)
 	rows_copy_ref(&k->replaced_by, &o->replaced_by);
 	rows_copy_ref(&k->rolled_from, &o->rolled_from);
 	k->expiry_recorded = o->expiry_recorded != 0;
+	rows_copy_rate_limit(&k->rate_limit, &o->rate_limit);
 }
 
 const struct store_cursor rows_cursor_top = {

@@ -26,8 +26,10 @@
 #define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
                  "k.created_at, k.revoked_at, " KEY_USED ", " KEY_COUNT ", " \
                  "k.revoked_reason, k.expires_at, k.replaced_by, k.rolled_from, " \
-                 "k.expiry_recorded"
-#define KEY_NCOLS 14
+                 "k.expiry_recorded, " KEY_RATE_LIMIT_COLS
+#define KEY_NCOLS 16
+/* A key's own rate limit (sql/008), the last of KEY_COLS. */
+#define KEY_RATE_LIMIT_COLS "k.rate_limit_per_second, k.rate_limit_burst"
 
 
 /* Output buffers for one text column; the value is NUL-terminated on copy-out. */
@@ -56,6 +58,17 @@ struct rows_ref {
 void rows_bind_ref(MYSQL_BIND *b, struct rows_ref *r);
 void rows_copy_ref(struct store_ref *dst, const struct rows_ref *r);
 
+/* Output buffers for a rate limit's two columns (NULL: none). */
+struct rows_rate_limit {
+	int64_t per_second, burst;
+	my_bool per_second_nul, burst_nul;
+};
+void rows_bind_rate_limit(MYSQL_BIND *b, struct rows_rate_limit *r);
+void rows_copy_rate_limit(struct store_rate_limit *dst, const struct rows_rate_limit *r);
+/* Binds a rate limit as two parameters (per_second 0: NULL); *nul must outlive the statement. */
+void rows_in_rate_limit(MYSQL_BIND *b, const struct store_rate_limit *rl, int64_t v[2],
+                        my_bool *nul);
+
 /* Output buffers for the KEY_COLS columns. */
 struct rows_key {
 	uint8_t id[UUID_LEN], org[UUID_LEN], creator[UUID_LEN];
@@ -66,6 +79,7 @@ struct rows_key {
 	int64_t count;
 	struct rows_ref replaced_by, rolled_from;
 	int8_t expiry_recorded;
+	struct rows_rate_limit rate_limit;
 };
 
 /* Binds b[0..KEY_NCOLS) to o (zeroed first). */

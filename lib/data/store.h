@@ -30,6 +30,15 @@ enum store_reason { REASON_NONE = 0, REASON_USER, REASON_OWNER, REASON_ROLLED };
 const char *store_reason_name(enum store_reason r);   /* NULL for REASON_NONE */
 enum store_reason store_reason_parse(const char *s);  /* REASON_NONE if unknown */
 
+/*
+ * A rate limit (sql/008, core/ratelimit.h): per_second requests a second with
+ * bursts of up to burst at once; per_second 0 is none (SQL NULL).
+ */
+struct store_rate_limit {
+	uint32_t per_second;
+	uint32_t burst;
+};
+
 /* An id that may be absent (SQL NULL when !set). */
 struct store_ref {
 	bool set;
@@ -52,6 +61,7 @@ struct store_key {
 	struct store_ref replaced_by;        /* the key a roll made in its place */
 	struct store_ref rolled_from;        /* the key this one replaced */
 	bool expiry_recorded;                /* its key.expired audit event is written */
+	struct store_rate_limit rate_limit;  /* its own; per_second 0: none */
 	bool used;
 	int64_t last_used_at;
 	uint64_t request_count;
@@ -75,6 +85,7 @@ struct store_org {
 	uint8_t id[UUID_LEN];
 	char name[STORE_NAME_MAX + 1];
 	bool is_active;
+	struct store_rate_limit rate_limit;  /* the default of its keys; per_second 0: none */
 };
 
 /* A key found by its hash, with everything authentication decides on. */

@@ -137,26 +137,47 @@ store_org_insert(struct db *db, const struct store_org *o, int64_t now)
 }
 
 static struct db_stmt st_org_get = DB_STMT(true,
-	"SELECT name, is_active FROM organizations WHERE id = ?");
+	"SELECT name, is_active, rate_limit_per_second, rate_limit_burst"
+	" FROM organizations WHERE id = ?");
 
 enum db_status
 store_org_get(struct db *db, const uint8_t id[UUID_LEN], struct store_org *out, bool *found)
 {
-	MYSQL_BIND in[1], res[2];
+	MYSQL_BIND in[1], res[4];
 	struct rows_text name;
+	struct rows_rate_limit rl;
 	int8_t active = 0;
 	enum db_status rc;
 
 	db_in_blob(&in[0], id, UUID_LEN);
 	rows_bind_text(&res[0], &name);
 	db_bind(&res[1], MYSQL_TYPE_TINY, &active, 0, NULL, NULL);
+	rows_bind_rate_limit(&res[2], &rl);
 	rc = rows_query_one(db, &st_org_get, in, res, found);
 	if (rc != DB_OK || !*found)
 		return rc;
 	memcpy(out->id, id, UUID_LEN);
 	rows_copy_text(out->name, sizeof(out->name), &name);
 	out->is_active = active != 0;
+	rows_copy_rate_limit(&out->rate_limit, &rl);
 	return DB_OK;
+}
+
+/* The default rate limit of the organization's keys (NULL or per_second 0: none). */
+static struct db_stmt st_org_set_rate_limit = DB_STMT(false,
+	"UPDATE organizations SET rate_limit_per_second = ?, rate_limit_burst = ? WHERE id = ?");
+
+enum db_status
+store_org_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                         const struct store_rate_limit *rl, bool *changed)
+{
+	MYSQL_BIND in[3];
+	my_bool nul;
+	int64_t v[2];
+
+	rows_in_rate_limit(&in[0], rl, v, &nul);
+	db_in_blob(&in[2], id, UUID_LEN);
+	return rows_exec_one(db, &st_org_set_rate_limit, in, changed);
 }
 
 static struct db_stmt st_org_set_active = DB_STMT(false,

@@ -25,6 +25,9 @@ enum db_status store_account_set_password(struct db *db, const uint8_t id[UUID_L
 enum db_status store_org_insert(struct db *db, const struct store_org *o, int64_t now);
 enum db_status store_org_get(struct db *db, const uint8_t id[UUID_LEN],
                              struct store_org *out, bool *found);
+/* The default rate limit of its keys (rl NULL or per_second 0: none); *changed: it differed. */
+enum db_status store_org_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                                        const struct store_rate_limit *rl, bool *changed);
 enum db_status store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active,
                                     bool *changed);
 /* The account's role in org, ROLE_NONE if not a member; the row stays locked in a transaction. */

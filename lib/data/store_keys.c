@@ -31,8 +31,12 @@ store_health(struct db *db)
 	return rows_query_one(db, &st_health, NULL, res, &found);
 }
 
+/* The organization's default rate limit (sql/008), after the principal's other columns. */
+#define ORG_RATE_LIMIT_COLS "o.rate_limit_per_second, o.rate_limit_burst"
+
 static struct db_stmt st_principal_by_hash = DB_STMT(true,
-	"SELECT " KEY_COLS ", a.email, a.name, a.is_active, o.name, o.is_active, m.role"
+	"SELECT " KEY_COLS ", a.email, a.name, a.is_active, o.name, o.is_active, m.role, "
+	ORG_RATE_LIMIT_COLS
 	" FROM api_keys k JOIN accounts a ON a.id = k.created_by"
 	" LEFT JOIN organizations o ON o.id = k.organization_id"
 	" LEFT JOIN memberships m ON m.organization_id = k.organization_id"
@@ -43,9 +47,10 @@ enum db_status
 store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
                         struct store_principal *out, bool *found)
 {
-	MYSQL_BIND in[1], res[KEY_NCOLS + 6];
+	MYSQL_BIND in[1], res[KEY_NCOLS + 8];
 	struct rows_key k;
 	struct rows_text email, aname, oname, role;
+	struct rows_rate_limit org_limit;
 	int8_t a_active = 0, o_active = 0;
 	my_bool o_nul = 0;
 	enum db_status rc;
@@ -58,6 +63,7 @@ store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
 	rows_bind_text(&res[KEY_NCOLS + 3], &oname);
 	db_bind(&res[KEY_NCOLS + 4], MYSQL_TYPE_TINY, &o_active, 0, NULL, &o_nul);
 	rows_bind_text(&res[KEY_NCOLS + 5], &role);
+	rows_bind_rate_limit(&res[KEY_NCOLS + 6], &org_limit);
 	rc = rows_query_one(db, &st_principal_by_hash, in, res, found);
 	if (rc != DB_OK || !*found)
 		return rc;
@@ -71,6 +77,7 @@ store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
 		memcpy(out->org.id, out->key.organization_id, UUID_LEN);
 		rows_copy_text(out->org.name, sizeof(out->org.name), &oname);
 		out->org.is_active = !o_nul && o_active != 0;
+		rows_copy_rate_limit(&out->org.rate_limit, &org_limit);
 		/* A deactivated account is no longer an active member of anything. */
 		if (out->account.is_active)
 			out->role = rows_role(&role);
@@ -80,14 +87,16 @@ store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
 
 static struct db_stmt st_key_insert = DB_STMT(false,
 	"INSERT INTO api_keys (id, scope_id, organization_id, created_by, key_hash,"
-	" key_prefix, name, created_at, rolled_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	" key_prefix, name, created_at, rolled_from, rate_limit_per_second, rate_limit_burst)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 enum db_status
 store_key_insert(struct db *db, const struct store_key *k, const uint8_t hash[APIKEY_HASH_LEN])
 {
-	MYSQL_BIND in[9];
+	MYSQL_BIND in[11];
 	MYSQL_TIME created;
-	my_bool org_nul = !k->has_org, from_nul;
+	my_bool org_nul = !k->has_org, from_nul, rl_nul;
+	int64_t rl[2];
 
 	db_time_from_us(&created, k->created_at);
 	db_in_blob(&in[0], k->id, UUID_LEN);
@@ -99,6 +108,7 @@ store_key_insert(struct db *db, const struct store_key *k, const uint8_t hash[AP
 	db_in_str(&in[6], k->name, strlen(k->name));
 	db_in_time(&in[7], &created);
 	rows_in_ref(&in[8], &k->rolled_from, &from_nul);
+	rows_in_rate_limit(&in[9], &k->rate_limit, rl, &rl_nul);
 	return db_exec(db, &st_key_insert, in, NULL);
 }
 
@@ -191,6 +201,48 @@ store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
 	db_in_blob(&in[2], id, UUID_LEN);
 	db_in_time(&in[3], &t);
 	return rows_exec_one(db, &st_key_revoke, in, changed);
+}
+
+/*
+ * A key's own rate limit (NULL or per_second 0: none), only while the key is
+ * active at `now`; *changed is false when it was not active or already had it.
+ */
+static struct db_stmt st_key_set_rate_limit = DB_STMT(false,
+	"UPDATE api_keys k SET k.rate_limit_per_second = ?, k.rate_limit_burst = ?"
+	" WHERE k.id = ?" ACTIVE);
+
+enum db_status
+store_key_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                         const struct store_rate_limit *rl, int64_t now, bool *changed)
+{
+	MYSQL_BIND in[4];
+	MYSQL_TIME t;
+	my_bool nul;
+	int64_t v[2];
+
+	db_time_from_us(&t, now);
+	rows_in_rate_limit(&in[0], rl, v, &nul);
+	db_in_blob(&in[2], id, UUID_LEN);
+	db_in_time(&in[3], &t);
+	return rows_exec_one(db, &st_key_set_rate_limit, in, changed);
+}
+
+/* A key's name, only while it is active at `now` (as store_key_set_rate_limit). */
+static struct db_stmt st_key_rename = DB_STMT(false,
+	"UPDATE api_keys k SET k.name = ? WHERE k.id = ?" ACTIVE);
+
+enum db_status
+store_key_rename(struct db *db, const uint8_t id[UUID_LEN], const char *name, int64_t now,
+                 bool *changed)
+{
+	MYSQL_BIND in[3];
+	MYSQL_TIME t;
+
+	db_time_from_us(&t, now);
+	db_in_str(&in[0], name, strlen(name));
+	db_in_blob(&in[1], id, UUID_LEN);
+	db_in_time(&in[2], &t);
+	return rows_exec_one(db, &st_key_rename, in, changed);
 }
 
 /*

@@ -24,6 +24,16 @@ enum db_status store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct
 enum db_status store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out,
                               bool *found);
 /*
+ * A key's own rate limit (rl NULL or per_second 0: none) and its name: each
+ * only while the key is active at `now`; *changed is false when it was not,
+ * or already had that value (MariaDB counts changed rows).
+ */
+enum db_status store_key_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                                        const struct store_rate_limit *rl, int64_t now,
+                                        bool *changed);
+enum db_status store_key_rename(struct db *db, const uint8_t id[UUID_LEN], const char *name,
+                                int64_t now, bool *changed);
+/*
  * Sets revoked_at to `now` and revoked_reason unless the key is revoked or
  * expired at `now`; *changed tells whether this call did.
  */

@@ -7,19 +7,21 @@
 
 /* Closed days folded into api_key_usage_daily, plus the nodes' rows not folded yet. */
 static struct db_stmt st_usage_history = DB_STMT(true,
-	"SELECT day, SUM(request_count) FROM ("
-	" SELECT day, request_count FROM api_key_usage_daily WHERE api_key_id = ? AND day >= ?"
+	"SELECT day, SUM(request_count), SUM(refused_count) FROM ("
+	" SELECT day, request_count, refused_count FROM api_key_usage_daily"
+	"  WHERE api_key_id = ? AND day >= ?"
 	" UNION ALL"
-	" SELECT day, request_count FROM api_key_usage_node_daily WHERE api_key_id = ? AND day >= ?"
+	" SELECT day, request_count, refused_count FROM api_key_usage_node_daily"
+	"  WHERE api_key_id = ? AND day >= ?"
 	") u GROUP BY day ORDER BY day LIMIT ?");
 
 enum db_status
 store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
                     struct store_usage_day *out, unsigned max, unsigned *n)
 {
-	MYSQL_BIND in[5], res[2];
+	MYSQL_BIND in[5], res[3];
 	MYSQL_TIME from, day;
-	int64_t count, lim = max;
+	int64_t count, refused, lim = max;
 	enum db_status rc;
 
 	db_time_from_us(&from, since);
@@ -31,6 +33,7 @@ store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
 	db_in_i64(&in[4], &lim);
 	db_bind(&res[0], MYSQL_TYPE_DATE, &day, 0, NULL, NULL);
 	db_out_i64(&res[1], &count, NULL);
+	db_out_i64(&res[2], &refused, NULL);
 	*n = 0;
 	rc = db_exec(db, &st_usage_history, in, res);
 	if (rc != DB_OK)
@@ -38,6 +41,7 @@ store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
 	while (*n < max && db_fetch(db, &st_usage_history) == 1) {
 		out[*n].day = db_time_to_us(&day);
 		out[*n].request_count = (uint64_t)count;
+		out[*n].refused_count = (uint64_t)refused;
 		(*n)++;
 	}
 	db_done(db, &st_usage_history);
@@ -46,7 +50,7 @@ store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
 
 enum db_status
 store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsigned ndays,
-                 uint64_t *counts)
+                 uint64_t *counts, uint64_t *refused)
 {
 	struct store_usage_day rows[STORE_USAGE_DAYS_MAX];
 	const int64_t day_us = TIMEFMT_DAY;
@@ -56,6 +60,7 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
 	if (ndays > STORE_USAGE_DAYS_MAX)
 		ndays = STORE_USAGE_DAYS_MAX;
 	memset(counts, 0, ndays * sizeof(*counts));
+	memset(refused, 0, ndays * sizeof(*refused));
 	/* No days, no query: the window's first day would overflow at ndays - 1. */
 	if (ndays > 0)
 		rc = store_usage_history(db, key, today - (int64_t)(ndays - 1) * day_us, rows,
@@ -64,8 +69,10 @@ store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today, unsi
 	for (unsigned j = 0; rc == DB_OK && j < n; j++) {
 		int64_t ago = (today - rows[j].day) / day_us;
 
-		if (ago >= 0 && ago < (int64_t)ndays)
+		if (ago >= 0 && ago < (int64_t)ndays) {
 			counts[ndays - 1 - ago] = rows[j].request_count;
+			refused[ndays - 1 - ago] = rows[j].refused_count;
+		}
 	}
 	return rc;
 }
@@ -82,17 +89,18 @@ static struct db_stmt st_usage_add_key = DB_STMT(false,
 	"  last_used_at = GREATEST(api_key_counters.last_used_at, VALUES(last_used_at))");
 
 static struct db_stmt st_usage_add_day = DB_STMT(false,
-	"INSERT INTO api_key_usage_node_daily (api_key_id, day, node, request_count)"
-	" VALUES (?, ?, @@wsrep_node_name, ?) ON DUPLICATE KEY UPDATE"
-	"  request_count = api_key_usage_node_daily.request_count + VALUES(request_count)");
+	"INSERT INTO api_key_usage_node_daily (api_key_id, day, node, request_count, refused_count)"
+	" VALUES (?, ?, @@wsrep_node_name, ?, ?) ON DUPLICATE KEY UPDATE"
+	"  request_count = api_key_usage_node_daily.request_count + VALUES(request_count),"
+	"  refused_count = api_key_usage_node_daily.refused_count + VALUES(refused_count)");
 
 enum db_status
 store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_t count,
-                int64_t last_used)
+                uint32_t refused, int64_t last_used)
 {
-	MYSQL_BIND in[3];
+	MYSQL_BIND in[4];
 	MYSQL_TIME at, d;
-	int64_t n = count;
+	int64_t n = count, r = refused;
 	enum db_status rc;
 
 	db_time_from_us(&at, last_used);
@@ -105,6 +113,7 @@ store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day, uint32_
 	d.time_type = MYSQL_TIMESTAMP_DATE;
 	db_bind(&in[1], MYSQL_TYPE_DATE, &d, 0, NULL, NULL);
 	db_in_i64(&in[2], &n);
+	db_in_i64(&in[3], &r);
 	return db_exec(db, &st_usage_add_day, in, NULL);
 }
 
@@ -192,11 +201,13 @@ store_usage_closed(struct db *db, int64_t before, struct store_usage_group *out,
  * conflicts at certification, and one of the two transactions is rolled back.
  */
 static struct db_stmt st_usage_fold_sum = DB_STMT(false,
-	"INSERT INTO api_key_usage_daily (api_key_id, day, request_count)"
-	" SELECT api_key_id, day, SUM(request_count) FROM api_key_usage_node_daily"
+	"INSERT INTO api_key_usage_daily (api_key_id, day, request_count, refused_count)"
+	" SELECT api_key_id, day, SUM(request_count), SUM(refused_count)"
+	" FROM api_key_usage_node_daily"
 	" WHERE api_key_id = ? AND day = ? GROUP BY api_key_id, day"
 	" ON DUPLICATE KEY UPDATE"
-	"  request_count = api_key_usage_daily.request_count + VALUES(request_count)");
+	"  request_count = api_key_usage_daily.request_count + VALUES(request_count),"
+	"  refused_count = api_key_usage_daily.refused_count + VALUES(refused_count)");
 
 static struct db_stmt st_usage_fold_delete = DB_STMT(false,
 	"DELETE FROM api_key_usage_node_daily WHERE api_key_id = ? AND day = ?");

@@ -11,19 +11,21 @@
 struct store_usage_day {
 	int64_t day;                /* midnight UTC, microseconds */
 	uint64_t request_count;
+	uint64_t refused_count;     /* of them, refused with 429 (rate limited) */
 };
 /* Days with use from `since` (midnight UTC) on, oldest first, at most max rows. */
 enum db_status store_usage_history(struct db *db, const uint8_t key[UUID_LEN], int64_t since,
                                    struct store_usage_day *out, unsigned max, unsigned *n);
 
 /*
- * Requests of each of the ndays days up to `today` (midnight UTC), oldest
- * first, 0 for days without use: counts has room for ndays (at most
- * STORE_USAGE_DAYS_MAX; more are not filled).
+ * Requests (and of them those refused with 429) of each of the ndays days up
+ * to `today` (midnight UTC), oldest first, 0 for days without use: counts and
+ * refused have room for ndays (at most STORE_USAGE_DAYS_MAX; more are not
+ * filled).
  */
 #define STORE_USAGE_DAYS_MAX 90
 enum db_status store_usage_days(struct db *db, const uint8_t key[UUID_LEN], int64_t today,
-                                unsigned ndays, uint64_t *counts);
+                                unsigned ndays, uint64_t *counts, uint64_t *refused);
 
 /*
  * A flush's id, recorded in the flush's own transaction (and up to 10
@@ -36,11 +38,12 @@ enum db_status store_usage_flushed(struct db *db, const uint8_t id[UUID_LEN], bo
 
 /*
  * Adds count requests to key (its counters and the daily row of `day`,
- * midnight UTC) and moves last_used_at forward to last_used, in the rows of
+ * midnight UTC), `refused` of them refused with 429 (the daily row's
+ * refused_count), and moves last_used_at forward to last_used, in the rows of
  * the node the connection reached. Additive, so concurrent workers compose.
  */
 enum db_status store_usage_add(struct db *db, const uint8_t key[UUID_LEN], int64_t day,
-                               uint32_t count, int64_t last_used);
+                               uint32_t count, uint32_t refused, int64_t last_used);
 
 /* A key's day (midnight UTC) with rows of one or more nodes. */
 struct store_usage_group {

@@ -44,14 +44,18 @@ fail:
 	return e;
 }
 
-/* ERR_NONE when obj has no field but `name`; else *param is the first other one. */
+/* ERR_NONE when obj has no field outside the NULL-terminated names; else *param is the first. */
 static enum err
-only_field(json_object *obj, const char *name, const char **param)
+only_fields(json_object *obj, const char *const *names, const char **param)
 {
-	*param = name;
+	*param = names[0];
 	json_object_object_foreach(obj, key, val) {
+		size_t i = 0;
+
 		(void)val;
-		if (strcmp(key, name) != 0) {
+		while (names[i] != NULL && strcmp(key, names[i]) != 0)
+			i++;
+		if (names[i] == NULL) {
 			*param = key;
 			return ERR_INVALID_REQUEST;
 		}
@@ -59,17 +63,15 @@ only_field(json_object *obj, const char *name, const char **param)
 	return ERR_NONE;
 }
 
-enum err
-body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param)
+/* A key's name field v: trimmed into name; else *param is "name". */
+static enum err
+name_field(json_object *v, char name[STORE_NAME_MAX + 1], const char **param)
 {
-	json_object *v = NULL;
 	const char *s;
 	size_t len, start, n;
 
-	if (only_field(obj, "name", param) != ERR_NONE)
-		return ERR_INVALID_REQUEST;
-	if (!json_object_object_get_ex(obj, "name", &v) ||
-	    !json_object_is_type(v, json_type_string))
+	*param = "name";
+	if (!json_object_is_type(v, json_type_string))
 		return ERR_INVALID_REQUEST;
 	s = json_object_get_string(v);
 	len = (size_t)json_object_get_string_len(v);
@@ -81,22 +83,100 @@ body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **pa
 	return ERR_NONE;
 }
 
+/* A JSON integer (not 1.0, "1" or null) from min to max; json-c saturates beyond int64. */
+static bool
+int_in(json_object *v, int64_t min, int64_t max, int64_t *out)
+{
+	if (!json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return *out >= min && *out <= max;
+}
+
+enum err
+body_rate_limit(json_object *v, uint32_t max, struct store_rate_limit *rl, const char **param)
+{
+	static const char *const members[] = {"per_second", "burst", NULL};
+	json_object *m = NULL;
+	const char *unknown;
+	int64_t n;
+
+	memset(rl, 0, sizeof(*rl));
+	*param = "rate_limit";
+	if (v == NULL)
+		return ERR_NONE;   /* null: none */
+	if (!json_object_is_type(v, json_type_object) ||
+	    only_fields(v, members, &unknown) != ERR_NONE)
+		return ERR_INVALID_REQUEST;
+	*param = "rate_limit.per_second";
+	if (!json_object_object_get_ex(v, "per_second", &m) || !int_in(m, 1, max, &n))
+		return ERR_INVALID_REQUEST;
+	rl->per_second = rl->burst = (uint32_t)n;
+	/* Without a burst, one second's worth at once. */
+	*param = "rate_limit.burst";
+	if (json_object_object_get_ex(v, "burst", &m)) {
+		if (!int_in(m, 1, max, &n))
+			return ERR_INVALID_REQUEST;
+		rl->burst = (uint32_t)n;
+	}
+	return ERR_NONE;
+}
+
+enum err
+body_key_create(json_object *obj, uint32_t max, char name[STORE_NAME_MAX + 1],
+                struct store_rate_limit *rl, const char **param)
+{
+	static const char *const fields[] = {"name", "rate_limit", NULL};
+	json_object *v = NULL;
+	enum err e;
+
+	memset(rl, 0, sizeof(*rl));
+	if (only_fields(obj, fields, param) != ERR_NONE)
+		return ERR_INVALID_REQUEST;
+	if (!json_object_object_get_ex(obj, "name", &v))
+		return ERR_INVALID_REQUEST;
+	if ((e = name_field(v, name, param)) != ERR_NONE)
+		return e;
+	if (json_object_object_get_ex(obj, "rate_limit", &v))
+		return body_rate_limit(v, max, rl, param);
+	return ERR_NONE;
+}
+
+enum err
+body_key_update(json_object *obj, uint32_t max, struct body_key_update *out, const char **param)
+{
+	static const char *const fields[] = {"name", "rate_limit", NULL};
+	json_object *v = NULL;
+	enum err e = ERR_NONE;
+
+	memset(out, 0, sizeof(*out));
+	if (only_fields(obj, fields, param) != ERR_NONE)
+		return ERR_INVALID_REQUEST;
+	out->has_name = json_object_object_get_ex(obj, "name", &v);
+	if (out->has_name && (e = name_field(v, out->name, param)) != ERR_NONE)
+		return e;
+	out->has_rate_limit = json_object_object_get_ex(obj, "rate_limit", &v);
+	if (out->has_rate_limit && (e = body_rate_limit(v, max, &out->rate_limit, param)) != ERR_NONE)
+		return e;
+	*param = NULL;
+	return out->has_name || out->has_rate_limit ? ERR_NONE : ERR_INVALID_REQUEST;
+}
+
 enum err
 body_key_roll(json_object *obj, unsigned max, unsigned *grace, const char **param)
 {
 	json_object *v = NULL;
 	int64_t n;
 
+	static const char *const fields[] = {"grace_period_seconds", NULL};
+
 	*grace = 0;
-	if (only_field(obj, "grace_period_seconds", param) != ERR_NONE)
+	if (only_fields(obj, fields, param) != ERR_NONE)
 		return ERR_INVALID_REQUEST;
 	if (!json_object_object_get_ex(obj, "grace_period_seconds", &v))
 		return ERR_NONE;
-	/* An integer, not 60.0, "60" or null; json-c saturates what int64 cannot hold. */
-	if (!json_object_is_type(v, json_type_int))
-		return ERR_INVALID_REQUEST;
-	n = json_object_get_int64(v);
-	if (n < 0 || n > (int64_t)max)
+	/* An integer, not 60.0, "60" or null. */
+	if (!int_in(v, 0, (int64_t)max, &n))
 		return ERR_INVALID_REQUEST;
 	*grace = (unsigned)n;
 	return ERR_NONE;

@@ -6,7 +6,9 @@
 #ifndef PS_BODY_H
 #define PS_BODY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "base/errors.h"
@@ -21,12 +23,37 @@
 enum err body_json_object(const char *body, size_t len, json_object **out);
 
 /*
- * The create-key body: exactly {"name": string}. On ERR_NONE writes the
- * trimmed name, NUL-terminated, into name (STORE_NAME_MAX + 1 bytes). On
- * ERR_INVALID_REQUEST *param is "name" or the unknown field's name, valid as
- * long as obj.
+ * A rate_limit field's value v (NULL: JSON null, none): {"per_second": N,
+ * "burst": M}, integers from 1 to max, burst defaulting to per_second. On
+ * ERR_INVALID_REQUEST *param is "rate_limit" (not null nor an object, or an
+ * unknown member), "rate_limit.per_second" or "rate_limit.burst".
  */
-enum err body_key_create(json_object *obj, char name[STORE_NAME_MAX + 1], const char **param);
+enum err body_rate_limit(json_object *v, uint32_t max, struct store_rate_limit *rl,
+                         const char **param);
+
+/*
+ * The create-key body: {"name": string} with an optional "rate_limit"
+ * (body_rate_limit; absent or null: none). On ERR_NONE writes the trimmed
+ * name, NUL-terminated, into name (STORE_NAME_MAX + 1 bytes). On
+ * ERR_INVALID_REQUEST *param is "name", a rate_limit one, or the unknown
+ * field's name, valid as long as obj.
+ */
+enum err body_key_create(json_object *obj, uint32_t max, char name[STORE_NAME_MAX + 1],
+                         struct store_rate_limit *rl, const char **param);
+
+/* The update (PATCH) body: "name" and "rate_limit", each optional, as in create. */
+struct body_key_update {
+	bool has_name;
+	char name[STORE_NAME_MAX + 1];
+	bool has_rate_limit;
+	struct store_rate_limit rate_limit;   /* per_second 0: null, remove the key's own */
+};
+/*
+ * On ERR_INVALID_REQUEST *param is as for create, or NULL when the body
+ * names neither field.
+ */
+enum err body_key_update(json_object *obj, uint32_t max, struct body_key_update *out,
+                         const char **param);
 
 /*
  * The roll body: {} or {"grace_period_seconds": N}, N a JSON integer from 0

@@ -61,6 +61,20 @@ render_key(const struct store_key *k, int64_t now)
 	json_object_object_add(o, "expires_at", render_time(k->expires, k->expires_at));
 	json_object_object_add(o, "replaced_by", render_ref(&k->replaced_by));
 	json_object_object_add(o, "rolled_from", render_ref(&k->rolled_from));
+	json_object_object_add(o, "rate_limit", render_rate_limit(&k->rate_limit));
+	return o;
+}
+
+json_object *
+render_rate_limit(const struct store_rate_limit *rl)
+{
+	json_object *o;
+
+	if (rl->per_second == 0)
+		return NULL;   /* json-c's null */
+	o = json_object_new_object();
+	json_object_object_add(o, "per_second", json_object_new_int64(rl->per_second));
+	json_object_object_add(o, "burst", json_object_new_int64(rl->burst));
 	return o;
 }
 
@@ -132,5 +146,6 @@ render_org(const struct store_org *org)
 	json_object_object_add(o, "id", render_uuid(org->id));
 	json_object_object_add(o, "name", json_object_new_string(org->name));
 	json_object_object_add(o, "is_active", json_object_new_boolean(org->is_active));
+	json_object_object_add(o, "rate_limit", render_rate_limit(&org->rate_limit));
 	return o;
 }

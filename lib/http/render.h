@@ -14,6 +14,8 @@ json_object *render_uuid(const uint8_t id[UUID_LEN]);
 json_object *render_time(bool present, int64_t us);   /* null when !present */
 /* "object": "api_key"; is_active as of `now` (a rolled key expires). */
 json_object *render_key(const struct store_key *k, int64_t now);
+/* {"per_second": N, "burst": M}, or null for none. */
+json_object *render_rate_limit(const struct store_rate_limit *rl);
 /* {"object": "list", "data": data, "has_more": has_more}; takes data. */
 json_object *render_list(json_object *data, bool has_more);
 /* "object": "audit_event". */

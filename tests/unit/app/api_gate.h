@@ -20,6 +20,7 @@
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/addrlist.c"
 #include "../../../lib/base/reqlog.c"
+#include "../../../lib/core/ratelimit.c"
 
 /* What one request did. */
 static struct gate_trace {
@@ -101,11 +102,12 @@ audit_origin(struct audit_origin *o, enum audit_actor actor, const char *address
 }
 
 void
-usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now)
+usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now, bool refused)
 {
 	(void)u;
 	(void)key;
 	(void)now;
+	(void)refused;
 }
 
 void
@@ -130,6 +132,7 @@ GATE_KEYED(keys_get)
 GATE_KEYED(keys_revoke)
 GATE_KEYED(keys_usage)
 GATE_KEYED(keys_roll)
+GATE_KEYED(keys_update)
 GATE_KEYED(audit_events_list)
 GATE_KEYED(me_get)
 

@@ -234,6 +234,9 @@ static const struct { const char *key; size_t off; char type; } fields[] = {
 	{"metrics", offsetof(struct config, metrics), 'b'},
 	{"metrics_dir", offsetof(struct config, metrics_dir), 's'},
 	{"metrics_allow", offsetof(struct config, metrics_allow), 'n'},
+	{"rate_limit_per_second", offsetof(struct config, rate_limit_per_second), 'u'},
+	{"rate_limit_burst", offsetof(struct config, rate_limit_burst), 'u'},
+	{"rate_limit_dir", offsetof(struct config, rate_limit_dir), 's'},
 };
 
 static void
@@ -365,6 +368,18 @@ test_values(void)
 		{__LINE__, "metrics_allow", "127.0.0.1, ::1, 10.0.0.9", "3 addresses"},
 		{__LINE__, "metrics_allow", "prometheus.internal", NULL},
 		{__LINE__, "metrics_allow", "10.0.0.0/8", NULL},
+		/* Rate limits: no server-wide default unless set; the API's bounds. */
+		{__LINE__, "rate_limit_per_second", NULL, "0"},
+		{__LINE__, "rate_limit_per_second", "100", "100"},
+		{__LINE__, "rate_limit_per_second", "100000", "100000"},
+		{__LINE__, "rate_limit_per_second", "100001", NULL},
+		{__LINE__, "rate_limit_per_second", "-1", NULL},
+		{__LINE__, "rate_limit_per_second", "1.5", NULL},
+		{__LINE__, "rate_limit_burst", NULL, "0"},
+		{__LINE__, "rate_limit_burst", "250", "250"},
+		{__LINE__, "rate_limit_burst", "100001", NULL},
+		{__LINE__, "rate_limit_dir", NULL, ""},
+		{__LINE__, "rate_limit_dir", "/run/parsesphere", "/run/parsesphere"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

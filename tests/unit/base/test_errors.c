@@ -34,6 +34,7 @@ static const struct {
 	{__LINE__, ERR_API_KEY_ALREADY_ROLLED, 409, "api_key_already_rolled"},
 	{__LINE__, ERR_PAYLOAD_TOO_LARGE, 413, "payload_too_large"},
 	{__LINE__, ERR_UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type"},
+	{__LINE__, ERR_RATE_LIMITED, 429, "rate_limited"},
 	{__LINE__, ERR_INTERNAL, 500, "internal_error"},
 	{__LINE__, ERR_SERVICE_UNAVAILABLE, 503, "service_unavailable"},
 };
@@ -131,6 +132,7 @@ test_reason(void)
 		{__LINE__, 409, "Conflict"},
 		{__LINE__, 413, "Content Too Large"},
 		{__LINE__, 415, "Unsupported Media Type"},
+		{__LINE__, 429, "Too Many Requests"},
 		{__LINE__, 431, "Request Header Fields Too Large"},
 		{__LINE__, 500, "Internal Server Error"},
 		{__LINE__, 503, "Service Unavailable"},

@@ -115,6 +115,12 @@ static struct fake_store {
 	unsigned member_sets, member_removes, session_deletes, org_inserts;
 	enum store_role asked_role;
 
+	/* store_key_rename, store_key_set_rate_limit, store_org_set_rate_limit: what they were
+	 * asked; they change a row as fake.changed says (and fake.rc) */
+	unsigned renames, limit_sets;
+	char asked_name[STORE_NAME_MAX + 1];
+	struct store_rate_limit asked_limit;
+
 	unsigned logs;                   /* log_error lines */
 } fake;
 
@@ -233,6 +239,34 @@ store_key_revoke(struct db *db, const uint8_t id[UUID_LEN], int64_t now,
 	fake.asked_reason = reason;
 	*changed = fake.revoke_rc == DB_OK && fake.changed;
 	return fake.revoke_rc;
+}
+
+enum db_status
+store_key_rename(struct db *db, const uint8_t id[UUID_LEN], const char *name, int64_t now,
+                 bool *changed)
+{
+	(void)db;
+	fake.calls++;
+	fake.renames++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	snprintf(fake.asked_name, sizeof(fake.asked_name), "%s", name);
+	fake.asked_now = now;
+	*changed = fake.rc == DB_OK && fake.changed;
+	return fake.rc;
+}
+
+enum db_status
+store_key_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                         const struct store_rate_limit *rl, int64_t now, bool *changed)
+{
+	(void)db;
+	fake.calls++;
+	fake.limit_sets++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	fake.asked_limit = rl != NULL ? *rl : (struct store_rate_limit){0, 0};
+	fake.asked_now = now;
+	*changed = fake.rc == DB_OK && fake.changed;
+	return fake.rc;
 }
 
 enum db_status
@@ -374,6 +408,19 @@ store_org_set_active(struct db *db, const uint8_t id[UUID_LEN], bool active, boo
 	(void)active;
 	fake.calls++;
 	memcpy(fake.asked_org, id, UUID_LEN);
+	*changed = fake.rc == DB_OK && fake.set_changed;
+	return fake.rc;
+}
+
+enum db_status
+store_org_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
+                         const struct store_rate_limit *rl, bool *changed)
+{
+	(void)db;
+	fake.calls++;
+	fake.limit_sets++;
+	memcpy(fake.asked_org, id, UUID_LEN);
+	fake.asked_limit = *rl;
 	*changed = fake.rc == DB_OK && fake.set_changed;
 	return fake.rc;
 }

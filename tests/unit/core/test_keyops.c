@@ -331,7 +331,7 @@ test_create(void)
 		fake_id(ctx.scope.owner, cases[i].is_org ? ID_ORG : ID_ACCOUNT);
 		fake_id(ctx.scope.actor, ID_ACCOUNT);
 		memset(secret, 'X', sizeof(secret));
-		e = keyops_create(NULL, fake_pepper, &ctx, name, &origin,
+		e = keyops_create(NULL, fake_pepper, &ctx, name, NULL, &origin,
 		                  with_keeper ? &keep_it : NULL, &k, secret);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
 		CHECK_AT(fake.inserts == cases[i].inserts, line, "%u inserts, want %u",

@@ -28,6 +28,7 @@ struct write {
 	uint8_t key[UUID_LEN];
 	int64_t day;
 	uint32_t count;
+	uint32_t refused;                 /* of count, refused with 429 (the daily row's) */
 	int64_t last_used;
 };
 
@@ -164,6 +165,7 @@ db_exec(struct db *db, struct db_stmt *st, MYSQL_BIND *in, MYSQL_BIND *result)
 		    w->count != (uint32_t)*(const int64_t *)in[2].buffer)
 			w->count = 0;
 		w->day = db_time_to_us(in[1].buffer);
+		w->refused = (uint32_t)*(const int64_t *)in[3].buffer;
 		fdb.nwrites += fdb.nwrites < WRITES_MAX;
 	} else if (st == &st_usage_fold_sum) {
 		struct store_usage_group *f = &fdb.folds[fdb.nfolds];
@@ -204,6 +206,7 @@ db_fetch(struct db *db, const struct db_stmt *st)
 		return 0;
 	db_time_from_us(fdb.result[0].buffer, fdb.rows[fdb.fetched].day);
 	*(int64_t *)fdb.result[1].buffer = (int64_t)fdb.rows[fdb.fetched].request_count;
+	*(int64_t *)fdb.result[2].buffer = (int64_t)fdb.rows[fdb.fetched].refused_count;
 	fdb.fetched++;
 	return 1;
 }
@@ -305,13 +308,20 @@ check_writes(int line, const struct want_write *want, unsigned n)
 
 static struct usage u;
 
+/* One request of key k at `at`; refused: answered 429. */
 static void
-record(int k, int64_t at)
+record_as(int k, int64_t at, bool refused)
 {
 	uint8_t id[UUID_LEN];
 
 	key_of(k, id);
-	usage_record(&u, id, at);
+	usage_record(&u, id, at, refused);
+}
+
+static void
+record(int k, int64_t at)
+{
+	record_as(k, at, false);
 }
 
 static void
@@ -455,12 +465,12 @@ test_unanswered_commit(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int line = cases[i].line;
 		uint8_t a[UUID_LEN], b[UUID_LEN];
-		unsigned a_total = 0, b_total = 0, dups;
+		unsigned a_total = 0, b_total = 0, a_refused = 0, b_refused = 0, dups;
 		enum err e;
 
 		memset(&fdb, 0, sizeof(fdb));
 		usage_init(&u, NULL);
-		record(K_A, T0);
+		record_as(K_A, T0, true);
 		record(K_B, T0 + 1);
 		fdb.commit_rc = DB_UNAVAILABLE;
 		fdb.commit_applies = cases[i].applied;
@@ -478,7 +488,7 @@ test_unanswered_commit(void)
 		fdb.commit_rc = DB_OK;
 		fdb.commit_applies = false;
 		fdb.fail_exec = 0;
-		record(K_A, T0 + 2);
+		record_as(K_A, T0 + 2, true);
 		e = usage_flush(&u);
 		CHECK_AT(e == ERR_NONE && !u.unsure && !usage_pending(&u) && fdb.asks >= 1, line,
 		         "settled: %s, unsure %d, %u asks", ename(e), u.unsure, fdb.asks);
@@ -487,7 +497,14 @@ test_unanswered_commit(void)
 		for (unsigned w = 0; w < fdb.nwrites; w++) {
 			a_total += memcmp(fdb.writes[w].key, a, UUID_LEN) == 0 ? fdb.writes[w].count : 0;
 			b_total += memcmp(fdb.writes[w].key, b, UUID_LEN) == 0 ? fdb.writes[w].count : 0;
+			a_refused += memcmp(fdb.writes[w].key, a, UUID_LEN) == 0 ?
+			             fdb.writes[w].refused : 0;
+			b_refused += memcmp(fdb.writes[w].key, b, UUID_LEN) == 0 ?
+			             fdb.writes[w].refused : 0;
 		}
+		/* Refused (429) counts go with their requests: exactly once too. */
+		CHECK_AT(a_refused == 2 && b_refused == 0, line, "refused in the database: A %u, B %u; "
+		         "want 2, 0", a_refused, b_refused);
 		CHECK_AT(a_total == cases[i].a_total && b_total == cases[i].b_total, line,
 		         "in the database: A %u, B %u; want %u, %u", a_total, b_total,
 		         cases[i].a_total, cases[i].b_total);
@@ -512,23 +529,23 @@ test_full(void)
 	usage_init(&u, NULL);
 	for (unsigned n = 0; n < FULL; n++) {
 		key_n(n, id);
-		usage_record(&u, id, T0);
+		usage_record(&u, id, T0, false);
 	}
 	CHECK(u.used == FULL && u.dropped == 0 && fdb.begins == 0,
 	      "filling: %u entries, %llu dropped, %u flushes", u.used,
 	      (unsigned long long)u.dropped, fdb.begins);
 	/* Full and the database away: a new entry is dropped after a flush was tried. */
 	key_n(FULL, id);
-	usage_record(&u, id, T0);
+	usage_record(&u, id, T0, false);
 	CHECK(u.used == FULL && u.dropped == 1 && fdb.begins == 1,
 	      "full: %u entries, %llu dropped, %u flushes", u.used,
 	      (unsigned long long)u.dropped, fdb.begins);
 	/* An existing entry still counts. */
 	key_n(0, id);
-	usage_record(&u, id, T0 + 1);
+	usage_record(&u, id, T0 + 1, false);
 	CHECK(u.dropped == 1 && fdb.begins == 1, "an existing entry was dropped or flushed");
 	key_n(FULL + 1, id);
-	usage_record(&u, id, T0);
+	usage_record(&u, id, T0, false);
 	CHECK(u.dropped == 2 && fdb.begins == 2 && fdb.logs == 0,
 	      "second drop: %llu dropped, %u flushes, %u logs", (unsigned long long)u.dropped,
 	      fdb.begins, fdb.logs);
@@ -536,7 +553,7 @@ test_full(void)
 	/* The database is back: the next new entry flushes, the drops are logged once. */
 	fdb.begin_rc = DB_OK;
 	key_n(FULL + 2, id);
-	usage_record(&u, id, T0 + 2);
+	usage_record(&u, id, T0 + 2, false);
 	CHECK(fdb.nwrites == FULL && u.used == 1 && u.dropped == 0,
 	      "recovery: %u writes, %u entries, %llu dropped", fdb.nwrites, u.used,
 	      (unsigned long long)u.dropped);
@@ -556,11 +573,11 @@ test_full(void)
 
 	/* A count that would wrap is dropped instead. */
 	key_n(7, id);
-	usage_record(&u, id, T0);
+	usage_record(&u, id, T0, false);
 	e = find(&u, id, (int32_t)(T0 / DAY));
 	e->count = UINT32_MAX - 1;
-	usage_record(&u, id, T0);
-	usage_record(&u, id, T0);
+	usage_record(&u, id, T0, false);
+	usage_record(&u, id, T0, false);
 	CHECK(e->count == UINT32_MAX && u.dropped == 1, "count %u, %llu dropped", e->count,
 	      (unsigned long long)u.dropped);
 }
@@ -597,6 +614,7 @@ test_history(void)
 		{__LINE__, T0, 3, DB_ERROR, {{0, 0}}, 0, ERR_INTERNAL, {{0, 0}}, 0},
 	};
 	uint64_t counts[USAGE_HISTORY_MAX + 1], want[USAGE_HISTORY_MAX + 1];
+	uint64_t refused[USAGE_HISTORY_MAX + 1];
 	uint8_t id[UUID_LEN];
 
 	key_of(K_A, id);
@@ -613,6 +631,7 @@ test_history(void)
 		for (unsigned j = 0; j < cases[i].nrows; j++) {
 			fdb.rows[j].day = today - cases[i].rows[j].ago * DAY;
 			fdb.rows[j].request_count = cases[i].rows[j].count;
+			fdb.rows[j].refused_count = cases[i].rows[j].count / 2;
 		}
 		/* 0xee: not written; each day within ndays is written. */
 		memset(counts, 0xee, sizeof(counts));
@@ -620,7 +639,8 @@ test_history(void)
 		memset(want, 0, ndays * sizeof(want[0]));
 		for (unsigned j = 0; j < cases[i].ncounts; j++)
 			want[cases[i].counts[j].i] = cases[i].counts[j].count;
-		e = usage_history(NULL, id, cases[i].now, ndays, counts);
+		memset(refused, 0xee, sizeof(refused));
+		e = usage_history(NULL, id, cases[i].now, ndays, counts, refused);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
 		/* No days, no query (and no day before the first to compute). */
 		CHECK_AT(fdb.queries == (ndays > 0), line, "%u queries", fdb.queries);
@@ -631,8 +651,11 @@ test_history(void)
 		if (e != ERR_NONE)
 			continue;
 		for (unsigned j = 0; j < USAGE_HISTORY_MAX + 1; j++)
-			CHECK_AT(counts[j] == want[j], line, "day %u of %u: %llu, want %llu", j, ndays,
-			         (unsigned long long)counts[j], (unsigned long long)want[j]);
+			CHECK_AT(counts[j] == want[j] && (j >= ndays ? refused[j] == want[j] :
+			                                  refused[j] == want[j] / 2),
+			         line, "day %u of %u: %llu (%llu refused), want %llu", j, ndays,
+			         (unsigned long long)counts[j], (unsigned long long)refused[j],
+			         (unsigned long long)want[j]);
 	}
 }
 

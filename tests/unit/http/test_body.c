@@ -137,6 +137,7 @@ test_duplicate_keys(void)
 static enum err
 key_create(const char *text, size_t len, char *name, const char **param, enum err *parse)
 {
+	struct store_rate_limit rl;
 	json_object *obj = NULL;
 	enum err e;
 
@@ -145,7 +146,7 @@ key_create(const char *text, size_t len, char *name, const char **param, enum er
 	*parse = body_json_object(text, len, &obj);
 	if (*parse != ERR_NONE)
 		return *parse;
-	e = body_key_create(obj, name, param);
+	e = body_key_create(obj, 100000, name, &rl, param);
 	/* param must survive until obj is released: copy it for the caller. */
 	static char param_copy[128];
 	if (*param != NULL) {
@@ -367,6 +368,153 @@ test_key_roll(void)
 	}
 }
 
+/* rate_limit in a create's body and in an update's (PATCH) body. */
+static void
+test_rate_limit(void)
+{
+	static const struct {
+		int line; const char *s; size_t len; enum err want;
+		uint32_t per_second, burst;    /* ERR_NONE: the limit (0: none) */
+		const char *param;             /* else the field at fault */
+	} cases[] = {
+		{__LINE__, B("{\"name\":\"x\"}"), ERR_NONE, 0, 0, NULL},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":null}"), ERR_NONE, 0, 0, NULL},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":100,\"burst\":200}}"),
+		 ERR_NONE, 100, 200, NULL},
+		{__LINE__, B("{\"rate_limit\":{\"burst\":3,\"per_second\":1},\"name\":\"x\"}"),
+		 ERR_NONE, 1, 3, NULL},
+		/* Without a burst: one second's worth. */
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":50}}"), ERR_NONE, 50, 50,
+		 NULL},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":100000,"
+		             "\"burst\":100000}}"), ERR_NONE, 100000, 100000, NULL},
+		/* Out of bounds, or not an integer. */
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":0}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":100001}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":-1}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":1.5}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":\"10\"}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":99999999999999999999}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"burst\":5}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":5,\"burst\":0}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.burst"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":5,\"burst\":null}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.burst"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":5,\"burst\":100001}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit.burst"},
+		/* Not an object, or a member it does not have. */
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":100}"), ERR_INVALID_REQUEST, 0, 0,
+		 "rate_limit"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":[100]}"), ERR_INVALID_REQUEST, 0, 0,
+		 "rate_limit"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{}}"), ERR_INVALID_REQUEST, 0, 0,
+		 "rate_limit.per_second"},
+		{__LINE__, B("{\"name\":\"x\",\"rate_limit\":{\"per_second\":5,\"per_day\":9}}"),
+		 ERR_INVALID_REQUEST, 0, 0, "rate_limit"},
+		/* The name is still required, and checked first. */
+		{__LINE__, B("{\"rate_limit\":{\"per_second\":5}}"), ERR_INVALID_REQUEST, 0, 0, "name"},
+		{__LINE__, B("{\"name\":\"\",\"rate_limit\":5}"), ERR_INVALID_REQUEST, 0, 0, "name"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		struct store_rate_limit rl = {9, 9};
+		struct body_key_update upd;
+		char name[STORE_NAME_MAX + 1];
+		json_object *obj = NULL;
+		const char *param = NULL;
+		enum err parse = body_json_object(cases[i].s, cases[i].len, &obj), got;
+
+		CHECK_AT(parse == ERR_NONE, line, "body did not parse: %s", err_name(parse));
+		if (parse != ERR_NONE)
+			continue;
+		got = body_key_create(obj, 100000, name, &rl, &param);
+		CHECK_AT(got == cases[i].want, line, "create: %s, want %s", err_name(got),
+		         err_name(cases[i].want));
+		if (got == ERR_NONE && cases[i].want == ERR_NONE)
+			CHECK_AT(rl.per_second == cases[i].per_second && rl.burst == cases[i].burst, line,
+			         "create: %u/s burst %u", rl.per_second, rl.burst);
+		if (got != ERR_NONE && cases[i].want != ERR_NONE)
+			CHECK_AT(param != NULL && strcmp(param, cases[i].param) == 0, line,
+			         "create: param %s, want %s", param ? param : "NULL", cases[i].param);
+		/* An update takes the same fields, each optional: the same verdicts on them. */
+		got = body_key_update(obj, 100000, &upd, &param);
+		if (strcmp(cases[i].param ? cases[i].param : "", "name") != 0 ||
+		    strstr(cases[i].s, "\"name\"") != NULL) {
+			CHECK_AT(got == cases[i].want, line, "update: %s, want %s", err_name(got),
+			         err_name(cases[i].want));
+			if (got == ERR_NONE && cases[i].want == ERR_NONE)
+				CHECK_AT(upd.has_name && strcmp(upd.name, "x") == 0 &&
+				         upd.has_rate_limit == (strstr(cases[i].s, "rate_limit") != NULL) &&
+				         upd.rate_limit.per_second == cases[i].per_second &&
+				         upd.rate_limit.burst == cases[i].burst, line,
+				         "update: name %d rate_limit %d %u/%u", upd.has_name,
+				         upd.has_rate_limit, upd.rate_limit.per_second, upd.rate_limit.burst);
+		} else {
+			/* No name: an update of the limit alone. */
+			CHECK_AT(got == ERR_NONE && !upd.has_name && upd.has_rate_limit &&
+			         upd.rate_limit.per_second == 5, line, "update without a name: %s",
+			         err_name(got));
+		}
+		json_object_put(obj);
+	}
+}
+
+/* An update names at least one field, and nothing else. */
+static void
+test_key_update(void)
+{
+	static const struct {
+		int line; const char *s; size_t len; enum err want;
+		bool has_name, has_rate_limit;
+		const char *param;             /* ERR_INVALID_REQUEST: the field at fault (NULL: none) */
+	} cases[] = {
+		{__LINE__, B("{\"name\":\" Renamed \"}"), ERR_NONE, true, false, NULL},
+		{__LINE__, B("{\"rate_limit\":null}"), ERR_NONE, false, true, NULL},
+		{__LINE__, B("{\"rate_limit\":{\"per_second\":1}}"), ERR_NONE, false, true, NULL},
+		{__LINE__, B("{}"), ERR_INVALID_REQUEST, false, false, NULL},
+		{__LINE__, B("{\"name\":null}"), ERR_INVALID_REQUEST, false, false, "name"},
+		{__LINE__, B("{\"name\":\"\\u0007\"}"), ERR_INVALID_REQUEST, false, false, "name"},
+		{__LINE__, B("{\"is_active\":false}"), ERR_INVALID_REQUEST, false, false, "is_active"},
+		{__LINE__, B("{\"name\":\"x\",\"revoked_at\":null}"), ERR_INVALID_REQUEST, false, false,
+		 "revoked_at"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int line = cases[i].line;
+		struct body_key_update upd;
+		json_object *obj = NULL;
+		const char *param = "unset";
+		enum err parse = body_json_object(cases[i].s, cases[i].len, &obj), got;
+
+		CHECK_AT(parse == ERR_NONE, line, "body did not parse: %s", err_name(parse));
+		if (parse != ERR_NONE)
+			continue;
+		got = body_key_update(obj, 100000, &upd, &param);
+		CHECK_AT(got == cases[i].want, line, "%s, want %s", err_name(got),
+		         err_name(cases[i].want));
+		if (got == ERR_NONE && cases[i].want == ERR_NONE)
+			CHECK_AT(upd.has_name == cases[i].has_name &&
+			         upd.has_rate_limit == cases[i].has_rate_limit &&
+			         (!upd.has_name || strcmp(upd.name, "Renamed") == 0), line,
+			         "name %d [%s], rate_limit %d", upd.has_name, upd.name,
+			         upd.has_rate_limit);
+		if (got != ERR_NONE && cases[i].want != ERR_NONE)
+			CHECK_AT(cases[i].param == NULL ? param == NULL :
+			         param != NULL && strcmp(param, cases[i].param) == 0, line,
+			         "param %s, want %s", param ? param : "NULL",
+			         cases[i].param ? cases[i].param : "NULL");
+		json_object_put(obj);
+	}
+}
+
 int
 main(void)
 {
@@ -376,5 +524,7 @@ main(void)
 	test_key_create();
 	test_key_create_length();
 	test_key_roll();
+	test_rate_limit();
+	test_key_update();
 	return harness_summary();
 }

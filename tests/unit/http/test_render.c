@@ -14,7 +14,7 @@
 #define T_DOC  (INT64_C(1795694400) * SECOND)     /* 2026-11-26T12:00:00Z */
 #define T_NOW  (T_DOC + 3600 * SECOND)
 #define NOT_ROLLED ",\"revoked_reason\":null,\"expires_at\":null,\"replaced_by\":null," \
-	"\"rolled_from\":null}"
+	"\"rolled_from\":null,\"rate_limit\":null}"
 
 /* Sets id from its 32 hex digits. */
 static void
@@ -78,7 +78,7 @@ test_key(void)
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
 		 "\"request_count\":0,\"revoked_at\":\"2026-11-27T12:00:00Z\","
 		 "\"revoked_reason\":\"owner\",\"expires_at\":null,\"replaced_by\":null,"
-		 "\"rolled_from\":null}"},
+		 "\"rolled_from\":null,\"rate_limit\":null}"},
 		/* Used and revoked; the largest count; the epoch and 2038. */
 		{__LINE__, "00000000000070008000000000000000", NULL, "11111111111111111111111111111111",
 		 "", "sk_zzzzzzzzz", 0, true, INT64_C(2147483648) * SECOND, UINT64_MAX, true,
@@ -89,7 +89,7 @@ test_key(void)
 		 "\"created_at\":\"1970-01-01T00:00:00Z\",\"last_used_at\":\"2038-01-19T03:14:08Z\","
 		 "\"request_count\":18446744073709551615,\"revoked_at\":\"2038-01-19T03:14:08Z\","
 		 "\"revoked_reason\":\"user\",\"expires_at\":null,\"replaced_by\":null,"
-		 "\"rolled_from\":null}"},
+		 "\"rolled_from\":null,\"rate_limit\":null}"},
 		/* Rolled, in its grace period (T_NOW is an hour after T_DOC): active until it ends. */
 		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
 		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, T_NOW + 1,
@@ -100,7 +100,7 @@ test_key(void)
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
 		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
 		 "\"expires_at\":\"2026-11-26T13:00:00Z\","
-		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null,\"rate_limit\":null}"},
 		/* Its grace period over (at expires_at itself): inactive, though never revoked. */
 		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
 		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, T_NOW,
@@ -111,7 +111,7 @@ test_key(void)
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
 		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
 		 "\"expires_at\":\"2026-11-26T13:00:00Z\","
-		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null,\"rate_limit\":null}"},
 		/* Rolled without a grace period: revoked "rolled" then; and the key that replaced it. */
 		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8a", NULL, "0193a1f0111170008000000000000001",
 		 "K", "sk_4fGh29KqT", T_DOC, false, 0, 0, true, T_DOC, REASON_ROLLED, T_DOC,
@@ -122,7 +122,7 @@ test_key(void)
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
 		 "\"request_count\":0,\"revoked_at\":\"2026-11-26T12:00:00Z\","
 		 "\"revoked_reason\":\"rolled\",\"expires_at\":\"2026-11-26T12:00:00Z\","
-		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null}"},
+		 "\"replaced_by\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8b\",\"rolled_from\":null,\"rate_limit\":null}"},
 		{__LINE__, "0193a1f27c4e7b1a9a553f2d1c0b9e8b", NULL, "0193a1f0111170008000000000000001",
 		 "K", "sk_5fGh29KqT", T_DOC, false, 0, 0, false, 0, REASON_NONE, 0, NULL,
 		 "0193a1f27c4e7b1a9a553f2d1c0b9e8a",
@@ -132,7 +132,7 @@ test_key(void)
 		 "\"created_at\":\"2026-11-26T12:00:00Z\",\"last_used_at\":null,"
 		 "\"request_count\":0,\"revoked_at\":null,\"revoked_reason\":null,"
 		 "\"expires_at\":null,\"replaced_by\":null,"
-		 "\"rolled_from\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\"}"},
+		 "\"rolled_from\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"rate_limit\":null}"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -162,7 +162,32 @@ test_key(void)
 		k.rolled_from.set = cases[i].rolled_from != NULL;
 		if (k.rolled_from.set)
 			id_of(k.rolled_from.id, cases[i].rolled_from);
+		k.rate_limit = (struct store_rate_limit){0, 0};
 		check_json(cases[i].line, render_key(&k, T_NOW), cases[i].want);
+	}
+}
+
+/* A rate limit: null for none (per_second 0), else both numbers. */
+static void
+test_rate_limit(void)
+{
+	static const struct { int line; uint32_t per_second, burst; const char *want; } cases[] = {
+		{__LINE__, 0, 0, "null"},
+		{__LINE__, 0, 7, "null"},
+		{__LINE__, 100, 200, "{\"per_second\":100,\"burst\":200}"},
+		{__LINE__, 1, 1, "{\"per_second\":1,\"burst\":1}"},
+		{__LINE__, 100000, 100000, "{\"per_second\":100000,\"burst\":100000}"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store_rate_limit rl = {cases[i].per_second, cases[i].burst};
+		json_object *o = render_rate_limit(&rl);
+		const char *got = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) :
+		                      "null";
+
+		CHECK_AT(strcmp(got, cases[i].want) == 0, cases[i].line, "%s, want %s", got,
+		         cases[i].want);
+		json_object_put(o);
 	}
 }
 
@@ -185,7 +210,7 @@ test_account_org(void)
 	snprintf(o.name, sizeof(o.name), "Acme");
 	check_json(__LINE__, render_org(&o),
 	           "{\"id\":\"0193a1f0-2222-7000-8000-000000000002\",\"name\":\"Acme\","
-	           "\"is_active\":false}");
+	           "\"is_active\":false,\"rate_limit\":null}");
 	CHECK(render_time(false, T_DOC) == NULL, "an absent time is not null");
 	check_json(__LINE__, render_list(json_object_new_array(), true),
 	           "{\"object\":\"list\",\"data\":[],\"has_more\":true}");
@@ -247,5 +272,6 @@ main(void)
 	test_key();
 	test_audit_event();
 	test_account_org();
+	test_rate_limit();
 	return harness_summary();
 }

@@ -67,9 +67,11 @@ test_table(void)
 		{__LINE__, "OPTIONS", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
 		{__LINE__, "get", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
 		{__LINE__, "BREW", "/v1/api-keys", ROUTER_METHOD_NOT_ALLOWED, &r_list, "GET, POST"},
-		{__LINE__, "POST", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
-		{__LINE__, "PATCH", "/v1/api-keys/" ID "/", ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
-		{__LINE__, "PUT", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get, "GET, DELETE"},
+		{__LINE__, "POST", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get,
+		 "GET, DELETE, PATCH"},
+		{__LINE__, "PATCH", "/v1/api-keys/" ID "/", ROUTER_FOUND, &r_update, NULL},
+		{__LINE__, "PUT", "/v1/api-keys/" ID, ROUTER_METHOD_NOT_ALLOWED, &r_get,
+		 "GET, DELETE, PATCH"},
 		{__LINE__, "DELETE", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, &r_usage, "GET"},
 		{__LINE__, "POST", "/v1/api-keys/" ID "/usage", ROUTER_METHOD_NOT_ALLOWED, &r_usage, "GET"},
 		/* 404: shorter, longer or different paths, whatever the method. */
@@ -133,9 +135,9 @@ static void
 test_allow_capacity(void)
 {
 	static const struct { int line; size_t cap; const char *want; } cases[] = {
-		{__LINE__, 64, "GET, DELETE"},
+		{__LINE__, 64, "GET, DELETE, PATCH"},
 		{__LINE__, 12, "GET, DELETE"},
-		{__LINE__, 11, "GET"},
+		{__LINE__, 11, "GET, PATCH"},
 		{__LINE__, 4, "GET"},
 		{__LINE__, 3, ""},
 		{__LINE__, 1, ""},
