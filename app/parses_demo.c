@@ -55,6 +55,22 @@ string_or_null(const char *s)
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
 
+/*
+ * The key's RateLimit headers, as the authorizer handed them over
+ * (Variable-RATELIMIT_POLICY, Variable-RATELIMIT), when the key has a limit:
+ * what any backend behind the authorizer should do.
+ */
+static void
+echo_rate_limit(FCGX_Request *fr, struct response *resp)
+{
+	const char *policy = authorized(fr, "RATELIMIT_POLICY"), *state = authorized(fr, "RATELIMIT");
+
+	if (policy != NULL && state != NULL) {
+		response_header(resp, "RateLimit-Policy", policy);
+		response_header(resp, "RateLimit", state);
+	}
+}
+
 static void
 list(FCGX_Request *fr, struct response *resp)
 {
@@ -80,6 +96,7 @@ list(FCGX_Request *fr, struct response *resp)
 	json_object_object_add(o, "data", json_object_new_array());
 	json_object_object_add(o, "has_more", json_object_new_boolean(0));
 	json_object_object_add(o, "authorized_as", who);
+	echo_rate_limit(fr, resp);
 	response_json(resp, 200, o);
 }
 
