@@ -149,10 +149,13 @@ usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS],
 		int x = i * (CHART_BAR_W + CHART_GAP);
 
 		timefmt_date(today - (int64_t)(PAGE_CHART_DAYS - 1 - i) * TIMEFMT_DAY, date);
+		/* The day's count last in the title, with its refused part before it. */
 		html(h, "<rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-		     "<title>%s: %llu requests, %llu refused</title></rect>",
-		     days[i] == 0 ? " idle" : "", x, CHART_H - bar, CHART_BAR_W, bar, date,
-		     (unsigned long long)days[i], (unsigned long long)refused[i]);
+		     "<title>%s: ", days[i] == 0 ? " idle" : "", x, CHART_H - bar, CHART_BAR_W, bar,
+		     date);
+		if (refused[i] > 0)
+			html(h, "%llu refused (rate limited) of ", (unsigned long long)refused[i]);
+		html(h, "%llu requests</title></rect>", (unsigned long long)days[i]);
 		if (top > 0)
 			html(h, "<rect class=\"refused\" x=\"%d\" y=\"%d\" width=\"%d\" "
 			     "height=\"%d\"><title>%s: %llu refused (rate limited)</title></rect>",

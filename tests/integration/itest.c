@@ -223,7 +223,7 @@ expect_invalid_at(int line, const struct http_response *r, const char *param)
 
 static const char key_fields[] = "id,object,name,key_prefix,is_active,organization_id,"
                                  "created_by,created_at,last_used_at,request_count,revoked_at,"
-                                 "revoked_reason,expires_at,replaced_by,rolled_from";
+                                 "revoked_reason,expires_at,replaced_by,rolled_from,rate_limit";
 
 /* A member that is null or a lowercase id. */
 static bool
@@ -925,6 +925,7 @@ main(int argc, char **argv)
 	run_cases(itest_requestlog_cases, itest_requestlog_count, argc, argv);
 	run_cases(itest_roll_cases, itest_roll_count, argc, argv);
 	run_cases(itest_audit_cases, itest_audit_count, argc, argv);
+	run_cases(itest_ratelimit_cases, itest_ratelimit_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

@@ -1600,7 +1600,7 @@ check_usage_list(int line, const struct http_response *r, size_t days, const cha
 		time_t t;
 
 		memset(&tm, 0, sizeof(tm));
-		if (!CHECK_AT(jkeys_exactly(e, "date,request_count", why, sizeof(why)) && date &&
+		if (!CHECK_AT(jkeys_exactly(e, "date,request_count,refused_count", why, sizeof(why)) && date &&
 		              strlen(date) == 10 && (end = strptime(date, "%Y-%m-%d", &tm)) && !*end &&
 		              c && json_object_is_type(c, json_type_int) && json_object_get_int64(c) >= 0,
 		              line, "usage entry %zu: %s", i, json_object_to_json_string(e)))
