@@ -123,7 +123,7 @@ test_ratelimit_create_and_read(void)
 	struct key adm, k;
 	struct http_response *r;
 
-	if (!LIMITED_KEY(&a, &adm, &k, "rl create", "{\"per_second\": 100, \"burst\": 250}"))
+	if (!LIMITED_KEY(&a, &adm, &k, "rl-create", "{\"per_second\": 100, \"burst\": 250}"))
 		return;
 	r = GET(KP(k.id), adm.secret);
 	if (EXPECT_STATUS(r, 200))
@@ -174,7 +174,7 @@ test_ratelimit_create_invalid(void)
 	struct key k;
 	struct http_response *r;
 
-	if (!NEW_ACCOUNT(&a, "rl invalid") || !NEW_KEY(&k, a.id, NULL, "rl invalid"))
+	if (!NEW_ACCOUNT(&a, "rl-invalid") || !NEW_KEY(&k, a.id, NULL, "rl-invalid"))
 		return;
 	for (size_t i = 0; i < N_ELEMS(cases); i++) {
 		r = POST_JSON("/v1/api-keys", k.secret, cases[i].body);
@@ -196,9 +196,9 @@ test_ratelimit_patch(void)
 	json_object *ev;
 	char upper[37];
 
-	if (!NEW_ACCOUNT(&a, "rl patch") || !NEW_KEY(&k, a.id, NULL, "rl patch") ||
-	    !NEW_KEY(&observer, a.id, NULL, "rl observer") || !NEW_ACCOUNT(&b, "rl other") ||
-	    !NEW_KEY(&other, b.id, NULL, "rl other"))
+	if (!NEW_ACCOUNT(&a, "rl-patch") || !NEW_KEY(&k, a.id, NULL, "rl-patch") ||
+	    !NEW_KEY(&observer, a.id, NULL, "rl-observer") || !NEW_ACCOUNT(&b, "rl-other") ||
+	    !NEW_KEY(&other, b.id, NULL, "rl-other"))
 		return;
 	r = PATCH_JSON(KP(k.id), observer.secret, "{\"name\": \"  Renamed key \"}");
 	if (EXPECT_STATUS(r, 200)) {
@@ -260,7 +260,7 @@ test_ratelimit_patch(void)
 	EXPECT_ERROR(PATCH_JSON(KP("nope"), observer.secret, "{\"name\": \"x\"}"), 404, "not_found");
 	r = GET(KP(other.id), other.secret);
 	if (EXPECT_STATUS(r, 200))
-		CHECK(jstr(r->json, "name") && strcmp(jstr(r->json, "name"), "rl other") == 0,
+		CHECK(jstr(r->json, "name") && strcmp(jstr(r->json, "name"), "rl-other") == 0,
 		      "another account's key was renamed: %s", r->body);
 	/* A revoked key cannot be changed: 409 api_key_revoked, the key as it was. */
 	EXPECT_STATUS(DEL(KP(k.id), observer.secret), 200);
@@ -280,8 +280,8 @@ test_ratelimit_patch_permissions(void)
 	struct key ko, km, kx, personal;
 	char org[37];
 
-	if (!NEW_ACCOUNT(&owner, "rl owner") || !NEW_ACCOUNT(&member, "rl member") ||
-	    !NEW_ACCOUNT(&other, "rl member2") || !NEW_ORG(org, "rl org", owner.id) ||
+	if (!NEW_ACCOUNT(&owner, "rl-owner") || !NEW_ACCOUNT(&member, "rl-member") ||
+	    !NEW_ACCOUNT(&other, "rl-member2") || !NEW_ORG(org, "rl-org", owner.id) ||
 	    !ADD_MEMBER(org, member.id, "member") || !ADD_MEMBER(org, other.id, "member") ||
 	    !NEW_KEY(&ko, owner.id, org, "owner key") || !NEW_KEY(&km, member.id, org, "member key") ||
 	    !NEW_KEY(&kx, other.id, org, "other key") ||
@@ -312,7 +312,7 @@ test_ratelimit_429_and_headers(void)
 	struct key adm, k;
 	struct http_response *r;
 
-	if (!LIMITED_KEY(&a, &adm, &k, "rl 429", "{\"per_second\": 1, \"burst\": 2}"))
+	if (!LIMITED_KEY(&a, &adm, &k, "rl-429", "{\"per_second\": 1, \"burst\": 2}"))
 		return;
 	r = GET("/v1/me", k.secret);
 	EXPECT_STATUS(r, 200);
@@ -348,7 +348,7 @@ test_ratelimit_what_counts(void)
 	struct acct a;
 	struct key adm, k, observer;
 
-	if (!LIMITED_KEY(&a, &adm, &k, "rl counts", "{\"per_second\": 1, \"burst\": 2}"))
+	if (!LIMITED_KEY(&a, &adm, &k, "rl-counts", "{\"per_second\": 1, \"burst\": 2}"))
 		return;
 	observer = adm;   /* a key of the same account, without a limit */
 	if (!ADMIN_OK("account", "deactivate", a.id))
@@ -376,7 +376,7 @@ test_ratelimit_org_default(void)
 	struct http_response *r;
 	char org[37];
 
-	if (!NEW_ACCOUNT(&owner, "rl org owner") || !NEW_ORG(org, "rl default org", owner.id) ||
+	if (!NEW_ACCOUNT(&owner, "rl-org-owner") || !NEW_ORG(org, "rl-default-org", owner.id) ||
 	    !NEW_KEY(&ko, owner.id, org, "org key") || !NEW_KEY(&personal, owner.id, NULL, "personal"))
 		return;
 	ar = admin_run("org", "set-rate-limit", org, "--per-second", "3", "--burst", "4",
@@ -435,7 +435,7 @@ test_ratelimit_server_default(void)
 
 	if (!lighttpd_only("the prefork master of scripts/stack.sh") ||
 	    !stack_pool_at(__LINE__, "rate limit", &master, pool, &n) ||
-	    !LIMITED_KEY(&a, &k, &own, "rl server", "{\"per_second\": 40}"))
+	    !LIMITED_KEY(&a, &k, &own, "rl-server", "{\"per_second\": 40}"))
 		return;
 	EXPECT_RATELIMIT(GET("/v1/me", k.secret), NULL, NULL);
 	size = file_size(conf);
@@ -465,7 +465,7 @@ test_ratelimit_authorizer(void)
 	struct key adm, k;
 	struct http_response *r;
 
-	if (!LIMITED_KEY(&a, &adm, &k, "rl authz", "{\"per_second\": 1, \"burst\": 2}"))
+	if (!LIMITED_KEY(&a, &adm, &k, "rl-authz", "{\"per_second\": 1, \"burst\": 2}"))
 		return;
 	/* The backend echoes Variable-RATELIMIT_POLICY and Variable-RATELIMIT as the fields. */
 	r = GET("/v1/parses", k.secret);
@@ -545,7 +545,7 @@ test_ratelimit_exact_under_load(void)
 	int per_second[LOAD_SECONDS] = {0}, total = 0, refused = 0, other = 0;
 	char seconds[128] = "";
 
-	if (!LIMITED_KEY(&a, &adm, &k, "rl load", "{\"per_second\": 100, \"burst\": 100}"))
+	if (!LIMITED_KEY(&a, &adm, &k, "rl-load", "{\"per_second\": 100, \"burst\": 100}"))
 		return;
 	arg.authorization = P("Authorization: Bearer %s", k.secret);
 	arg.start = now_s();
