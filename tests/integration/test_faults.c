@@ -1450,7 +1450,8 @@ test_counts_of_a_previous_version_kept_through_the_migration(void)
 	/* What the previous version's flush wrote: api_keys and the daily row. */
 	if (!DB_SQL(P("UPDATE api_keys SET request_count = request_count + 5,"
 	              " last_used_at = '2030-01-01 00:00:00' WHERE id = UNHEX('%s');"
-	              " INSERT INTO api_key_usage_daily VALUES (UNHEX('%s'), UTC_DATE(), 2)"
+	              " INSERT INTO api_key_usage_daily (api_key_id, day, request_count)"
+	              " VALUES (UNHEX('%s'), UTC_DATE(), 2)"
 	              " ON DUPLICATE KEY UPDATE request_count = request_count + 2", hex, hex), NULL))
 		return;
 	for (int pass = 0; pass < 2; pass++) {
