@@ -593,6 +593,90 @@ test_roll(void)
 	}
 }
 
+/*
+ * An update (PATCH): the name, the key's own limit or both, only while the
+ * key is active, with one key.updated event when something changed.
+ */
+static void
+test_update(void)
+{
+	static const struct store_rate_limit set = {5, 9}, none = {0, 0}, too_big = {100001, 1};
+	static const struct {
+		int line;
+		bool revoked, expired;          /* the key as found */
+		const char *name;               /* NULL: kept */
+		const struct store_rate_limit *limit;   /* NULL: kept */
+		enum db_status rc;              /* of the writes and the re-read */
+		bool changed;                   /* the writes changed the row */
+		bool revoked_meanwhile;         /* the re-read finds it revoked */
+		enum err want;
+		unsigned renames, limit_sets, events;
+		const char *details;
+	} cases[] = {
+		{__LINE__, false, false, "New", NULL, DB_OK, true, false, ERR_NONE, 1, 0, 1,
+		 "{\"changed\":\"name\"}"},
+		{__LINE__, false, false, NULL, &set, DB_OK, true, false, ERR_NONE, 0, 1, 1,
+		 "{\"changed\":\"rate_limit\",\"rate_limit_per_second\":5,\"rate_limit_burst\":9}"},
+		{__LINE__, false, false, "New", &set, DB_OK, true, false, ERR_NONE, 1, 1, 1,
+		 "{\"changed\":\"name,rate_limit\",\"rate_limit_per_second\":5,"
+		 "\"rate_limit_burst\":9}"},
+		{__LINE__, false, false, NULL, &none, DB_OK, true, false, ERR_NONE, 0, 1, 1,
+		 "{\"changed\":\"rate_limit\",\"rate_limit_per_second\":null,"
+		 "\"rate_limit_burst\":null}"},
+		/* What it has already: nothing changed, nothing recorded. */
+		{__LINE__, false, false, "Same", &set, DB_OK, false, false, ERR_NONE, 1, 1, 0, NULL},
+		/* Revoked or expired: 409, nothing asked. */
+		{__LINE__, true, false, "New", NULL, DB_OK, true, false, ERR_ROLL_REVOKED, 0, 0, 0,
+		 NULL},
+		{__LINE__, false, true, NULL, &set, DB_OK, true, false, ERR_ROLL_REVOKED, 0, 0, 0,
+		 NULL},
+		/* Revoked meanwhile: the writes found no active key. */
+		{__LINE__, false, false, "New", &set, DB_OK, false, true, ERR_ROLL_REVOKED, 1, 1, 0,
+		 NULL},
+		{__LINE__, false, false, "New", NULL, DB_UNAVAILABLE, true, false,
+		 ERR_SERVICE_UNAVAILABLE, 1, 0, 0, NULL},
+		/* Out of bounds (the API's parser refuses it first): a bug, nothing written. */
+		{__LINE__, false, false, NULL, &too_big, DB_OK, true, false, ERR_INTERNAL, 0, 0, 0,
+		 NULL},
+	};
+	struct store_scope scope = {0};
+	struct audit_origin origin;
+
+	set_origin(&origin);
+	fake_id(scope.owner, ID_ACCOUNT);
+	fake_id(scope.actor, ID_ACCOUNT);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct keyops_change ch = {cases[i].name, cases[i].limit};
+		struct store_key k;
+		int line = cases[i].line;
+		enum err e;
+
+		fake_reset();
+		set_key(cases[i].revoked);
+		k = fake.key;
+		k.expires = cases[i].expired;
+		k.expires_at = T_REVOKED;
+		fake.key.revoked = cases[i].revoked || cases[i].revoked_meanwhile;
+		fake.rc = cases[i].rc;
+		fake.found = true;
+		fake.changed = cases[i].changed;
+		e = keyops_update(NULL, &scope, &k, &ch, T_NOW, &origin);
+		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
+		CHECK_AT(fake.renames == cases[i].renames && fake.limit_sets == cases[i].limit_sets,
+		         line, "%u renames %u limit writes, want %u %u", fake.renames,
+		         fake.limit_sets, cases[i].renames, cases[i].limit_sets);
+		if (cases[i].renames > 0)
+			CHECK_AT(strcmp(fake.asked_name, cases[i].name) == 0 && fake.asked_now == T_NOW,
+			         line, "renamed to [%s]", fake.asked_name);
+		if (cases[i].limit_sets > 0)
+			CHECK_AT(fake.asked_limit.per_second == cases[i].limit->per_second &&
+			         fake.asked_limit.burst == cases[i].limit->burst, line,
+			         "limit written %u/%u", fake.asked_limit.per_second,
+			         fake.asked_limit.burst);
+		check_events(line, cases[i].events, "key.updated", k.id, ID_ACCOUNT, cases[i].details);
+	}
+}
+
 int
 main(void)
 {
@@ -604,5 +688,6 @@ main(void)
 	test_create();
 	test_revoke();
 	test_roll();
+	test_update();
 	return harness_summary();
 }
