@@ -110,6 +110,53 @@ test_orgs(void)
 	}
 }
 
+/* An organization's default rate limit: set, cleared, unchanged, refused, database away. */
+static void
+test_org_rate_limit(void)
+{
+	static const struct {
+		int line;
+		uint32_t per_second, burst;
+		bool changed;
+		enum db_status rc;
+		enum err want;
+		const char *action, *details;
+		unsigned writes;
+	} cases[] = {
+		{__LINE__, 100, 200, true, DB_OK, ERR_NONE, "org.rate_limit_changed",
+		 "{\"rate_limit_per_second\":100,\"rate_limit_burst\":200}", 1},
+		{__LINE__, 0, 0, true, DB_OK, ERR_NONE, "org.rate_limit_changed",
+		 "{\"rate_limit_per_second\":null,\"rate_limit_burst\":null}", 1},
+		/* What it had: no event. */
+		{__LINE__, 100, 200, false, DB_OK, ERR_NONE, NULL, NULL, 1},
+		/* Out of bounds: refused before anything is written. */
+		{__LINE__, 100001, 1, true, DB_OK, ERR_INVALID_REQUEST, NULL, NULL, 0},
+		{__LINE__, 5, 0, true, DB_OK, ERR_INVALID_REQUEST, NULL, NULL, 0},
+		{__LINE__, 5, 5, true, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE, NULL, NULL, 1},
+	};
+	uint8_t org[UUID_LEN];
+
+	fake_id(org, ID_ORG);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct store_rate_limit rl = {cases[i].per_second, cases[i].burst};
+		enum err e;
+
+		fake_reset();
+		fake.rc = cases[i].rc;
+		fake.set_changed = cases[i].changed;
+		e = accounts_org_set_rate_limit(NULL, &admin, org, &rl, T_NOW);
+		if (cases[i].writes > 0)
+			check_outcome(cases[i].line, e, cases[i].want, cases[i].action, cases[i].details);
+		else
+			CHECK_AT(e == cases[i].want && fake.begins == 0 && fake.events == 0, cases[i].line,
+			         "%s with %u transactions, want %s and none", ename(e), fake.begins,
+			         ename(cases[i].want));
+		CHECK_AT(fake.limit_sets == cases[i].writes && (cases[i].writes == 0 ||
+		         (fake.asked_limit.per_second == rl.per_second && is_id(fake.asked_org, ID_ORG))),
+		         cases[i].line, "%u writes of %u/s", fake.limit_sets, fake.asked_limit.per_second);
+	}
+}
+
 static void
 test_members(void)
 {
@@ -200,6 +247,7 @@ main(void)
 	audit_origin(&admin, AUDIT_BY_ADMIN, NULL, NULL, NULL);
 	test_set_active();
 	test_orgs();
+	test_org_rate_limit();
 	test_members();
 	test_member_remove();
 	return harness_summary();
