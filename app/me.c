@@ -6,7 +6,16 @@
 void
 me_get(struct api_call *c, const struct auth_principal *p)
 {
-	json_object *out = json_object_new_object(), *org = NULL;
+	int64_t now = timefmt_now_us();
+	struct store_key key = p->who.key;
+	enum err e = counters_fill(c->env->db, c->env->counters, &key, now);
+	json_object *out, *org = NULL;
+
+	if (e != ERR_NONE) {
+		api_fail(c, e);
+		return;
+	}
+	out = json_object_new_object();
 
 	if (p->ctx.is_org) {
 		org = json_object_new_object();
@@ -24,6 +33,6 @@ me_get(struct api_call *c, const struct auth_principal *p)
 	json_object_object_add(out, "object", json_object_new_string("identity"));
 	json_object_object_add(out, "account", account);
 	json_object_object_add(out, "organization", org);
-	json_object_object_add(out, "api_key", render_key(&p->who.key, timefmt_now_us()));
+	json_object_object_add(out, "api_key", render_key(&key, now));
 	response_json(c->resp, 200, out);
 }

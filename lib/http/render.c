@@ -53,9 +53,9 @@ render_key(const struct store_key *k, int64_t now)
 	                       k->has_org ? render_uuid(k->organization_id) : NULL);
 	json_object_object_add(o, "created_by", render_uuid(k->created_by));
 	json_object_object_add(o, "created_at", render_time(true, k->created_at));
-	json_object_object_add(o, "last_used_at", render_time(k->used, k->last_used_at));
+	json_object_object_add(o, "last_used_at", render_time(k->counters.used, k->counters.last_used_at));
 	json_object_object_add(o, "request_count",
-	                       json_object_new_uint64(k->request_count));
+	                       json_object_new_uint64(k->counters.request_count));
 	json_object_object_add(o, "revoked_at", render_time(k->revoked, k->revoked_at));
 	json_object_object_add(o, "revoked_reason", reason ? json_object_new_string(reason) : NULL);
 	json_object_object_add(o, "expires_at", render_time(k->expires, k->expires_at));

@@ -147,9 +147,9 @@ test_key(void)
 		snprintf(k.name, sizeof(k.name), "%s", cases[i].name);
 		snprintf(k.prefix, sizeof(k.prefix), "%s", cases[i].prefix);
 		k.created_at = cases[i].created_at;
-		k.used = cases[i].used;
-		k.last_used_at = cases[i].used ? cases[i].last_used_at : INT64_C(123456789);
-		k.request_count = cases[i].request_count;
+		k.counters.used = cases[i].used;
+		k.counters.last_used_at = cases[i].used ? cases[i].last_used_at : INT64_C(123456789);
+		k.counters.request_count = cases[i].request_count;
 		k.revoked = cases[i].revoked;
 		k.revoked_at = cases[i].revoked ? cases[i].revoked_at : INT64_C(987654321);
 		/* A reason is shown with a revocation only. */
