@@ -22,7 +22,7 @@ NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/finish.o $(BUILD)/app/master.
               $(BUILD)/lib/base/validate.o \
               $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/base/config.o $(BUILD)/lib/base/addrlist.o
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
-                lib/base/validate.c lib/http/router.c lib/http/response.c lib/base/errors.c lib/base/uuid.c \
+                lib/base/validate.c lib/http/router.c lib/http/response.c lib/http/jsonw.c lib/base/errors.c lib/base/uuid.c \
                 lib/base/timefmt.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
