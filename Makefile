@@ -16,13 +16,13 @@ SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c
                 app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c \
                 app/observe.c app/dashboard.c app/dashboard_login.c app/dashboard_keys.c \
                 app/dashboard_activity.c app/dashboard_page.c \
-                app/dashboard_assets.c app/send.c)
+                app/dashboard_assets.c app/send.c app/finish.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
-NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
+NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/finish.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
               $(BUILD)/lib/base/validate.o \
               $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/base/config.o $(BUILD)/lib/base/addrlist.o
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \
-                lib/base/validate.c lib/http/router.c lib/http/response.c lib/base/errors.c lib/base/uuid.c \
+                lib/base/validate.c lib/http/router.c lib/http/response.c lib/http/jsonw.c lib/base/errors.c lib/base/uuid.c \
                 lib/base/timefmt.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))

@@ -364,11 +364,21 @@ org_remove_member(struct admin *a)
 static int
 print_new_key(const struct store_key *k, char secret[APIKEY_LEN + 1])
 {
-	json_object *o = render_key(k, timefmt_now_us());
+	struct jsonw w;
+	size_t len = 0;
+	char *text;
 
-	json_object_object_add(o, "secret", json_object_new_string(secret));
+	jsonw_init(&w);
+	render_new_key(&w, k, secret, timefmt_now_us());
 	sodium_memzero(secret, APIKEY_LEN + 1);
-	return print(o);
+	if ((text = jsonw_take(&w, &len)) == NULL) {
+		fprintf(stderr, "parsesphere-admin: out of memory\n");
+		return 1;
+	}
+	puts(text);
+	sodium_memzero(text, len);
+	free(text);
+	return 0;
 }
 
 /* The key is made as the API makes it: in the account's context, personal or the org's. */

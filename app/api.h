@@ -24,6 +24,7 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/counters.h"
 #include "base/config.h"
 #include "base/reqlog.h"
 #include "data/db.h"
@@ -41,6 +42,7 @@ struct api_env {
 	const struct config *cfg;
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
+	struct counters *counters;      /* /v1/me's snapshot; NULL: read on every call */
 	struct verifyslot slots;        /* the pool's password verifications at once */
 	struct metrics *metrics;        /* the pool's counters; NULL when off */
 	struct ratelimit *ratelimit;    /* the pool's rate-limit table; NULL: none (nothing limited) */

@@ -200,11 +200,11 @@ key_row(struct html *h, const struct page_keys *p, unsigned i)
 	     k->name, k->prefix);
 	time_cell(h, k->created_at, p->now, false);
 	html(h, "</td><td class=\"last-used\">");
-	if (k->used)
-		time_cell(h, k->last_used_at, p->now, true);
+	if (k->counters.used)
+		time_cell(h, k->counters.last_used_at, p->now, true);
 	else
 		html(h, "Never");
-	html(h, "</td><td class=\"requests\">%llu</td>", (unsigned long long)k->request_count);
+	html(h, "</td><td class=\"requests\">%llu</td>", (unsigned long long)k->counters.request_count);
 	status_cell(h, k, p->now);
 	html(h, "<td class=\"usage\">");
 	usage_chart(h, p->usage[i], p->refused[i], p->today);

@@ -42,20 +42,30 @@ send_new_key(struct api_call *c, enum err e, const struct store_key *k,
              char secret[APIKEY_LEN + 1])
 {
 	char location[64], id_text[UUID_TEXT_LEN + 1];
-	json_object *out;
+	struct jsonw w;
 
 	if (e != ERR_NONE) {
 		api_fail(c, e);
 		return;
 	}
-	out = render_key(k, timefmt_now_us());
-
-	json_object_object_add(out, "secret", json_object_new_string(secret));
+	jsonw_init(&w);
+	render_new_key(&w, k, secret, timefmt_now_us());
 	sodium_memzero(secret, APIKEY_LEN + 1);
 	uuid_format(k->id, id_text);
 	snprintf(location, sizeof(location), "/v1/api-keys/%s", id_text);
 	response_header(c->resp, "Location", location);
-	response_json(c->resp, 201, out);
+	response_jsonw(c->resp, 201, &w);
+}
+
+/* A key object's answer. */
+static void
+send_key(struct api_call *c, int status, const struct store_key *k, int64_t now)
+{
+	struct jsonw w;
+
+	jsonw_init(&w);
+	render_key(&w, k, now);
+	response_jsonw(c->resp, status, &w);
 }
 
 void
@@ -94,7 +104,7 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 	bool after = c->query[Q_LIST_STARTING_AFTER].present;
 	int64_t now = timefmt_now_us();
 	struct store_cursor cursor;
-	json_object *data;
+	struct jsonw w;
 	unsigned n = 0;
 	enum err e = ERR_NONE;
 
@@ -116,10 +126,9 @@ keys_list(struct api_call *c, const struct auth_principal *p)
 		api_fail(c, e);
 		return;
 	}
-	data = json_object_new_array_ext((int)n);
-	for (unsigned i = 0; i < n && i < limit; i++)
-		json_object_array_add(data, render_key(&rows[i], now));
-	response_json(c->resp, 200, render_list(data, n > limit));
+	jsonw_init(&w);
+	render_key_list(&w, rows, n < limit ? n : limit, n > limit, now);
+	response_jsonw(c->resp, 200, &w);
 }
 
 void
@@ -128,7 +137,7 @@ keys_get(struct api_call *c, const struct auth_principal *p)
 	struct store_key k;
 
 	if (find_key(c, p, &k))
-		response_json(c->resp, 200, render_key(&k, timefmt_now_us()));
+		send_key(c, 200, &k, timefmt_now_us());
 }
 
 void
@@ -145,7 +154,7 @@ keys_revoke(struct api_call *c, const struct auth_principal *p)
 	if ((e = keyops_revoke(c->env->db, &p->ctx.scope, &k, now, &origin)) != ERR_NONE)
 		api_fail(c, e);
 	else
-		response_json(c->resp, 200, render_key(&k, now));
+		send_key(c, 200, &k, now);
 }
 
 void
@@ -183,7 +192,7 @@ keys_update(struct api_call *c, const struct auth_principal *p)
 	else if (e != ERR_NONE)
 		api_fail(c, e);
 	else
-		response_json(c->resp, 200, render_key(&k, timefmt_now_us()));
+		send_key(c, 200, &k, timefmt_now_us());
 done:
 	if (body != NULL)
 		json_object_put(body);

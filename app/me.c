@@ -3,27 +3,62 @@
 #include "base/timefmt.h"
 #include "http/render.h"
 
+/* The identity object of docs/api.md ("GET /v1/me"). */
+static void
+write_identity(struct jsonw *w, const struct auth_principal *p, const struct store_key *key,
+               int64_t now)
+{
+	char id[UUID_TEXT_LEN + 1];
+
+	jsonw_object(w);
+	jsonw_key(w, "object");
+	jsonw_string(w, "identity");
+	jsonw_key(w, "account");
+	jsonw_object(w);
+	uuid_format(p->who.account.id, id);
+	jsonw_key(w, "id");
+	jsonw_string(w, id);
+	jsonw_key(w, "email");
+	jsonw_string(w, p->who.account.email);
+	jsonw_key(w, "name");
+	jsonw_string(w, p->who.account.name);
+	jsonw_end_object(w);
+	jsonw_key(w, "organization");
+	if (p->ctx.is_org) {
+		jsonw_object(w);
+		uuid_format(p->ctx.org.id, id);
+		jsonw_key(w, "id");
+		jsonw_string(w, id);
+		jsonw_key(w, "name");
+		jsonw_string(w, p->ctx.org.name);
+		/* null when an org key's creator is no longer an active member */
+		jsonw_key(w, "role");
+		if (p->ctx.role == ROLE_NONE)
+			jsonw_null(w);
+		else
+			jsonw_string(w, store_role_name(p->ctx.role));
+		jsonw_end_object(w);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "api_key");
+	render_key(w, key, now);
+	jsonw_end_object(w);
+}
+
 void
 me_get(struct api_call *c, const struct auth_principal *p)
 {
-	json_object *out = json_object_new_object(), *org = NULL;
+	int64_t now = timefmt_now_us();
+	struct store_key key = p->who.key;
+	enum err e = counters_fill(c->env->db, c->env->counters, &key, now);
+	struct jsonw w;
 
-	if (p->ctx.is_org) {
-		org = json_object_new_object();
-		json_object_object_add(org, "id", render_uuid(p->ctx.org.id));
-		json_object_object_add(org, "name", json_object_new_string(p->ctx.org.name));
-		/* null when an org key's creator is no longer an active member */
-		json_object_object_add(org, "role", p->ctx.role == ROLE_NONE ? NULL :
-		                       json_object_new_string(store_role_name(p->ctx.role)));
+	if (e != ERR_NONE) {
+		api_fail(c, e);
+		return;
 	}
-	json_object *account = json_object_new_object();
-	json_object_object_add(account, "id", render_uuid(p->who.account.id));
-	json_object_object_add(account, "email", json_object_new_string(p->who.account.email));
-	json_object_object_add(account, "name", json_object_new_string(p->who.account.name));
-
-	json_object_object_add(out, "object", json_object_new_string("identity"));
-	json_object_object_add(out, "account", account);
-	json_object_object_add(out, "organization", org);
-	json_object_object_add(out, "api_key", render_key(&p->who.key, timefmt_now_us()));
-	response_json(c->resp, 200, out);
+	jsonw_init(&w);
+	write_identity(&w, p, &key, now);
+	response_jsonw(c->resp, 200, &w);
 }

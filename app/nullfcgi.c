@@ -14,6 +14,7 @@
 #include <string.h>
 #include <fcgiapp.h>
 
+#include "finish.h"
 #include "master.h"
 #include "base/validate.h"
 
@@ -38,7 +39,9 @@ null_worker(int fd, const struct config *cfg)
 		"{\"status\":\"ok\"}";
 	struct sigaction sa;
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	bool local = finish_is_local(fd);
 	FCGX_Request fr;
+	char sink[1024];
 
 	(void)cfg;
 	memset(&sa, 0, sizeof(sa));
@@ -52,8 +55,11 @@ null_worker(int fd, const struct config *cfg)
 	while (!stop_requested) {
 		if (poll(&pfd, 1, 1000) <= 0 || FCGX_Accept_r(&fr) < 0)
 			continue;
+		/* The input read to its end, as the server reads every body (finish.h). */
+		while (FCGX_GetStr(sink, (int)sizeof(sink), fr.in) > 0)
+			;
 		FCGX_PutStr(reply, (int)sizeof(reply) - 1, fr.out);
-		FCGX_Finish_r(&fr);
+		finish_request(&fr, local);
 	}
 	return EXIT_SUCCESS;
 }

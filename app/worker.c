@@ -16,6 +16,7 @@
 #include "observe.h"
 #include "base/log.h"
 #include "base/validate.h"
+#include "finish.h"
 #include "send.h"
 #include "data/store.h"
 #include "base/timefmt.h"
@@ -94,7 +95,7 @@ is_authorizer(FCGX_Request *fr)
 
 /* One request, answered and finished, then logged and counted (observe.h). */
 static void
-serve_one(FCGX_Request *fr, struct api_env *env, struct observe *o)
+serve_one(FCGX_Request *fr, bool local, struct api_env *env, struct observe *o)
 {
 	static char body[REQUEST_BODY_MAX];
 	static struct request req;
@@ -122,7 +123,7 @@ serve_one(FCGX_Request *fr, struct api_env *env, struct observe *o)
 		log_error("request %s: status %d", resp.request_id, resp.status);
 	send_response(fr, &resp);
 	/* The client has its answer before anything is logged or counted. */
-	FCGX_Finish_r(fr);
+	finish_request(fr, local);
 	observe_end(o, env, &req, &resp);
 	response_reset(&resp);
 }
@@ -194,10 +195,12 @@ worker_run(int listen_fd, const struct config *cfg)
 	static struct usage usage;
 	static struct observe obs;
 	static struct ratelimit limiter;
-	struct api_env env = {.cfg = cfg};
+	static struct counters counters;
+	struct api_env env = {.cfg = cfg, .counters = &counters};
 	FCGX_Request fr;
 	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
 	int64_t next_flush = timefmt_now_us() + FLUSH_EVERY_US;
+	bool local = finish_is_local(listen_fd);
 	int rc = EXIT_FAILURE;
 
 	if (FCGX_Init() != 0)
@@ -219,7 +222,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	while (!stop_requested) {
 		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
 		    FCGX_Accept_r(&fr) >= 0)
-			serve_one(&fr, &env, &obs);
+			serve_one(&fr, local, &env, &obs);
 		/* After the response is sent, so that no client waits for the flush. */
 		if (env.usage != NULL && timefmt_now_us() >= next_flush) {
 			usage_flush(env.usage);

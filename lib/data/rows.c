@@ -115,10 +115,10 @@ rows_copy_key(struct store_key *k, const struct rows_key *o)
 	k->revoked = !o->revoked_nul;
 	if (k->revoked)
 		k->revoked_at = db_time_to_us(&o->revoked);
-	k->used = !o->used_nul;
-	if (k->used)
-		k->last_used_at = db_time_to_us(&o->used);
-	k->request_count = (uint64_t)o->count;
+	k->counters.used = !o->used_nul;
+	if (k->counters.used)
+		k->counters.last_used_at = db_time_to_us(&o->used);
+	k->counters.request_count = (uint64_t)o->count;
 	if (k->revoked) {
 		char reason[16];
 

@@ -22,14 +22,27 @@
 #define KEY_COUNT "k.request_count + (SELECT COALESCE(SUM(c.request_count), 0)" \
                   " FROM api_key_counters c WHERE c.api_key_id = k.id)"
 
-/* The columns of a key, in the order rows_bind_key binds them. */
-#define KEY_COLS "k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
-                 "k.created_at, k.revoked_at, " KEY_USED ", " KEY_COUNT ", " \
-                 "k.revoked_reason, k.expires_at, k.replaced_by, k.rolled_from, " \
-                 "k.expiry_recorded, " KEY_RATE_LIMIT_COLS
+/* The columns of a key, in the order rows_bind_key binds them, with its counters as `used` and `count`. */
+#define KEY_COLS_WITH(used, count) \
+	"k.id, k.organization_id, k.created_by, k.name, k.key_prefix, " \
+	"k.created_at, k.revoked_at, " used ", " count ", " \
+	"k.revoked_reason, k.expires_at, k.replaced_by, k.rolled_from, k.expiry_recorded, " \
+	KEY_RATE_LIMIT_COLS
+#define KEY_COLS KEY_COLS_WITH(KEY_USED, KEY_COUNT)
 #define KEY_NCOLS 16
 /* A key's own rate limit (sql/008), the last of KEY_COLS. */
 #define KEY_RATE_LIMIT_COLS "k.rate_limit_per_second, k.rate_limit_burst"
+
+/*
+ * A key without its counters (never used, 0): for the authentication
+ * statement, which must read only tables that change when a key, an account,
+ * an organization or a membership does. MariaDB's query cache then keeps its
+ * result until one of those changes; api_key_counters changes every second.
+ */
+#define KEY_COLS_UNCOUNTED KEY_COLS_WITH("NULL", "0")
+
+/* A key's counters alone, by id: the two columns of store_key_counters. */
+#define KEY_COUNTERS_COLS KEY_USED ", " KEY_COUNT
 
 
 /* Output buffers for one text column; the value is NUL-terminated on copy-out. */

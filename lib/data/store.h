@@ -45,6 +45,13 @@ struct store_ref {
 	uint8_t id[UUID_LEN];
 };
 
+/* A key's usage counters (docs/api.md: last_used_at, request_count). */
+struct store_counters {
+	bool used;
+	int64_t last_used_at;           /* when used */
+	uint64_t request_count;
+};
+
 struct store_key {
 	uint8_t id[UUID_LEN];
 	bool has_org;
@@ -62,9 +69,7 @@ struct store_key {
 	struct store_ref rolled_from;        /* the key this one replaced */
 	bool expiry_recorded;                /* its key.expired audit event is written */
 	struct store_rate_limit rate_limit;  /* its own; per_second 0: none */
-	bool used;
-	int64_t last_used_at;
-	uint64_t request_count;
+	struct store_counters counters;
 };
 
 /* Neither revoked nor past the end of its grace period at `now`. */

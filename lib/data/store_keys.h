@@ -10,9 +10,14 @@
 /* DB_OK when the service's tables can be read now (GET /healthz). */
 enum db_status store_health(struct db *db);
 
-/* Lookups return DB_OK with *found set, or a db error. */
+/*
+ * Lookups return DB_OK with *found set, or a db error. The principal's key
+ * comes without its counters (never used, 0): store_key_counters reads them.
+ */
 enum db_status store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
                                        struct store_principal *out, bool *found);
+enum db_status store_key_counters(struct db *db, const uint8_t id[UUID_LEN],
+                                  struct store_counters *out, bool *found);
 enum db_status store_key_insert(struct db *db, const struct store_key *k,
                                 const uint8_t hash[APIKEY_HASH_LEN]);
 enum db_status store_key_get(struct db *db, const struct store_scope *scope,

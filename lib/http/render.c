@@ -38,44 +38,134 @@ render_text(const char *s)
 	return s[0] != '\0' ? json_object_new_string(s) : NULL;
 }
 
-json_object *
-render_key(const struct store_key *k, int64_t now)
+/* An id's text into w. */
+static void
+write_uuid(struct jsonw *w, const uint8_t id[UUID_LEN])
 {
-	json_object *o = json_object_new_object();
-	const char *reason = k->revoked ? store_reason_name(k->revoked_reason) : NULL;
+	char text[UUID_TEXT_LEN + 1];
 
-	json_object_object_add(o, "id", render_uuid(k->id));
-	json_object_object_add(o, "object", json_object_new_string("api_key"));
-	json_object_object_add(o, "name", json_object_new_string(k->name));
-	json_object_object_add(o, "key_prefix", json_object_new_string(k->prefix));
-	json_object_object_add(o, "is_active", json_object_new_boolean(store_key_active(k, now)));
-	json_object_object_add(o, "organization_id",
-	                       k->has_org ? render_uuid(k->organization_id) : NULL);
-	json_object_object_add(o, "created_by", render_uuid(k->created_by));
-	json_object_object_add(o, "created_at", render_time(true, k->created_at));
-	json_object_object_add(o, "last_used_at", render_time(k->used, k->last_used_at));
-	json_object_object_add(o, "request_count",
-	                       json_object_new_uint64(k->request_count));
-	json_object_object_add(o, "revoked_at", render_time(k->revoked, k->revoked_at));
-	json_object_object_add(o, "revoked_reason", reason ? json_object_new_string(reason) : NULL);
-	json_object_object_add(o, "expires_at", render_time(k->expires, k->expires_at));
-	json_object_object_add(o, "replaced_by", render_ref(&k->replaced_by));
-	json_object_object_add(o, "rolled_from", render_ref(&k->rolled_from));
-	json_object_object_add(o, "rate_limit", render_rate_limit(&k->rate_limit));
-	return o;
+	uuid_format(id, text);
+	jsonw_string(w, text);
 }
 
-json_object *
-render_rate_limit(const struct store_rate_limit *rl)
+/* An instant's text into w, or null when absent. */
+static void
+write_time(struct jsonw *w, bool present, int64_t us)
 {
-	json_object *o;
+	char text[TIMEFMT_RFC3339_LEN + 1];
 
-	if (rl->per_second == 0)
-		return NULL;   /* json-c's null */
-	o = json_object_new_object();
-	json_object_object_add(o, "per_second", json_object_new_int64(rl->per_second));
-	json_object_object_add(o, "burst", json_object_new_int64(rl->burst));
-	return o;
+	if (!present) {
+		jsonw_null(w);
+		return;
+	}
+	timefmt_rfc3339(us, text);
+	jsonw_string(w, text);
+}
+
+static void
+write_ref(struct jsonw *w, const struct store_ref *r)
+{
+	if (r->set)
+		write_uuid(w, r->id);
+	else
+		jsonw_null(w);
+}
+
+/* {"per_second": N, "burst": M}, or null for none (per_second 0). */
+static void
+write_rate_limit(struct jsonw *w, const struct store_rate_limit *rl)
+{
+	if (rl->per_second == 0) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object(w);
+	jsonw_key(w, "per_second");
+	jsonw_u64(w, rl->per_second);
+	jsonw_key(w, "burst");
+	jsonw_u64(w, rl->burst);
+	jsonw_end_object(w);
+}
+
+/* The key object's members, into an object the caller opened. */
+static void
+render_key_members(struct jsonw *w, const struct store_key *k, int64_t now)
+{
+	const char *reason = k->revoked ? store_reason_name(k->revoked_reason) : NULL;
+
+	jsonw_key(w, "id");
+	write_uuid(w, k->id);
+	jsonw_key(w, "object");
+	jsonw_string(w, "api_key");
+	jsonw_key(w, "name");
+	jsonw_string(w, k->name);
+	jsonw_key(w, "key_prefix");
+	jsonw_string(w, k->prefix);
+	jsonw_key(w, "is_active");
+	jsonw_bool(w, store_key_active(k, now));
+	jsonw_key(w, "organization_id");
+	if (k->has_org)
+		write_uuid(w, k->organization_id);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "created_by");
+	write_uuid(w, k->created_by);
+	jsonw_key(w, "created_at");
+	write_time(w, true, k->created_at);
+	jsonw_key(w, "last_used_at");
+	write_time(w, k->counters.used, k->counters.last_used_at);
+	jsonw_key(w, "request_count");
+	jsonw_u64(w, k->counters.request_count);
+	jsonw_key(w, "revoked_at");
+	write_time(w, k->revoked, k->revoked_at);
+	jsonw_key(w, "revoked_reason");
+	if (reason != NULL)
+		jsonw_string(w, reason);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "expires_at");
+	write_time(w, k->expires, k->expires_at);
+	jsonw_key(w, "replaced_by");
+	write_ref(w, &k->replaced_by);
+	jsonw_key(w, "rolled_from");
+	write_ref(w, &k->rolled_from);
+	jsonw_key(w, "rate_limit");
+	write_rate_limit(w, &k->rate_limit);
+}
+
+void
+render_key(struct jsonw *w, const struct store_key *k, int64_t now)
+{
+	jsonw_object(w);
+	render_key_members(w, k, now);
+	jsonw_end_object(w);
+}
+
+void
+render_new_key(struct jsonw *w, const struct store_key *k, const char *secret, int64_t now)
+{
+	jsonw_object(w);
+	render_key_members(w, k, now);
+	jsonw_key(w, "secret");
+	jsonw_string(w, secret);
+	jsonw_end_object(w);
+}
+
+void
+render_key_list(struct jsonw *w, const struct store_key *keys, unsigned n, bool has_more,
+                int64_t now)
+{
+	jsonw_object(w);
+	jsonw_key(w, "object");
+	jsonw_string(w, "list");
+	jsonw_key(w, "data");
+	jsonw_array(w);
+	for (unsigned i = 0; i < n; i++)
+		render_key(w, &keys[i], now);
+	jsonw_end_array(w);
+	jsonw_key(w, "has_more");
+	jsonw_bool(w, has_more);
+	jsonw_end_object(w);
 }
 
 json_object *
@@ -135,6 +225,19 @@ render_account(const struct store_account *a)
 	json_object_object_add(o, "email", json_object_new_string(a->email));
 	json_object_object_add(o, "name", json_object_new_string(a->name));
 	json_object_object_add(o, "is_active", json_object_new_boolean(a->is_active));
+	return o;
+}
+
+json_object *
+render_rate_limit(const struct store_rate_limit *rl)
+{
+	json_object *o;
+
+	if (rl->per_second == 0)
+		return NULL;   /* json-c's null */
+	o = json_object_new_object();
+	json_object_object_add(o, "per_second", json_object_new_int64(rl->per_second));
+	json_object_object_add(o, "burst", json_object_new_int64(rl->burst));
 	return o;
 }
 

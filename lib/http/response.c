@@ -67,6 +67,18 @@ response_json(struct response *r, int status, json_object *body)
 }
 
 void
+response_jsonw(struct response *r, int status, struct jsonw *w)
+{
+	size_t len = 0;
+	char *text = jsonw_take(w, &len);
+
+	if (text == NULL)
+		response_error(r, ERR_INTERNAL, NULL, NULL);
+	else
+		response_bytes(r, status, RESPONSE_JSON_TYPE, NULL, text, len, true);
+}
+
+void
 response_bytes(struct response *r, int status, const char *content_type,
                const char *cache_control, char *body, size_t len, bool owned)
 {
@@ -189,7 +201,7 @@ response_head(const struct response *r, size_t body_len, char *buf, size_t cap)
 		"X-Request-Id: %s\r\n"
 		"%.*s\r\n",
 		r->status, err_reason(r->status),
-		r->content_type ? r->content_type : "application/json; charset=utf-8", body_len,
+		r->content_type ? r->content_type : RESPONSE_JSON_TYPE, body_len,
 		r->cache_control ? r->cache_control : "no-store", r->request_id,
 		(int)r->extra_len, r->extra);
 

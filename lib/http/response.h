@@ -15,11 +15,13 @@
 #include <json-c/json.h>
 
 #include "base/errors.h"
+#include "http/jsonw.h"
 
 #define RESPONSE_ID_LEN     36
 #define RESPONSE_EXTRA_MAX  2048
 #define RESPONSE_HEAD_MAX   (RESPONSE_EXTRA_MAX + 512)
 #define RESPONSE_PARAM_MAX  64     /* bytes of an error's `param` */
+#define RESPONSE_JSON_TYPE  "application/json; charset=utf-8"
 
 struct response {
 	int status;
@@ -45,6 +47,8 @@ void response_header(struct response *r, const char *name, const char *value);
 
 /* Takes ownership of body. */
 void response_json(struct response *r, int status, json_object *body);
+/* Takes w's text (w is empty after); a writer that ran out of memory is a 500. */
+void response_jsonw(struct response *r, int status, struct jsonw *w);
 
 /*
  * A body of another type, replacing any earlier one. With owned, body is a

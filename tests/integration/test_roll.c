@@ -136,6 +136,56 @@ test_roll_with_grace_period(void)
 		EXPECT_KEY(r->json, .id = k.id, .active = false, .expired = true);
 }
 
+/*
+ * The active list around the end of a grace period: the key is listed active,
+ * then not at all, never listed inactive. (The list is read as of the
+ * second, for MariaDB's query cache, and again at the exact instant when a key
+ * of the page ended within that second: lib/data/store_keys.c.) Lists from
+ * just before the end until a second after it, so that some fall between the
+ * end and the next whole second.
+ */
+static void
+test_roll_list_at_the_end_of_grace(void)
+{
+	struct acct a;
+	struct key k, other, n;
+	int lists = 0, active = 0, gone = 0;
+	double t0;
+
+	if (!NEW_ACCOUNT(&a, "roll-list") || !NEW_KEY(&k, a.id, NULL, "ending") ||
+	    !NEW_KEY(&other, a.id, NULL, "lister"))
+		return;
+	t0 = now_s();
+	if (!EXPECT_ROLLED(ROLL(k.id, other.secret, "{\"grace_period_seconds\": 1}"), k.id,
+	                   "ending", a.id, NULL, &n))
+		return;
+	sleep_s(0.8);
+	while (now_s() - t0 < 2.5) {
+		struct http_response *r = GET("/v1/api-keys", other.secret);
+		json_object *d = jget(r->json, "data"), *found = NULL;
+		bool is_active = false;
+
+		if (!EXPECT_STATUS(r, 200) || d == NULL)
+			return;
+		lists++;
+		for (size_t i = 0; i < json_object_array_length(d); i++) {
+			json_object *o = json_object_array_get_idx(d, i);
+
+			if (jstr(o, "id") && strcmp(jstr(o, "id"), k.id) == 0)
+				found = o;
+		}
+		if (found != NULL && (!jbool(found, "is_active", &is_active) || !is_active)) {
+			CHECK(false, "an ended key in the active list: %s", r->body);
+			return;
+		}
+		active += found != NULL;
+		gone += found == NULL;
+	}
+	/* The window was crossed: listed while in its grace period, then gone for good. */
+	CHECK(active > 0 && gone > 0 && lists == active + gone,
+	      "%d lists: %d with the key, %d without", lists, active, gone);
+}
+
 /* The requests of a key in its grace period are counted; those refused after it, not. */
 static void
 test_roll_grace_period_counted(void)
@@ -518,6 +568,7 @@ test_admin_key_roll(void)
 
 const struct itest_case itest_roll_cases[] = {
 	ITEST(test_roll_with_grace_period),
+	ITEST(test_roll_list_at_the_end_of_grace),
 	ITEST(test_roll_grace_period_counted),
 	ITEST(test_roll_without_grace_period),
 	ITEST(test_roll_conflicts),

@@ -14,6 +14,7 @@
 #include "../../../lib/http/router.c"
 #include "../../../lib/http/query.c"
 #include "../../../lib/http/response.c"
+#include "../../../lib/http/jsonw.c"
 #include "../../../lib/base/errors.c"
 #include "../../../lib/base/validate.c"
 #include "../../../lib/base/timefmt.c"

@@ -366,8 +366,8 @@ test_create(void)
 		         "has_org %d org %02x.. created_by %02x..", k.has_org, k.organization_id[0],
 		         k.created_by[0]);
 		CHECK_AT(strcmp(k.name, name) == 0 && strncmp(k.prefix, secret, APIKEY_PREFIX_LEN) == 0 &&
-		         strlen(k.prefix) == APIKEY_PREFIX_LEN && !k.revoked && !k.used &&
-		         k.request_count == 0, line, "name, prefix %s or counters", k.prefix);
+		         strlen(k.prefix) == APIKEY_PREFIX_LEN && !k.revoked && !k.counters.used &&
+		         k.counters.request_count == 0, line, "name, prefix %s or counters", k.prefix);
 		CHECK_AT((k.id[6] >> 4) == 7 && k.created_at > T_CREATED &&
 		         k.created_at <= timefmt_now_us(), line, "id version %d, created_at %lld",
 		         k.id[6] >> 4, (long long)k.created_at);

@@ -4,6 +4,7 @@
  * second precision, lowercase ids), the account and the organization.
  */
 #include "../../../lib/http/render.c"
+#include "../../../lib/http/jsonw.c"
 #include "../../../lib/base/timefmt.c"
 #include "../../../lib/base/uuid.c"
 #include "../../../lib/base/validate.c"
@@ -37,6 +38,39 @@ check_json(int line, json_object *o, const char *want)
 
 	CHECK_AT(strcmp(got, want) == 0, line, "\n got  %s\n want %s", got, want);
 	json_object_put(o);
+}
+
+/* A key object's text with ,"secret":"sk_\"x\"" before its closing brace. */
+static const char *
+new_key_text(const char *key)
+{
+	static char text[2048];
+
+	snprintf(text, sizeof(text), "%.*s,\"secret\":\"sk_\\\"x\\\"\"}", (int)strlen(key) - 1, key);
+	return text;
+}
+
+/* A list of that key object twice. */
+static const char *
+list_text(const char *key, bool has_more)
+{
+	static char text[4096];
+
+	snprintf(text, sizeof(text), "{\"object\":\"list\",\"data\":[%s,%s],\"has_more\":%s}",
+	         key, key, has_more ? "true" : "false");
+	return text;
+}
+
+/* A writer's text compared, then freed. */
+static void
+check_text(int line, struct jsonw *w, const char *want)
+{
+	size_t len = 0;
+	char *got = jsonw_take(w, &len);
+
+	CHECK_AT(got != NULL && strcmp(got, want) == 0 && len == strlen(want), line,
+	         "\n got  %s\n want %s", got ? got : "(null)", want);
+	free(got);
 }
 
 static void
@@ -135,6 +169,9 @@ test_key(void)
 		 "\"rolled_from\":\"0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a\",\"rate_limit\":null}"},
 	};
 
+	static struct store_key keys[2];
+	struct jsonw w;
+
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct store_key k;
 
@@ -147,9 +184,9 @@ test_key(void)
 		snprintf(k.name, sizeof(k.name), "%s", cases[i].name);
 		snprintf(k.prefix, sizeof(k.prefix), "%s", cases[i].prefix);
 		k.created_at = cases[i].created_at;
-		k.used = cases[i].used;
-		k.last_used_at = cases[i].used ? cases[i].last_used_at : INT64_C(123456789);
-		k.request_count = cases[i].request_count;
+		k.counters.used = cases[i].used;
+		k.counters.last_used_at = cases[i].used ? cases[i].last_used_at : INT64_C(123456789);
+		k.counters.request_count = cases[i].request_count;
 		k.revoked = cases[i].revoked;
 		k.revoked_at = cases[i].revoked ? cases[i].revoked_at : INT64_C(987654321);
 		/* A reason is shown with a revocation only. */
@@ -163,8 +200,42 @@ test_key(void)
 		if (k.rolled_from.set)
 			id_of(k.rolled_from.id, cases[i].rolled_from);
 		k.rate_limit = (struct store_rate_limit){0, 0};
-		check_json(cases[i].line, render_key(&k, T_NOW), cases[i].want);
+		jsonw_init(&w);
+		render_key(&w, &k, T_NOW);
+		check_text(cases[i].line, &w, cases[i].want);
+		/* a new key: the same members, then its secret */
+		jsonw_init(&w);
+		render_new_key(&w, &k, "sk_\"x\"", T_NOW);
+		check_text(cases[i].line, &w, new_key_text(cases[i].want));
+		/* a list of it, twice, one more page or not */
+		keys[0] = keys[1] = k;
+		jsonw_init(&w);
+		render_key_list(&w, keys, 2, i % 2 == 0, T_NOW);
+		check_text(cases[i].line, &w, list_text(cases[i].want, i % 2 == 0));
 	}
+	jsonw_init(&w);
+	render_key_list(&w, keys, 0, false, T_NOW);
+	check_text(__LINE__, &w, "{\"object\":\"list\",\"data\":[],\"has_more\":false}");
+}
+
+/* The key object's last member, written by render_key: its limit as want says. */
+static void
+check_key_limit(int line, const struct store_rate_limit *rl, const char *want)
+{
+	struct store_key k;
+	struct jsonw w;
+	char expect[128], *text;
+	size_t len = 0, n;
+
+	memset(&k, 0, sizeof(k));
+	k.rate_limit = *rl;
+	jsonw_init(&w);
+	render_key(&w, &k, T_NOW);
+	text = jsonw_take(&w, &len);
+	n = (size_t)snprintf(expect, sizeof(expect), ",\"rate_limit\":%s}", want);
+	CHECK_AT(text != NULL && len >= n && strcmp(text + len - n, expect) == 0, line,
+	         "key object %s, want it to end %s", text ? text : "(null)", expect);
+	free(text);
 }
 
 /* A rate limit: null for none (per_second 0), else both numbers. */
@@ -188,6 +259,7 @@ test_rate_limit(void)
 		CHECK_AT(strcmp(got, cases[i].want) == 0, cases[i].line, "%s, want %s", got,
 		         cases[i].want);
 		json_object_put(o);
+		check_key_limit(cases[i].line, &rl, cases[i].want);
 	}
 }
 

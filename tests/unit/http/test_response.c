@@ -1,5 +1,6 @@
 /* Unit tests of lib/response.c: error bodies, their headers, the response head. */
 #include "../../../lib/http/response.c"
+#include "../../../lib/http/jsonw.c"
 #include "../../../lib/base/errors.c"
 #include "../../../lib/base/timefmt.c"
 #include "../../../lib/base/uuid.c"
