@@ -41,7 +41,7 @@ static const struct query_param audit_query[] = {
 static const struct api_route
 	r_health = {.handle_public = health_get},
 	r_metrics = {.handle_public = scrape_get, .restricted = true},
-	r_me = {.handle = me_get},
+	r_me = {.handle = me_get, .counters = true},
 	r_create = {.handle = keys_create, .json_body = true, .manages_keys = true},
 	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
 	r_get = {.handle = keys_get, .manages_keys = true},
@@ -137,9 +137,13 @@ check_request(struct api_call *c, const struct api_route *r)
 	return query_parse(c->req, r->query, r->nquery, c->query, &c->param, &c->message);
 }
 
-/* Authentication and usage counting; on failure the response is set. */
+/*
+ * Authentication and usage counting; on failure the response is set. With
+ * `counters` (the route shows them, api_route.counters), the key's usage
+ * counters too.
+ */
 static bool
-authenticate(struct api_call *c, struct auth_principal *p)
+authenticate(struct api_call *c, struct counters *counters, struct auth_principal *p)
 {
 	const char *tok = NULL;
 	size_t len = 0;
@@ -154,7 +158,7 @@ authenticate(struct api_call *c, struct auth_principal *p)
 		return false;
 	}
 	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, timefmt_now_us(),
-	                           &from, p)) != ERR_NONE) {
+	                           &from, counters, p)) != ERR_NONE) {
 		reqlog_note_auth(c->env->entry, e);
 		response_auth_error(c->resp, e, true);
 		return false;
@@ -228,7 +232,8 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 		goto done;
 	}
 	/* Anything under /v1, however spelled, and any keyed route: authentication first. */
-	if ((api_is_v1(req) || rs == ROUTER_FOUND) && !authenticate(&c, &p))
+	if ((api_is_v1(req) || rs == ROUTER_FOUND) &&
+	    !authenticate(&c, rs == ROUTER_FOUND && r->counters ? env->counters : NULL, &p))
 		return;
 	switch (rs) {
 	case ROUTER_FOUND:
@@ -255,7 +260,7 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 	char id[UUID_TEXT_LEN + 1];
 	enum err e;
 
-	if (!authenticate(&c, &p))
+	if (!authenticate(&c, NULL, &p))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE && !auth_principal_valid(&p)) {
 		log_error("request %s: an authorizer answer without a caller", resp->request_id);
@@ -294,7 +299,7 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
 	uncounted.entry = NULL;   /* and its authentication, in the metrics */
-	if (!authenticate(&c, &p))
+	if (!authenticate(&c, NULL, &p))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE)
 		e = ERR_SERVICE_UNAVAILABLE;
