@@ -28,7 +28,9 @@
  */
 #include "itest.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,10 +43,11 @@
 #define HAMMER_PROCS 3          /* the second client's processes */
 #define PER_WORKER 4            /* a round sends each probe at least 4 times the pool's size */
 #define SHOTS_MAX 96            /* requests one round process records */
-#define COVER_S 4.0             /* the rounds of one state end within this */
+#define COVER_S 3.0             /* the rounds of one state end within this */
 #define LOG_S 5.0               /* a request's log line is written right after its response */
-#define GRACE_S 8               /* a roll's grace period: longer than the rounds of one state */
+#define GRACE_S 5               /* a roll's grace period: longer than the rounds of one state */
 #define HAMMER_MAX_S 120.0      /* the second client stops by itself if never told to */
+#define REQUEST_MS 5000         /* the longest silence of one request */
 
 /* flags of the round processes (after flags[LOAD_STOP]) */
 #define GO 1                    /* the change has returned: send */
@@ -148,7 +151,15 @@ send_probe(const struct probe *p)
 	const char *h[] = {P("Authorization: Bearer %s", p->key),
 	                   p->org ? P("ParseSphere-Organization: %s", p->org) : NULL, NULL};
 
-	return http_do(&(struct http_request){.method = p->method, .path = p->path, .headers = h});
+	return http_do(&(struct http_request){.method = p->method, .path = p->path, .headers = h,
+	                                      .timeout_ms = REQUEST_MS});
+}
+
+/* A forked process ends with the test's process, whatever stops that one. */
+static bool
+tied_to_parent(void)
+{
+	return prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() != 1;
 }
 
 /* "member's key GET /v1/me: status 200, want 401 api_key_revoked; got 200 {...}". */
@@ -191,6 +202,8 @@ round_child(void *tally, volatile int *flags, void *arg)
 	size_t np = probes_of(a->s), first = (size_t)getpid() % np;
 	char why[160];
 
+	if (!tied_to_parent())
+		return;
 	while (!flags[GO] && !flags[LOAD_STOP])
 		sleep_s(0.0002);
 	if (!flags[GO])
@@ -416,9 +429,11 @@ struct hammer_tally {
 
 /*
  * One process of the second client: GET /v1/me with its own keys, then each
- * GET probe, until stopped. A probe sent in state k (flags[STATE]) must
- * answer as k, or as a later state whose change began before its answer
- * came (flags[CHANGING]).
+ * GET probe, until stopped. A probe sent once change k had returned
+ * (flags[STATE]) and answered before change k + 1 began (flags[CHANGING])
+ * must answer as state k. One under way while a change commits is counted
+ * only: it may read the database on both sides of the commit (authenticated
+ * before a deactivation, refused the organization after it).
  */
 static void
 hammer_child(void *tally, volatile int *flags, void *arg)
@@ -429,6 +444,11 @@ hammer_child(void *tally, volatile int *flags, void *arg)
 	double end = now_s() + HAMMER_MAX_S;
 	char why[160];
 
+	/* Thousands of the same few requests: the lighttpd pass's record for the OpenAPI checks
+	 * (PS_RECORD) gets the rounds' exchanges, not these. */
+	unsetenv("PS_RECORD");
+	if (!tied_to_parent())
+		return;
 	for (unsigned i = (unsigned)getpid(); !flags[LOAD_STOP] && now_s() < end; i++) {
 		size_t slot = i % (np + 1);
 		const struct key *own = &s->own[(i / (np + 1)) % 2];
@@ -436,14 +456,13 @@ hammer_child(void *tally, volatile int *flags, void *arg)
 			"the second client's own", "GET", "/v1/me", own->secret, NULL, {OK200}};
 		int from = slot < np ? flags[STATE] : 0, to;
 		struct http_response *r;
-		bool ok = false;
+		bool ok;
 
 		if (strcmp(p->method, "GET") != 0)
 			continue;
 		r = send_probe(p);
 		to = slot < np ? flags[CHANGING] : 0;
-		for (int k = from; !ok && k <= to; k++)
-			ok = p->want[k].status != 0 && answers(r, &p->want[k], why, sizeof(why));
+		ok = from != to || answers(r, &p->want[from], why, sizeof(why));
 		if (ok && slot == np && !(jstr(r->json, "api_key.id") &&
 		                          strcmp(jstr(r->json, "api_key.id"), own->id) == 0)) {
 			ok = false;
@@ -478,7 +497,8 @@ hammer_finish_at(int line, struct load_procs *l)
 	}
 	load_procs_unmap(l);
 	printf("  second client: %d requests with its own keys, %d with the keys under test (%d "
-	       "sent and answered within one state)\n", sum.own, sum.probes, sum.exact);
+	       "sent and answered within one state, checked; %d under way during a change)\n",
+	       sum.own, sum.probes, sum.exact, sum.probes - sum.exact);
 	CHECK_AT(sum.bad == 0, line, "the second client: %d of %d requests not as expected; the "
 	         "first: %s", sum.bad, sum.own + sum.probes, sum.first_bad);
 	CHECK_AT(sum.own > 0 && sum.probes > 0, line, "the second client sent %d and %d requests",
