@@ -15,15 +15,15 @@
  *      request's line in the request log, found by its X-Request-Id;
  *   2. keeps a second client busy from start to end: processes sending GET
  *      /v1/me with keys of their own (always 200, always their own key) and
- *      the GET probes (checked against the state they were sent in; a request
- *      under way while a change commits may see either side of it);
+ *      the GET probes (checked when sent and answered within one state; one
+ *      under way while a change commits is only counted);
  *   3. makes each change, with the next round's processes already forked and
  *      waiting: they send the moment the change's command or response has
  *      returned, each probe at least PER_WORKER times the pool's size on
  *      fresh connections, and more rounds follow until every worker has
  *      answered every probe in the new state;
  *   4. prints how many requests were checked after each change and fails with
- *      the first response that is not the new state's.
+ *      the first recorded response that is not the new state's.
  * The bounds: COVER_S for the rounds of one state, LOG_S for a log line.
  */
 #include "itest.h"
@@ -43,9 +43,9 @@
 #define HAMMER_PROCS 3          /* the second client's processes */
 #define PER_WORKER 4            /* a round sends each probe at least 4 times the pool's size */
 #define SHOTS_MAX 96            /* requests one round process records */
-#define COVER_S 3.0             /* the rounds of one state end within this */
+#define COVER_S 4.0             /* the rounds of one state end within this */
 #define LOG_S 5.0               /* a request's log line is written right after its response */
-#define GRACE_S 5               /* a roll's grace period: longer than the rounds of one state */
+#define GRACE_S 8               /* a roll's grace period: longer than the rounds of one state */
 #define HAMMER_MAX_S 120.0      /* the second client stops by itself if never told to */
 #define REQUEST_MS 5000         /* the longest silence of one request */
 
@@ -123,7 +123,7 @@ same_ids(const struct http_response *r, const char *const *want)
 	return got == n && jget(r->json, "data") != NULL;
 }
 
-/* Whether r is what w says; why gets the difference. Pure: the forked processes use it. */
+/* Whether r is what w says; why gets the difference. No CHECK: the forked processes use it. */
 static bool
 answers(const struct http_response *r, const struct want *w, char *why, size_t cap)
 {
@@ -184,6 +184,7 @@ struct shot {
 
 struct round_tally {
 	int n;
+	double first_sent;          /* now_s() as the first request left */
 	char first_bad[640];
 	struct shot shot[SHOTS_MAX];
 };
@@ -208,6 +209,7 @@ round_child(void *tally, volatile int *flags, void *arg)
 		sleep_s(0.0002);
 	if (!flags[GO])
 		return;   /* the change failed: nothing to check */
+	t->first_sent = now_s();
 	for (int rep = 0; rep < a->reps; rep++) {
 		for (size_t j = 0; j < np && t->n < SHOTS_MAX; j++) {
 			const struct probe *p = &a->s->probe[(first + j) % np];
@@ -293,23 +295,16 @@ uncovered(const struct scenario *s, int state, size_t workers, bool seen[MAX_PRO
 	return -1;
 }
 
-/* Applies a change (checked); the second client is told when it begins and when it returns. */
+/* Waits until the grace period of the key c names has ended; checked. The second client is
+ * told the change begins a second before the instant shown (which may be rounded either way). */
 static bool
-apply_change_at(int line, const struct change *c)
+wait_expired_at(int line, const struct change *c, volatile int *hammer, int state)
 {
-	const char *const *a = c->admin;
 	struct http_response *r;
 	struct tm tm;
 	const char *until;
 	time_t t;
 
-	if (a[0] != NULL)
-		return admin_ok_at(line, admin_run(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
-		                                   (const char *)NULL));
-	if (c->q.method != NULL)
-		return expect_status_at(line, itest_request(&c->q), c->status);
-	/* The end of a grace period: the instant is stored finer than the second shown, so the
-	 * next second is waited for. */
 	r = GET(KP(c->expiring), c->observer);
 	until = jstr(r->json, "expires_at");
 	memset(&tm, 0, sizeof(tm));
@@ -321,16 +316,42 @@ apply_change_at(int line, const struct change *c)
 	if (!CHECK_AT(t - time(NULL) <= GRACE_S, line, "expires_at %s is more than %d s ahead", until,
 	              GRACE_S))
 		return false;
+	while (time(NULL) < t - 1)
+		sleep_s(0.05);
+	hammer[CHANGING] = state;
 	while (time(NULL) <= t)
 		sleep_s(0.05);
 	return true;
+}
+
+/* Applies change number state (checked); the second client is told when it begins and when it
+ * has returned. */
+static bool
+apply_change_at(int line, const struct scenario *s, volatile int *hammer, int state)
+{
+	const struct change *c = &s->change[state - 1];
+	const char *const *a = c->admin;
+	bool ok;
+
+	if (c->expiring == NULL)
+		hammer[CHANGING] = state;
+	if (a[0] != NULL)
+		ok = admin_ok_at(line, admin_run(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+		                                 (const char *)NULL));
+	else if (c->q.method != NULL)
+		ok = expect_status_at(line, itest_request(&c->q), c->status);
+	else
+		ok = wait_expired_at(line, c, hammer, state);
+	hammer[CHANGING] = state;
+	hammer[STATE] = state;
+	return ok;
 }
 
 /* What one state's rounds found. */
 struct state_count {
 	int sent, bad, rounds, per_probe;   /* per_probe: the fewest of one probe in the first round */
 	size_t workers_seen;
-	double first_after;                 /* the first round's start after the change returned */
+	double first_sent;                  /* the first request of the first round left */
 	char first_bad[640];
 };
 
@@ -349,6 +370,8 @@ add_round(struct state_count *sc, const struct load_procs *l, size_t np)
 		}
 		if (sc->first_bad[0] == '\0' && t->first_bad[0] != '\0')
 			memcpy(sc->first_bad, t->first_bad, sizeof(sc->first_bad));
+		if (sc->rounds == 0 && t->n > 0 && (sc->first_sent == 0 || t->first_sent < sc->first_sent))
+			sc->first_sent = t->first_sent;
 	}
 	if (sc->rounds++ == 0)
 		for (size_t i = 0; i < np; i++)
@@ -386,10 +409,8 @@ check_state_at(int line, const struct scenario *s, int state, volatile int *hamm
 		                         round_child, &a))
 			return false;
 		if (sc.rounds == 0 && state > 0) {
-			hammer[CHANGING] = state;
-			ok = apply_change_at(line, &s->change[state - 1]);
+			ok = apply_change_at(line, s, hammer, state);
 			start = now_s();
-			hammer[STATE] = state;
 		}
 		l.flags[GO] = ok;
 		ok &= load_procs_finish_at(line, &l);
@@ -408,13 +429,14 @@ check_state_at(int line, const struct scenario *s, int state, volatile int *hamm
 				break;
 			}
 	printf("  %s: %d requests checked in %d round%s (each probe at least %d times in the "
-	       "first), answered by %s%zu of %zu workers\n", label, sc.sent, sc.rounds,
-	       sc.rounds == 1 ? "" : "s", sc.per_probe, by_log ? "" : "(not known: request log "
-	       "elsewhere) ", sc.workers_seen, workers);
+	       "first%s), answered by %s%zu of %zu workers\n", label, sc.sent, sc.rounds,
+	       sc.rounds == 1 ? "" : "s", sc.per_probe, state == 0 ? "" :
+	       P(", which began %.1f ms after the change returned", (sc.first_sent - start) * 1000),
+	       by_log ? "" : "(not known: request log elsewhere) ", sc.workers_seen, workers);
 	ok &= CHECK_AT(sc.bad == 0, line, "%s: %d of %d requests not as expected; the first: %s",
 	               label, sc.bad, sc.sent, sc.first_bad);
 	if (ok)
-		ok &= CHECK_AT(missing < 0, line, "%s: in %.1f s, worker %d never answered %s's %s %s",
+		ok &= CHECK_AT(missing < 0, line, "%s: in %.1f s, worker %d never answered %s key's %s %s",
 		               label, now_s() - start, (int)pool[worker], s->probe[missing].whose,
 		               s->probe[missing].method, s->probe[missing].path);
 	return ok;
