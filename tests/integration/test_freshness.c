@@ -325,7 +325,7 @@ wait_expired_at(int line, const struct change *c, volatile int *hammer, int stat
 }
 
 /* Applies change number state (checked); the second client is told when it begins and when it
- * has returned. */
+ * has returned (a change that failed never returns: what it sends then is only counted). */
 static bool
 apply_change_at(int line, const struct scenario *s, volatile int *hammer, int state)
 {
@@ -343,7 +343,8 @@ apply_change_at(int line, const struct scenario *s, volatile int *hammer, int st
 	else
 		ok = wait_expired_at(line, c, hammer, state);
 	hammer[CHANGING] = state;
-	hammer[STATE] = state;
+	if (ok)
+		hammer[STATE] = state;
 	return ok;
 }
 
