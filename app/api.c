@@ -42,7 +42,7 @@ static const struct query_param audit_query[] = {
 static const struct api_route
 	r_health = {.handle_public = health_get},
 	r_metrics = {.handle_public = scrape_get, .restricted = true},
-	r_me = {.handle = me_get},
+	r_me = {.handle = me_get, .counters = true},
 	r_create = {.handle = keys_create, .json_body = true, .manages_keys = true},
 	r_list = {.handle = keys_list, QUERY(list_query), .manages_keys = true},
 	r_get = {.handle = keys_get, .manages_keys = true},
@@ -140,9 +140,13 @@ check_request(struct api_call *c, const struct api_route *r)
 	return query_parse(c->req, r->query, r->nquery, c->query, &c->param, &c->message);
 }
 
-/* Authentication and usage counting; on failure the response is set. */
+/*
+ * Authentication and usage counting; on failure the response is set. With
+ * `counters` (the route shows them, api_route.counters), the key's usage
+ * counters too.
+ */
 static bool
-authenticate(struct api_call *c, struct auth_principal *p)
+authenticate(struct api_call *c, struct counters *counters, struct auth_principal *p)
 {
 	const char *tok = NULL;
 	size_t len = 0;
@@ -157,7 +161,7 @@ authenticate(struct api_call *c, struct auth_principal *p)
 		return false;
 	}
 	if ((e = auth_authenticate(c->env->db, c->env->cfg->pepper, tok, len, timefmt_now_us(),
-	                           &from, p)) != ERR_NONE) {
+	                           &from, counters, p)) != ERR_NONE) {
 		reqlog_note_auth(c->env->entry, e);
 		response_auth_error(c->resp, e, true);
 		return false;
@@ -270,7 +274,8 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 	/* Anything under /v1, however spelled, and any keyed route: authentication first,
 	 * then the key's rate limit. */
 	if ((api_is_v1(req) || rs == ROUTER_FOUND) &&
-	    (!authenticate(&c, &p) || !admit(&c, &p, true, &d)))
+	    (!authenticate(&c, rs == ROUTER_FOUND && r->counters ? env->counters : NULL, &p) ||
+	     !admit(&c, &p, true, &d)))
 		return;
 	switch (rs) {
 	case ROUTER_FOUND:
@@ -298,7 +303,7 @@ api_authorize(struct api_env *env, const struct request *req, struct response *r
 	char id[UUID_TEXT_LEN + 1], value[RATELIMIT_HEADER_MAX];
 	enum err e;
 
-	if (!authenticate(&c, &p) || !admit(&c, &p, true, &d))
+	if (!authenticate(&c, NULL, &p) || !admit(&c, &p, true, &d))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE && !auth_principal_valid(&p)) {
 		log_error("request %s: an authorizer answer without a caller", resp->request_id);
@@ -347,7 +352,7 @@ authorize_replay(struct api_env *env, const struct request *req, struct response
 
 	uncounted.usage = NULL;   /* the authorizer's call was counted already */
 	uncounted.entry = NULL;   /* and its authentication, in the metrics */
-	if (!authenticate(&c, &p))
+	if (!authenticate(&c, NULL, &p))
 		return;
 	if ((e = context(&c, &p)) == ERR_NONE && !admit(&c, &p, false, &d))
 		return;

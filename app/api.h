@@ -24,7 +24,6 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
-#include "core/counters.h"
 #include "base/config.h"
 #include "base/reqlog.h"
 #include "data/db.h"
@@ -42,7 +41,7 @@ struct api_env {
 	const struct config *cfg;
 	struct db *db;
 	struct usage *usage;            /* NULL when usage tracking is off */
-	struct counters *counters;      /* /v1/me's snapshot; NULL: read on every call */
+	struct counters *counters;      /* the worker's copies of /v1/me's counters */
 	struct verifyslot slots;        /* the pool's password verifications at once */
 	struct metrics *metrics;        /* the pool's counters; NULL when off */
 	struct ratelimit *ratelimit;    /* the pool's rate-limit table; NULL: none (nothing limited) */
@@ -81,6 +80,7 @@ struct api_route {
 	size_t nquery;
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
+	bool counters;                  /* shows the key's usage counters (core/counters.h) */
 	/*
 	 * Exists only for the addresses of metrics_allow, with metrics on: to
 	 * anyone else its path is unknown (404, never 405), like any unknown path.

@@ -40,12 +40,29 @@ apikey_checksum(const char *body, size_t len, char out[APIKEY_CHECK_LEN])
 	}
 }
 
+/*
+ * The random characters from one buffer of random bytes: a byte below 248
+ * (4 × 62) picks a character uniformly, others are skipped (3 %), and the
+ * buffer is drawn again when it runs out. (randombytes_uniform per character
+ * asked the kernel 40 times a key.)
+ */
 void
 apikey_generate(char out[APIKEY_LEN + 1])
 {
+	unsigned char pool[APIKEY_RANDOM_LEN + 16];
+	size_t used = sizeof(pool);
+
 	memcpy(out, "sk_", 3);
-	for (int i = 0; i < APIKEY_RANDOM_LEN; i++)
-		out[3 + i] = base62[randombytes_uniform(62)];
+	for (int i = 0; i < APIKEY_RANDOM_LEN;) {
+		if (used == sizeof(pool)) {
+			randombytes_buf(pool, sizeof(pool));
+			used = 0;
+		}
+		if (pool[used] < 248)
+			out[3 + i++] = base62[pool[used] % 62];
+		used++;
+	}
+	sodium_memzero(pool, sizeof(pool));
 	apikey_checksum(out, 3 + APIKEY_RANDOM_LEN, out + 3 + APIKEY_RANDOM_LEN);
 	out[APIKEY_LEN] = '\0';
 }

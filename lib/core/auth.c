@@ -66,11 +66,13 @@ record_expiry(struct db *db, const struct store_key *k, int64_t now,
 
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
-                  int64_t now, const struct audit_request *req, struct auth_principal *p)
+                  int64_t now, const struct audit_request *req, struct counters *counters,
+                  struct auth_principal *p)
 {
 	struct store_principal *who = &p->who;
 	unsigned char hash[APIKEY_HASH_LEN];
-	bool found;
+	struct store_counters copy;
+	bool found, have_copy = false;
 	enum db_status rc;
 
 	memset(p, 0, sizeof(*p));
@@ -78,7 +80,13 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, s
 		return ERR_INVALID_API_KEY;
 	if (apikey_hash(tok, pepper, hash) != 0)
 		return ERR_INTERNAL;
-	rc = store_principal_by_hash(db, hash, who, &found);
+	if (counters != NULL)
+		have_copy = counters_get(counters, hash, now, &copy);
+	rc = store_principal_by_hash(db, hash, counters != NULL && !have_copy, who, &found);
+	if (rc == DB_OK && found && have_copy)
+		who->key.counters = copy;
+	else if (rc == DB_OK && found && counters != NULL)
+		counters_put(counters, hash, now, &who->key.counters);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc != DB_OK)
 		return result_db(rc);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "base/errors.h"
+#include "core/counters.h"
 #include "data/store_accounts.h"
 
 /* The context a request acts in. */
@@ -45,10 +46,14 @@ struct audit_request;
  * first such refusal writes the key.expired event, by the service itself from
  * request `req`, once whatever the concurrency: a key whose event is written,
  * like any key not expired, costs no more than the one lookup.
+ *
+ * With `counters` (a worker's copies, core/counters.h), the key's usage
+ * counters are filled too, from a copy or read with the key; without, they
+ * are absent (never used, 0) and must not be shown.
  */
 enum err auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok,
                            size_t len, int64_t now, const struct audit_request *req,
-                           struct auth_principal *p);
+                           struct counters *counters, struct auth_principal *p);
 
 /* The account that has this e-mail (compared case-insensitively), for a log-in. */
 enum err auth_login_account(struct db *db, const char *email, struct store_login *out,

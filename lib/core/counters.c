@@ -2,39 +2,34 @@
 
 #include <string.h>
 
-#include "data/store_keys.h"
-
-/* Ids end in random bits (UUIDv7): the last byte spreads them over the slots. */
-static struct counters_slot *
-slot_of(struct counters *c, const uint8_t id[UUID_LEN])
+/* A hash is uniformly random: its first byte spreads keys over the slots. */
+static unsigned
+slot_of(const uint8_t hash[APIKEY_HASH_LEN])
 {
-	return &c->slot[id[UUID_LEN - 1] % COUNTERS_SLOTS];
+	return hash[0] % COUNTERS_SLOTS;
 }
 
-enum err
-counters_fill(struct db *db, struct counters *c, struct store_key *k, int64_t now)
+bool
+counters_get(const struct counters *c, const uint8_t hash[APIKEY_HASH_LEN], int64_t now,
+             struct store_counters *out)
 {
-	struct counters_slot *s = c != NULL ? slot_of(c, k->id) : NULL;
-	struct store_counters value = {0};
-	bool found = false;
-	enum db_status rc;
+	const struct counters_slot *s = &c->slot[slot_of(hash)];
 
-	if (s != NULL && s->read_at != 0 && now - s->read_at < COUNTERS_MAX_AGE_US &&
-	    s->read_at <= now && memcmp(s->key_id, k->id, UUID_LEN) == 0) {
-		k->counters = s->value;
-		return ERR_NONE;
-	}
-	rc = store_key_counters(db, k->id, &value, &found);
-	if (rc != DB_OK)
-		return result_db(rc);
-	/* Deleted in between: nothing to show but what the key had. */
-	if (!found)
-		return ERR_NONE;
-	k->counters = value;
-	if (s != NULL) {
-		memcpy(s->key_id, k->id, UUID_LEN);
-		s->read_at = now;
-		s->value = value;
-	}
-	return ERR_NONE;
+	/* A clock that went back trusts nothing. */
+	if (s->read_at == 0 || s->read_at > now || now - s->read_at >= COUNTERS_MAX_AGE_US ||
+	    memcmp(s->hash, hash, APIKEY_HASH_LEN) != 0)
+		return false;
+	*out = s->value;
+	return true;
+}
+
+void
+counters_put(struct counters *c, const uint8_t hash[APIKEY_HASH_LEN], int64_t now,
+             const struct store_counters *value)
+{
+	struct counters_slot *s = &c->slot[slot_of(hash)];
+
+	memcpy(s->hash, hash, APIKEY_HASH_LEN);
+	s->read_at = now;
+	s->value = *value;
 }

@@ -1,29 +1,31 @@
 /*
- * counters: a key's usage counters for GET /v1/me, from a per-process
- * snapshot at most COUNTERS_MAX_AGE_US old.
+ * counters: a key's usage counters for GET /v1/me, the one answer that shows
+ * them from the principal, kept per worker for COUNTERS_MAX_AGE_US.
  *
- * Why: authentication reads no counters (data/rows.h, KEY_COLS_UNCOUNTED), so
- * that its statement stays in MariaDB's query cache; /v1/me shows them, and
- * asking the database for them on every call would double that call's round
- * trips. docs/api.md allows counts to show within 2 s of the request; the
- * workers flush every second (app/worker.c), so a snapshot up to 0.5 s old
- * keeps them visible within 1.5 s. Everything else a key shows is read on
- * every request.
+ * Why: the authentication statement reads no counters (data/rows.h,
+ * KEY_COLS_UNCOUNTED), so that MariaDB's query cache keeps its answer;
+ * api_key_counters changes every second. When /v1/me finds no copy younger
+ * than 0.5 s here, authentication reads the key with its counters instead
+ * (one statement either way) and leaves a copy. docs/api.md allows counts to
+ * show within 2 s; the workers flush every second (app/worker.c), so they
+ * show within 1.5 s. Everything else about a key is read on every request.
  *
+ * Copies are found by the key's hash: /v1/me asks before the key is known.
  * A struct counters belongs to one worker (no locking); zero it to start.
  */
 #ifndef PS_COUNTERS_H
 #define PS_COUNTERS_H
 
-#include "core/result.h"
-#include "data/db.h"
+#include <stdbool.h>
+
+#include "base/apikey.h"
 #include "data/store.h"
 
 #define COUNTERS_SLOTS       64
 #define COUNTERS_MAX_AGE_US  INT64_C(500000)
 
 struct counters_slot {
-	uint8_t key_id[UUID_LEN];
+	uint8_t hash[APIKEY_HASH_LEN];
 	int64_t read_at;                 /* 0: empty */
 	struct store_counters value;
 };
@@ -32,11 +34,11 @@ struct counters {
 	struct counters_slot slot[COUNTERS_SLOTS];
 };
 
-/*
- * Sets k->counters from the snapshot, or from the database when the
- * snapshot has none for k younger than COUNTERS_MAX_AGE_US at `now`. With
- * c == NULL, always from the database.
- */
-enum err counters_fill(struct db *db, struct counters *c, struct store_key *k, int64_t now);
+/* Whether c holds a copy for the hash read less than COUNTERS_MAX_AGE_US before now (*out). */
+bool counters_get(const struct counters *c, const uint8_t hash[APIKEY_HASH_LEN], int64_t now,
+                  struct store_counters *out);
+/* Keeps a copy read at `now`, in place of whatever held its slot. */
+void counters_put(struct counters *c, const uint8_t hash[APIKEY_HASH_LEN], int64_t now,
+                  const struct store_counters *value);
 
 #endif

@@ -41,9 +41,6 @@
  */
 #define KEY_COLS_UNCOUNTED KEY_COLS_WITH("NULL", "0")
 
-/* A key's counters alone, by id: the two columns of store_key_counters. */
-#define KEY_COUNTERS_COLS KEY_USED ", " KEY_COUNT
-
 
 /* Output buffers for one text column; the value is NUL-terminated on copy-out. */
 struct rows_text {

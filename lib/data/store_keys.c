@@ -36,18 +36,22 @@ store_health(struct db *db)
 /* The organization's default rate limit (sql/008), after the principal's other columns. */
 #define ORG_RATE_LIMIT_COLS "o.rate_limit_per_second, o.rate_limit_burst"
 
-/* Without the counters (rows.h, KEY_COLS_UNCOUNTED): store_key_counters reads them. */
-static struct db_stmt st_principal_by_hash = DB_STMT(true,
-	"SELECT " KEY_COLS_UNCOUNTED ", a.email, a.name, a.is_active, o.name, o.is_active, m.role, "
-	ORG_RATE_LIMIT_COLS
-	" FROM api_keys k JOIN accounts a ON a.id = k.created_by"
-	" LEFT JOIN organizations o ON o.id = k.organization_id"
-	" LEFT JOIN memberships m ON m.organization_id = k.organization_id"
-	"  AND m.account_id = k.created_by"
-	" WHERE k.key_hash = ?");
+/* The key, its owner and the creator's membership, with the key's columns `cols`. */
+#define PRINCIPAL_SQL(cols) \
+	"SELECT " cols ", a.email, a.name, a.is_active, o.name, o.is_active, m.role, " \
+	ORG_RATE_LIMIT_COLS \
+	" FROM api_keys k JOIN accounts a ON a.id = k.created_by" \
+	" LEFT JOIN organizations o ON o.id = k.organization_id" \
+	" LEFT JOIN memberships m ON m.organization_id = k.organization_id" \
+	"  AND m.account_id = k.created_by" \
+	" WHERE k.key_hash = ?"
+
+/* Without the counters (rows.h, KEY_COLS_UNCOUNTED): the query cache keeps its answer. */
+static struct db_stmt st_principal_by_hash = DB_STMT(true, PRINCIPAL_SQL(KEY_COLS_UNCOUNTED));
+static struct db_stmt st_principal_counted_by_hash = DB_STMT(true, PRINCIPAL_SQL(KEY_COLS));
 
 enum db_status
-store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
+store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN], bool counted,
                         struct store_principal *out, bool *found)
 {
 	MYSQL_BIND in[1], res[KEY_NCOLS + 8];
@@ -67,7 +71,8 @@ store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
 	db_bind(&res[KEY_NCOLS + 4], MYSQL_TYPE_TINY, &o_active, 0, NULL, &o_nul);
 	rows_bind_text(&res[KEY_NCOLS + 5], &role);
 	rows_bind_rate_limit(&res[KEY_NCOLS + 6], &org_limit);
-	rc = rows_query_one(db, &st_principal_by_hash, in, res, found);
+	rc = rows_query_one(db, counted ? &st_principal_counted_by_hash : &st_principal_by_hash,
+	                    in, res, found);
 	if (rc != DB_OK || !*found)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -170,31 +175,6 @@ enum db_status
 store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
 {
 	return key_by_id(db, &st_key_by_id, id, out, found);
-}
-
-static struct db_stmt st_key_counters = DB_STMT(true,
-	"SELECT " KEY_COUNTERS_COLS " FROM api_keys k WHERE k.id = ?");
-
-enum db_status
-store_key_counters(struct db *db, const uint8_t id[UUID_LEN], struct store_counters *out,
-                   bool *found)
-{
-	MYSQL_BIND in[1], res[2];
-	MYSQL_TIME used;
-	my_bool used_nul = 0;
-	int64_t count = 0;
-	enum db_status rc;
-
-	db_in_blob(&in[0], id, UUID_LEN);
-	db_out_time(&res[0], &used, &used_nul);
-	db_out_i64(&res[1], &count, NULL);
-	rc = rows_query_one(db, &st_key_counters, in, res, found);
-	if (rc == DB_OK && *found) {
-		out->used = !used_nul;
-		out->last_used_at = out->used ? db_time_to_us(&used) : 0;
-		out->request_count = (uint64_t)count;
-	}
-	return rc;
 }
 
 /*

@@ -12,12 +12,11 @@ enum db_status store_health(struct db *db);
 
 /*
  * Lookups return DB_OK with *found set, or a db error. The principal's key
- * comes without its counters (never used, 0): store_key_counters reads them.
+ * comes without its counters (never used, 0) unless `counted`: that read
+ * cannot be answered from the query cache for long (rows.h).
  */
 enum db_status store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
-                                       struct store_principal *out, bool *found);
-enum db_status store_key_counters(struct db *db, const uint8_t id[UUID_LEN],
-                                  struct store_counters *out, bool *found);
+                                       bool counted, struct store_principal *out, bool *found);
 enum db_status store_key_insert(struct db *db, const struct store_key *k,
                                 const uint8_t hash[APIKEY_HASH_LEN]);
 enum db_status store_key_get(struct db *db, const struct store_scope *scope,

@@ -176,6 +176,16 @@ jsonw_u64(struct jsonw *w, uint64_t v)
 	put(w, text, (size_t)n);
 }
 
+void
+jsonw_member(struct jsonw *w, const char *name, const char *value)
+{
+	jsonw_key(w, name);
+	if (value != NULL)
+		jsonw_string(w, value);
+	else
+		jsonw_null(w);
+}
+
 char *
 jsonw_take(struct jsonw *w, size_t *len)
 {

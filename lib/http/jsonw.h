@@ -43,6 +43,9 @@ void jsonw_null(struct jsonw *w);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_u64(struct jsonw *w, uint64_t v);
 
+/* A member whose value is a string, or null when value is NULL. */
+void jsonw_member(struct jsonw *w, const char *name, const char *value);
+
 /* The text (NUL-terminated, malloc'ed, the caller's to free) and its length; NULL on failure. */
 char *jsonw_take(struct jsonw *w, size_t *len);
 

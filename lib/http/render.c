@@ -38,37 +38,25 @@ render_text(const char *s)
 	return s[0] != '\0' ? json_object_new_string(s) : NULL;
 }
 
-/* An id's text into w. */
-static void
-write_uuid(struct jsonw *w, const uint8_t id[UUID_LEN])
+void
+render_id(struct jsonw *w, const char *name, const uint8_t *id)
 {
 	char text[UUID_TEXT_LEN + 1];
 
-	uuid_format(id, text);
-	jsonw_string(w, text);
+	if (id != NULL)
+		uuid_format(id, text);
+	jsonw_member(w, name, id != NULL ? text : NULL);
 }
 
-/* An instant's text into w, or null when absent. */
+/* A member holding an instant's text, or null when absent. */
 static void
-write_time(struct jsonw *w, bool present, int64_t us)
+time_member(struct jsonw *w, const char *name, bool present, int64_t us)
 {
 	char text[TIMEFMT_RFC3339_LEN + 1];
 
-	if (!present) {
-		jsonw_null(w);
-		return;
-	}
-	timefmt_rfc3339(us, text);
-	jsonw_string(w, text);
-}
-
-static void
-write_ref(struct jsonw *w, const struct store_ref *r)
-{
-	if (r->set)
-		write_uuid(w, r->id);
-	else
-		jsonw_null(w);
+	if (present)
+		timefmt_rfc3339(us, text);
+	jsonw_member(w, name, present ? text : NULL);
 }
 
 /* {"per_second": N, "burst": M}, or null for none (per_second 0). */
@@ -91,44 +79,23 @@ write_rate_limit(struct jsonw *w, const struct store_rate_limit *rl)
 static void
 render_key_members(struct jsonw *w, const struct store_key *k, int64_t now)
 {
-	const char *reason = k->revoked ? store_reason_name(k->revoked_reason) : NULL;
-
-	jsonw_key(w, "id");
-	write_uuid(w, k->id);
-	jsonw_key(w, "object");
-	jsonw_string(w, "api_key");
-	jsonw_key(w, "name");
-	jsonw_string(w, k->name);
-	jsonw_key(w, "key_prefix");
-	jsonw_string(w, k->prefix);
+	render_id(w, "id", k->id);
+	jsonw_member(w, "object", "api_key");
+	jsonw_member(w, "name", k->name);
+	jsonw_member(w, "key_prefix", k->prefix);
 	jsonw_key(w, "is_active");
 	jsonw_bool(w, store_key_active(k, now));
-	jsonw_key(w, "organization_id");
-	if (k->has_org)
-		write_uuid(w, k->organization_id);
-	else
-		jsonw_null(w);
-	jsonw_key(w, "created_by");
-	write_uuid(w, k->created_by);
-	jsonw_key(w, "created_at");
-	write_time(w, true, k->created_at);
-	jsonw_key(w, "last_used_at");
-	write_time(w, k->counters.used, k->counters.last_used_at);
+	render_id(w, "organization_id", k->has_org ? k->organization_id : NULL);
+	render_id(w, "created_by", k->created_by);
+	time_member(w, "created_at", true, k->created_at);
+	time_member(w, "last_used_at", k->counters.used, k->counters.last_used_at);
 	jsonw_key(w, "request_count");
 	jsonw_u64(w, k->counters.request_count);
-	jsonw_key(w, "revoked_at");
-	write_time(w, k->revoked, k->revoked_at);
-	jsonw_key(w, "revoked_reason");
-	if (reason != NULL)
-		jsonw_string(w, reason);
-	else
-		jsonw_null(w);
-	jsonw_key(w, "expires_at");
-	write_time(w, k->expires, k->expires_at);
-	jsonw_key(w, "replaced_by");
-	write_ref(w, &k->replaced_by);
-	jsonw_key(w, "rolled_from");
-	write_ref(w, &k->rolled_from);
+	time_member(w, "revoked_at", k->revoked, k->revoked_at);
+	jsonw_member(w, "revoked_reason", k->revoked ? store_reason_name(k->revoked_reason) : NULL);
+	time_member(w, "expires_at", k->expires, k->expires_at);
+	render_id(w, "replaced_by", k->replaced_by.set ? k->replaced_by.id : NULL);
+	render_id(w, "rolled_from", k->rolled_from.set ? k->rolled_from.id : NULL);
 	jsonw_key(w, "rate_limit");
 	write_rate_limit(w, &k->rate_limit);
 }
@@ -156,8 +123,7 @@ render_key_list(struct jsonw *w, const struct store_key *keys, unsigned n, bool 
                 int64_t now)
 {
 	jsonw_object(w);
-	jsonw_key(w, "object");
-	jsonw_string(w, "list");
+	jsonw_member(w, "object", "list");
 	jsonw_key(w, "data");
 	jsonw_array(w);
 	for (unsigned i = 0; i < n; i++)

@@ -19,6 +19,8 @@ json_object *render_time(bool present, int64_t us);   /* null when !present */
  * The key object ("object": "api_key"; is_active as of `now`: a rolled key
  * expires), written into w (http/jsonw.h); a new key's adds its secret.
  */
+/* A member holding an id's text, or null when id is NULL. */
+void render_id(struct jsonw *w, const char *name, const uint8_t *id);
 void render_key(struct jsonw *w, const struct store_key *k, int64_t now);
 void render_new_key(struct jsonw *w, const struct store_key *k, const char *secret, int64_t now);
 /* {"object": "list", "data": [the n keys], "has_more": has_more}. */

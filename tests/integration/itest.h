@@ -70,6 +70,8 @@ extern const struct itest_case itest_audit_cases[];
 extern const size_t itest_audit_count;
 extern const struct itest_case itest_ratelimit_cases[];
 extern const size_t itest_ratelimit_count;
+extern const struct itest_case itest_freshness_cases[];
+extern const size_t itest_freshness_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));

@@ -49,9 +49,11 @@ bearer_token(const char *header, const char **tok, size_t *len)
 
 enum err
 auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, size_t len,
-                  int64_t now, const struct audit_request *req, struct auth_principal *p)
+                  int64_t now, const struct audit_request *req, struct counters *counters,
+                  struct auth_principal *p)
 {
 	(void)db;
+	(void)counters;
 	(void)pepper;
 	(void)now;
 	(void)req;

@@ -42,9 +42,10 @@ static struct fake_store {
 	bool found;                      /* what lookups report */
 	unsigned calls;                  /* store calls of any kind */
 
-	/* store_principal_by_hash: the row, and the hash it was asked for */
+	/* store_principal_by_hash: the row, the hash it was asked for, reads with counters */
 	struct store_principal principal;
 	uint8_t asked_hash[APIKEY_HASH_LEN];
+	unsigned counted_reads;
 
 	/* store_membership: the row, and the ids it was asked for */
 	struct store_org org;
@@ -153,11 +154,12 @@ ename(enum err e)
 }
 
 enum db_status
-store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
+store_principal_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN], bool counted,
                         struct store_principal *out, bool *found)
 {
 	(void)db;
 	fake.calls++;
+	fake.counted_reads += counted;
 	memcpy(fake.asked_hash, hash, APIKEY_HASH_LEN);
 	*found = fake.rc == DB_OK && fake.found;
 	if (*found)

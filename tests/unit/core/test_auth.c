@@ -7,6 +7,7 @@
  */
 #include "../../../lib/core/auth.c"
 #include "../../../lib/core/audit.c"
+#include "../../../lib/core/counters.c"
 #include "../../../lib/base/timefmt.c"
 #include "../harness.h"
 #include "fake_store.h"
@@ -52,7 +53,7 @@ check_authenticate(int line, const char *tok, enum err want, unsigned calls)
 
 	fake.calls = 0;
 	memset(&p, 0x5a, sizeof(p));    /* whatever the caller's stack held */
-	e = auth_authenticate(NULL, fake_pepper, tok, strlen(tok), T_NOW, &refused, &p);
+	e = auth_authenticate(NULL, fake_pepper, tok, strlen(tok), T_NOW, &refused, NULL, &p);
 	CHECK_AT(e == want, line, "%s: %s, want %s", tok, ename(e), ename(want));
 	CHECK_AT(fake.calls == calls, line, "%s: %u store calls, want %u", tok, fake.calls, calls);
 	CHECK_AT(auth_principal_valid(&p) == (want == ERR_NONE), line, "%s: sealed %d after %s",
@@ -196,7 +197,7 @@ test_expiry(void)
 		fake.claim_rc = cases[i].claim_rc;
 		fake.claimed = cases[i].claimed;
 		fake.audit_rc = cases[i].audit_rc;
-		e = auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p);
+		e = auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, NULL, &p);
 		CHECK_AT(e == cases[i].want, line, "%s, want %s", ename(e), ename(cases[i].want));
 		CHECK_AT(fake.calls == cases[i].calls && fake.claims == cases[i].claims &&
 		         fake.events == cases[i].events && fake.logs == cases[i].logs, line,
@@ -228,7 +229,7 @@ test_seal(void)
 	fake_reset();
 	fake.found = true;
 	set_principal(PERSONAL, false, true, true, ROLE_NONE);
-	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) == ERR_NONE &&
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, NULL, &p) == ERR_NONE &&
 	      auth_principal_valid(&p), "a good key did not give a sealed principal");
 	copy = p;
 	CHECK(auth_principal_valid(&copy), "a copy of a sealed principal is not valid");
@@ -246,11 +247,11 @@ test_seal(void)
 
 	/* A failure into a struct that held a sealed principal unseals it. */
 	fake.principal.key.revoked = true;
-	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) ==
+	CHECK(auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, NULL, &p) ==
 	      ERR_API_KEY_REVOKED && !auth_principal_valid(&p),
 	      "a revoked key left the earlier principal sealed");
 	copy = p;
-	CHECK(auth_authenticate(NULL, fake_pepper, "sk_", 3, T_NOW, &refused, &copy) == ERR_INVALID_API_KEY &&
+	CHECK(auth_authenticate(NULL, fake_pepper, "sk_", 3, T_NOW, &refused, NULL, &copy) == ERR_INVALID_API_KEY &&
 	      !auth_principal_valid(&copy), "a malformed key left a principal sealed");
 }
 
@@ -376,7 +377,7 @@ test_context(void)
 		fake_reset();
 		fake.found = true;
 		set_principal(cases[i].kind, false, true, true, cases[i].role);
-		if (auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, &p) != ERR_NONE) {
+		if (auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, NULL, &p) != ERR_NONE) {
 			CHECK_AT(false, cases[i].line, "authentication failed");
 			continue;
 		}
@@ -473,6 +474,62 @@ test_lookups(void)
 	}
 }
 
+/*
+ * With a worker's copies of the counters (/v1/me): the first lookup reads the
+ * key with its counters and leaves a copy; lookups within COUNTERS_MAX_AGE_US
+ * read without them and take the copy; then with them again. A failed or
+ * empty lookup leaves no copy. Without copies, never with counters.
+ */
+static void
+test_counters_copy(void)
+{
+	static const struct {
+		int line;
+		int64_t at;               /* µs after T_NOW */
+		enum db_status rc;
+		bool found;
+		uint64_t db_count;        /* what a read with counters would show */
+		enum err want;
+		bool want_counted;
+		uint64_t want_count;
+	} steps[] = {
+		{__LINE__, 0, DB_UNAVAILABLE, false, 1, ERR_SERVICE_UNAVAILABLE, true, 0},
+		{__LINE__, 1, DB_OK, false, 1, ERR_INVALID_API_KEY, true, 0},
+		{__LINE__, 2, DB_OK, true, 7, ERR_NONE, true, 7},
+		{__LINE__, 3, DB_OK, true, 8, ERR_NONE, false, 7},
+		{__LINE__, 2 + COUNTERS_MAX_AGE_US - 1, DB_OK, true, 9, ERR_NONE, false, 7},
+		{__LINE__, 2 + COUNTERS_MAX_AGE_US, DB_OK, true, 10, ERR_NONE, true, 10},
+		{__LINE__, 3 + COUNTERS_MAX_AGE_US, DB_UNAVAILABLE, false, 11, ERR_SERVICE_UNAVAILABLE,
+		 false, 0},
+		{__LINE__, 4 + COUNTERS_MAX_AGE_US, DB_OK, true, 12, ERR_NONE, false, 10},
+	};
+	static struct counters copies;
+	struct auth_principal p;
+
+	set_principal(PERSONAL, false, true, false, ROLE_NONE);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		unsigned before = fake.counted_reads;
+		enum err e;
+
+		fake.rc = steps[i].rc;
+		fake.found = steps[i].found;
+		fake.principal.key.counters.request_count = steps[i].db_count;
+		e = auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW + steps[i].at,
+		                      &refused, &copies, &p);
+		CHECK_AT(e == steps[i].want && (fake.counted_reads != before) == steps[i].want_counted &&
+		         (e != ERR_NONE || p.who.key.counters.request_count == steps[i].want_count),
+		         steps[i].line, "%s, read with counters %d, count %llu", ename(e),
+		         fake.counted_reads != before,
+		         (unsigned long long)p.who.key.counters.request_count);
+	}
+	/* Without copies: never with counters. */
+	fake.rc = DB_OK;
+	fake.counted_reads = 0;
+	for (int i = 0; i < 3; i++)
+		auth_authenticate(NULL, fake_pepper, GOOD, strlen(GOOD), T_NOW, &refused, NULL, &p);
+	CHECK(fake.counted_reads == 0, "%u reads with counters without copies", fake.counted_reads);
+}
+
 int
 main(void)
 {
@@ -483,6 +540,7 @@ main(void)
 	test_authenticate();
 	test_expiry();
 	test_seal();
+	test_counters_copy();
 	test_context();
 	test_context_account();
 	return harness_summary();

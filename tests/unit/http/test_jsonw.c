@@ -113,6 +113,23 @@ test_nesting(void)
 	check_same(__LINE__, &w, o);
 }
 
+/* A string member, or null. */
+static void
+test_member(void)
+{
+	struct jsonw w;
+	json_object *o = json_object_new_object();
+
+	jsonw_init(&w);
+	jsonw_object(&w);
+	jsonw_member(&w, "s", "v\"");
+	jsonw_member(&w, "n", NULL);
+	jsonw_end_object(&w);
+	json_object_object_add(o, "s", json_object_new_string("v\""));
+	json_object_object_add(o, "n", NULL);
+	check_same(__LINE__, &w, o);
+}
+
 /* A long document grows the buffer (several times) and stays exact. */
 static void
 test_growth(void)
@@ -168,6 +185,7 @@ main(void)
 {
 	test_strings();
 	test_nesting();
+	test_member();
 	test_growth();
 	test_refusals();
 	return harness_summary();
