@@ -3,6 +3,9 @@
 #include "../../../lib/base/validate.c"
 #include "../harness.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 /* The bytes of 0193a1f2-7c4e-7b1a-9a55-3f2d1c0b9e8a (docs/api.md's example id). */
 static const uint8_t example[UUID_LEN] = {
 	0x01, 0x93, 0xa1, 0xf2, 0x7c, 0x4e, 0x7b, 0x1a,
@@ -174,6 +177,45 @@ test_v7(void)
 	}
 }
 
+/*
+ * The pool of random bits: ids stay distinct across refills (more ids than
+ * one pool holds), and a child of fork() never hands out the ids its parent
+ * would: without the fork handler both would draw the same next bytes.
+ */
+static void
+test_v7_pool_and_fork(void)
+{
+	enum { N = 2000 };   /* 2000 × 10 bytes: five pools */
+	static uint8_t ids[N][UUID_LEN];
+	uint8_t mine[UUID_LEN], childs[UUID_LEN];
+	int fds[2], same = 0, status = 0;
+	pid_t pid;
+
+	for (int i = 0; i < N; i++)
+		uuid_v7(ids[i], 1);
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < N; j++)
+			same += memcmp(ids[i], ids[j], UUID_LEN) == 0;
+	CHECK(same == 0, "%d pairs of equal ids over five pools", same);
+
+	if (pipe(fds) != 0) {
+		CHECK(false, "pipe");
+		return;
+	}
+	uuid_v7(mine, 1);        /* the pool is partly used before the fork */
+	pid = fork();
+	if (pid == 0) {
+		uuid_v7(childs, 1);
+		_exit(write(fds[1], childs, UUID_LEN) == UUID_LEN ? 0 : 1);
+	}
+	uuid_v7(mine, 1);
+	close(fds[1]);
+	CHECK(pid > 0 && read(fds[0], childs, UUID_LEN) == UUID_LEN &&
+	      waitpid(pid, &status, 0) == pid && status == 0, "no id from the child");
+	close(fds[0]);
+	CHECK(memcmp(mine, childs, UUID_LEN) != 0, "parent and child drew the same id after fork");
+}
+
 int
 main(void)
 {
@@ -184,5 +226,6 @@ main(void)
 	test_format();
 	test_round_trip();
 	test_v7();
+	test_v7_pool_and_fork();
 	return harness_summary();
 }
