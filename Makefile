@@ -9,7 +9,7 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib -I/usr/include/mariadb -I/usr/include/json-c
 CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(SAN)
 LDFLAGS  += $(SAN)
-LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium
+LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium -lcrypto
 
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
