@@ -118,6 +118,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_counters TO 'parsesp
 GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_node_daily TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT ON parsesphere.audit_events TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT ON parsesphere.api_key_leaks TO 'parsesphere'@'localhost';
 SQL
 }
 

@@ -7,6 +7,7 @@
 #include "core/audit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
+#include "data/store_leaks.h"
 
 /* A duplicate hash or id is astronomically unlikely; retrying costs nothing. */
 #define ATTEMPTS 3
@@ -133,34 +134,86 @@ reread(struct db *db, const struct store_scope *scope, struct store_key *k)
 	return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
 }
 
+/*
+ * The one revoke of every front end: k revoked at `now` for `why` unless it
+ * is revoked or expired already, with its event and, for a leak, where it
+ * was found, in one transaction. *changed: whether this call revoked it (of
+ * revokes at once, one does; store_key_revoke's WHERE decides).
+ */
+static enum err
+revoke(struct db *db, struct store_key *k, int64_t now, enum store_reason why,
+       const struct audit_origin *origin, const struct keyops_leak *leak, bool *changed)
+{
+	struct audit_details d;
+	enum err e;
+
+	*changed = false;
+	audit_details_init(&d);
+	audit_detail_str(&d, "reason", store_reason_name(why));
+	if (leak != NULL) {
+		audit_detail_str(&d, "source", leak->source);
+		if (leak->url[0] != '\0')
+			audit_detail_str(&d, "url", leak->url);
+	}
+	e = result_db(db_begin(db));
+	if (e == ERR_NONE)
+		e = result_db(store_key_revoke(db, k->id, now, why, changed));
+	/* Not changed: nothing happened, so no event either. */
+	if (e == ERR_NONE && *changed && leak != NULL)
+		e = result_db(store_leak_insert(db, k->id, leak->url, leak->source, now));
+	if (e == ERR_NONE && *changed)
+		e = audit_key(db, origin, leak != NULL ? AUDIT_KEY_REVOKED_LEAK : AUDIT_KEY_REVOKED,
+		              k, now, &d);
+	if ((e = result_commit(db, e)) != ERR_NONE || !*changed)
+		return e;
+	k->revoked = true;
+	k->revoked_at = now;
+	k->revoked_reason = why;
+	return ERR_NONE;
+}
+
 enum err
 keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k, int64_t now,
               const struct audit_origin *origin)
 {
 	enum store_reason why = memcmp(k->created_by, scope->actor, UUID_LEN) == 0 ?
 	                        REASON_USER : REASON_OWNER;
-	struct audit_details d;
 	bool changed = false;
 	enum err e;
 
 	if (!store_key_active(k, now))
 		return ERR_NONE;
-	audit_details_init(&d);
-	audit_detail_str(&d, "reason", store_reason_name(why));
-	e = result_db(db_begin(db));
-	if (e == ERR_NONE)
-		e = result_db(store_key_revoke(db, k->id, now, why, &changed));
-	/* Not changed: nothing happened, so no event either. */
-	if (e == ERR_NONE && changed)
-		e = audit_key(db, origin, AUDIT_KEY_REVOKED, k, now, &d);
-	if ((e = result_commit(db, e)) != ERR_NONE)
-		return e;
-	if (!changed)
-		return reread(db, scope, k);
-	k->revoked = true;
-	k->revoked_at = now;
-	k->revoked_reason = why;
-	return ERR_NONE;
+	e = revoke(db, k, now, why, origin, NULL, &changed);
+	return e == ERR_NONE && !changed ? reread(db, scope, k) : e;
+}
+
+enum err
+keyops_revoke_leaked(struct db *db, const unsigned char *pepper, const char *token, size_t len,
+                     const struct keyops_leak *leak, int64_t now,
+                     const struct audit_origin *origin, enum keyops_leak_label *label)
+{
+	uint8_t hash[APIKEY_HASH_LEN];
+	struct store_key k;
+	bool found = false, changed = false;
+	enum err e = ERR_NONE;
+
+	*label = KEYOPS_FALSE_POSITIVE;
+	/* A token that is not a key of ours costs no database read. */
+	if (apikey_parse(token, len) != APIKEY_OK)
+		return ERR_NONE;
+	if (apikey_hash(token, pepper, hash) != 0) {
+		e = ERR_INTERNAL;
+		goto done;
+	}
+	if ((e = result_db(store_key_by_hash(db, hash, &k, &found))) != ERR_NONE || !found)
+		goto done;
+	/* A key of ours, revoked by now whoever wins: a user's revoke at once changes nothing. */
+	*label = KEYOPS_TRUE_POSITIVE;
+	if (store_key_active(&k, now))
+		e = revoke(db, &k, now, REASON_LEAKED, origin, leak, &changed);
+done:
+	sodium_memzero(hash, sizeof(hash));
+	return e;
 }
 
 /* Why old cannot be rolled, ERR_NONE if it can. */
