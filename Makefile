@@ -13,7 +13,7 @@ LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium -lcrypto
 
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
-                app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c \
+                app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c app/leaks.c \
                 app/observe.c app/dashboard.c app/dashboard_login.c app/dashboard_keys.c \
                 app/dashboard_activity.c app/dashboard_page.c \
                 app/dashboard_assets.c app/send.c)

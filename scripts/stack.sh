@@ -143,6 +143,7 @@ workers = $WORKERS
 usage_tracking = ${USAGE_TRACKING:-on}
 request_log = ${REQUEST_LOG:-stderr}
 metrics = ${METRICS:-on}
+leak_public_keys_file = $STATE/leak-public-keys.json
 CONF
 	)
 }

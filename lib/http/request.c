@@ -207,6 +207,8 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	req->cookie = get("HTTP_COOKIE", ctx);
 	req->remote_addr = get("REMOTE_ADDR", ctx);
 	req->user_agent = get("HTTP_USER_AGENT", ctx);
+	req->github_key_id = get("HTTP_GITHUB_PUBLIC_KEY_IDENTIFIER", ctx);
+	req->github_signature = get("HTTP_GITHUB_PUBLIC_KEY_SIGNATURE", ctx);
 	https = get("HTTPS", ctx);
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
 }

@@ -70,6 +70,9 @@ struct request {
 	const char *cookie;             /* the Cookie header, NULL when absent */
 	const char *remote_addr;        /* the client's address as the web server saw it */
 	const char *user_agent;         /* User-Agent, NULL when absent (any bytes: for logs only) */
+	/* A leak report's signature (POST /v1/leaks/github), NULL when absent. */
+	const char *github_key_id;      /* Github-Public-Key-Identifier */
+	const char *github_signature;   /* Github-Public-Key-Signature */
 	bool https;                     /* the web server got the request over TLS */
 
 	const char *body;               /* caller's buffer */
