@@ -216,6 +216,14 @@ done:
 	return e;
 }
 
+enum err
+keyops_leak_url(struct db *db, const uint8_t id[UUID_LEN], char url[STORE_LEAK_URL_MAX + 1])
+{
+	bool found = false;
+
+	return result_db(store_leak_url(db, id, url, &found));
+}
+
 /* Why old cannot be rolled, ERR_NONE if it can. */
 static enum err
 unrollable(const struct store_key *old)

@@ -103,6 +103,10 @@ enum err keyops_revoke_leaked(struct db *db, const unsigned char *pepper, const 
                               size_t len, const struct keyops_leak *leak, int64_t now,
                               const struct audit_origin *origin, enum keyops_leak_label *label);
 
+/* Where key `id`, revoked as leaked, was found (url: "" when the report's was not kept). */
+enum err keyops_leak_url(struct db *db, const uint8_t id[UUID_LEN],
+                         char url[STORE_LEAK_URL_MAX + 1]);
+
 /* The longest grace period of a roll: 7 days. */
 #define KEYOPS_GRACE_MAX 604800
 

@@ -274,6 +274,18 @@ store_leak_insert(struct db *db, const uint8_t id[UUID_LEN], const char *url, co
 }
 
 enum db_status
+store_leak_url(struct db *db, const uint8_t id[UUID_LEN], char url[STORE_LEAK_URL_MAX + 1],
+               bool *found)
+{
+	(void)db;
+	fake.calls++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*found = fake.rc == DB_OK && fake.found;
+	snprintf(url, STORE_LEAK_URL_MAX + 1, "%s", *found ? fake.leak_url : "");
+	return fake.rc;
+}
+
+enum db_status
 store_key_roll(struct db *db, const uint8_t id[UUID_LEN], const uint8_t replaced_by[UUID_LEN],
                int64_t ends, bool revoke, bool *changed)
 {
