@@ -58,7 +58,7 @@ $(BUILD)/tests/%: tests/unit/%.c
 
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium -lcrypto
 
 # scripts/cluster-test's load client: counts exactly what it sent.
 $(BUILD)/tests/cluster-load: tests/cluster/load.c

@@ -509,14 +509,14 @@ leaks_refresh_keys(struct admin *a)
 	const char *url = a->argc > 3 ? a->argv[3] : LEAKS_KEYS_URL, *why = NULL;
 	const char *path = a->cfg.leak_public_keys_file;
 	ssize_t len;
-	int keys;
+	int keys, usable = 0;
 	json_object *o;
 
 	if (path[0] == '\0')
 		return fail("%s", "leak_public_keys_file is not set in the configuration");
 	if ((len = fetch(url, doc, sizeof(doc))) < 0)
 		return fail("cannot download %s", url);
-	if ((keys = leaksig_check_document(doc, (size_t)len, &why)) < 0)
+	if ((keys = leaksig_check_document(doc, (size_t)len, &usable, &why)) < 0)
 		return fail("not replaced: the keys downloaded are not valid (%s)", why);
 	if (install(path, doc, (size_t)len) != 0)
 		return fail("cannot write %s", path);
@@ -524,6 +524,7 @@ leaks_refresh_keys(struct admin *a)
 	json_object_object_add(o, "leak_public_keys_file", json_object_new_string(path));
 	json_object_object_add(o, "url", json_object_new_string(url));
 	json_object_object_add(o, "public_keys", json_object_new_int(keys));
+	json_object_object_add(o, "p256_keys", json_object_new_int(usable));
 	return print(o);
 }
 

@@ -45,23 +45,39 @@ member(json_object *entry, const char *name)
 	return json_object_get_string(v);
 }
 
+/* The PEM public key pem, any kind; NULL when it is not one. */
+static EVP_PKEY *
+pem_key(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = bio != NULL ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	return k;
+}
+
+static bool
+is_p256(EVP_PKEY *k)
+{
+	char group[32];
+	size_t glen = 0;
+
+	return EVP_PKEY_is_a(k, "EC") &&
+	       EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+	                                      &glen) &&
+	       strcmp(group, SN_X9_62_prime256v1) == 0;
+}
+
 /* The PEM public key pem when it is an EC key on P-256, else NULL. */
 static EVP_PKEY *
 p256_key(const char *pem)
 {
-	char group[32];
-	size_t glen = 0;
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *k = bio != NULL ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = pem_key(pem);
 
-	if (k != NULL && (!EVP_PKEY_is_a(k, "EC") ||
-	                  !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
-	                                                  sizeof(group), &glen) ||
-	                  strcmp(group, SN_X9_62_prime256v1) != 0)) {
+	if (k != NULL && !is_p256(k)) {
 		EVP_PKEY_free(k);
 		k = NULL;
 	}
-	BIO_free(bio);
 	return k;
 }
 
@@ -140,14 +156,15 @@ done:
 	return r;
 }
 
-/* Why entry i of keys cannot be used, NULL when it can. */
+/* Why entry i of keys cannot be kept, NULL when it can; *p256 when it is a P-256 key. */
 static const char *
-entry_problem(json_object *keys, size_t i)
+entry_problem(json_object *keys, size_t i, bool *p256)
 {
 	json_object *entry = json_object_array_get_idx(keys, i);
 	const char *id = member(entry, "key_identifier"), *pem = member(entry, "key");
 	EVP_PKEY *k;
 
+	*p256 = false;
 	if (id == NULL || id[0] == '\0' || strlen(id) > LEAKSIG_ID_MAX)
 		return "a key without a usable key_identifier";
 	for (const char *p = id; *p != '\0'; p++)
@@ -156,23 +173,30 @@ entry_problem(json_object *keys, size_t i)
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(id, member(json_object_array_get_idx(keys, j), "key_identifier")) == 0)
 			return "two keys with one key_identifier";
-	if (pem == NULL || (k = p256_key(pem)) == NULL)
-		return "a key that is not a P-256 public key in PEM";
+	if (pem == NULL || (k = pem_key(pem)) == NULL)
+		return "a key that is not a public key in PEM";
+	*p256 = is_p256(k);
 	EVP_PKEY_free(k);
 	return NULL;
 }
 
 int
-leaksig_check_document(const char *doc, size_t len, const char **why)
+leaksig_check_document(const char *doc, size_t len, int *usable, const char **why)
 {
 	json_object *root, *keys = keys_array(doc, len, &root);
 	size_t n = keys != NULL ? json_object_array_length(keys) : 0;
+	bool p256 = false;
 	int count = -1;
 
+	*usable = 0;
 	*why = keys == NULL ? "not a JSON object with a \"public_keys\" array" :
 	       n == 0 ? "no public key" : n > LEAKSIG_KEYS_MAX ? "too many public keys" : NULL;
-	for (size_t i = 0; *why == NULL && i < n; i++)
-		*why = entry_problem(keys, i);
+	for (size_t i = 0; *why == NULL && i < n; i++) {
+		*why = entry_problem(keys, i, &p256);
+		*usable += p256;
+	}
+	if (*why == NULL && *usable == 0)
+		*why = "no P-256 public key";
 	if (*why == NULL)
 		count = (int)n;
 	json_object_put(root);

@@ -41,9 +41,11 @@ enum leaksig_result leaksig_verify(const char *doc, size_t doc_len, const char *
 /*
  * The check of a downloaded document before it replaces the file: JSON in
  * GitHub's format, 1 to LEAKSIG_KEYS_MAX keys, each with a nonempty,
- * distinct identifier of printable ASCII and a P-256 public key in PEM.
- * Returns the number of keys, or -1 (*why says what is wrong).
+ * distinct identifier of printable ASCII and a public key in PEM, at least
+ * one of them on P-256 (*usable: how many; a key on another curve is kept,
+ * and never verifies anything). Returns the number of keys, or -1 (*why
+ * says what is wrong).
  */
-int leaksig_check_document(const char *doc, size_t len, const char **why);
+int leaksig_check_document(const char *doc, size_t len, int *usable, const char **why);
 
 #endif

@@ -68,6 +68,8 @@ extern const struct itest_case itest_roll_cases[];
 extern const size_t itest_roll_count;
 extern const struct itest_case itest_audit_cases[];
 extern const size_t itest_audit_count;
+extern const struct itest_case itest_leaks_cases[];
+extern const size_t itest_leaks_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));

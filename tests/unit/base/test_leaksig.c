@@ -172,17 +172,20 @@ test_document(void)
 		int line;
 		const char *id1;
 		int key1;                   /* 0: P-256, 1: P-384, 2: secp256k1, 3: not PEM */
-		const char *id2;            /* NULL: one entry */
-		int want;
+		const char *id2;            /* NULL: one entry (else a P-256 key) */
+		int want, usable;
 	} cases[] = {
-		{__LINE__, "a", 0, NULL, 1},
-		{__LINE__, "a", 0, "b", 2},
-		{__LINE__, "a", 0, "a", -1},          /* one identifier twice */
-		{__LINE__, "", 0, NULL, -1},
-		{__LINE__, "a b", 0, NULL, -1},
-		{__LINE__, "a", 1, NULL, -1},
-		{__LINE__, "a", 2, NULL, -1},
-		{__LINE__, "a", 3, NULL, -1},
+		{__LINE__, "a", 0, NULL, 1, 1},
+		{__LINE__, "a", 0, "b", 2, 2},
+		/* Keys of other curves are kept (they never verify) beside a P-256 one. */
+		{__LINE__, "a", 1, "b", 2, 1},
+		{__LINE__, "a", 2, "b", 2, 1},
+		{__LINE__, "a", 1, NULL, -1, 0},      /* no P-256 key at all */
+		{__LINE__, "a", 2, NULL, -1, 0},
+		{__LINE__, "a", 0, "a", -1, 0},       /* one identifier twice */
+		{__LINE__, "", 0, NULL, -1, 0},
+		{__LINE__, "a b", 0, NULL, -1, 0},
+		{__LINE__, "a", 3, "b", -1, 0},
 	};
 	static const char *const raw[] = {
 		"", "[]", "{}", "{\"public_keys\":[]}", "{\"public_keys\":[1]}",
@@ -195,17 +198,20 @@ test_document(void)
 		                 pem(ks[cases[i].key1]);
 		char *d = doc2(cases[i].id1, p1, cases[i].id2, pem(k256b));
 		const char *why = NULL;
-		int got = leaksig_check_document(d, strlen(d), &why);
+		int usable = -1, got = leaksig_check_document(d, strlen(d), &usable, &why);
 
-		CHECK_AT(got == cases[i].want && (got >= 0) == (why == NULL), cases[i].line,
-		         "leaksig_check_document: %d (%s), want %d", got, why ? why : "", cases[i].want);
+		CHECK_AT(got == cases[i].want && (got >= 0) == (why == NULL) &&
+		         (got < 0 || usable == cases[i].usable), cases[i].line,
+		         "leaksig_check_document: %d (%s), %d usable; want %d, %d", got,
+		         why ? why : "", usable, cases[i].want, cases[i].usable);
 		free(d);
 	}
 	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
 		const char *why = NULL;
+		int usable;
 
-		CHECK(leaksig_check_document(raw[i], strlen(raw[i]), &why) == -1 && why != NULL,
-		      "document [%s] accepted", raw[i]);
+		CHECK(leaksig_check_document(raw[i], strlen(raw[i]), &usable, &why) == -1 &&
+		      why != NULL, "document [%s] accepted", raw[i]);
 	}
 }
 
