@@ -261,6 +261,12 @@ bool api_create_key_at(int line, struct key *k, const char *auth_key, const char
                        const char *name);
 #define API_CREATE_KEY(k, auth, org, name) api_create_key_at(__LINE__, (k), (auth), (org), (name))
 
+/* ---- POST /v1/leaks/github (test_leaks.c) ----------------------------------------- */
+
+/* GitHub reports token, a key of ours, found at url (source): signed, 200 true_positive; checked. */
+bool leak_report_at(int line, const char *token, const char *url, const char *source);
+#define LEAK_REPORT(token, url, source) leak_report_at(__LINE__, (token), (url), (source))
+
 /* ---- GET /metrics (scrape.c) ------------------------------------------------ */
 
 /* A scrape as Prometheus parses it (tests/integration/promparse.py); tracked. */

@@ -256,6 +256,14 @@ events_of(const char *observer, const char *action, const char *key_id, json_obj
 	                   action, key_id, newest);
 }
 
+bool
+leak_report_at(int line, const char *token, const char *url, const char *source)
+{
+	const struct found f = {token, url, source, true};
+
+	return setup_at(line) && expect_feedback_at(line, report(body_of(&f, 1)), &f, 1);
+}
+
 static void
 test_leaks_report_revokes_and_answers_feedback(void)
 {
