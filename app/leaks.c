@@ -87,10 +87,15 @@ leaks_verify(struct api_call *c, struct api_signature *out)
 	return ERR_NONE;
 }
 
-/* Where a report says the token was found, as stored: a url we can show, a source word. */
+/* A report as the core takes it: the token, and where it was found as stored (a url we
+ * can show, a source word). */
 static void
-leak_of(const struct body_leak *b, struct keyops_leak *leak)
+report_of(const struct body_leak *b, struct keyops_leak_report *r)
 {
+	struct keyops_leak *leak = &r->leak;
+
+	r->token = b->token.s;
+	r->len = b->token.len;
 	leak->url[0] = '\0';
 	if (validate_http_url(b->url.s, b->url.len, STORE_LEAK_URL_MAX))
 		memcpy(leak->url, b->url.s, b->url.len + 1);
@@ -122,7 +127,7 @@ void
 leaks_github(struct api_call *c, const struct api_signature *sig)
 {
 	static struct body_leak reports[BODY_LEAKS_MAX];
-	struct keyops_leak leak;
+	static struct keyops_leak_report chunk[KEYOPS_LEAK_CHUNK];
 	struct audit_origin origin;
 	json_object *arr = NULL, *out = NULL;
 	const char *param = NULL;
@@ -146,16 +151,20 @@ leaks_github(struct api_call *c, const struct api_signature *sig)
 	audit_origin(&origin, AUDIT_BY_GITHUB, c->req->remote_addr, c->req->user_agent,
 	             c->resp->request_id);
 	out = json_object_new_array();
-	for (size_t i = 0; i < n && e == ERR_NONE; i++) {
-		enum keyops_leak_label label = KEYOPS_FALSE_POSITIVE;
+	/*
+	 * A chunk a transaction: a thousand tokens cost a few commits, not a
+	 * thousand. A batch cut short by a failure is answered 503 and resent
+	 * whole by GitHub; the chunks before it stay revoked.
+	 */
+	for (size_t at = 0; at < n && e == ERR_NONE; at += KEYOPS_LEAK_CHUNK) {
+		size_t m = n - at < KEYOPS_LEAK_CHUNK ? n - at : KEYOPS_LEAK_CHUNK;
 
-		leak_of(&reports[i], &leak);
-		/* Each its own transaction: a batch cut short by a failure is resent whole. */
-		e = keyops_revoke_leaked(c->env->db, c->env->cfg->pepper, reports[i].token.s,
-		                         reports[i].token.len, &leak, timefmt_now_us(), &origin,
-		                         &label);
-		if (e == ERR_NONE)
-			json_object_array_add(out, feedback(&reports[i], label));
+		for (size_t i = 0; i < m; i++)
+			report_of(&reports[at + i], &chunk[i]);
+		e = keyops_revoke_leaked(c->env->db, c->env->cfg->pepper, chunk, m,
+		                         timefmt_now_us(), &origin);
+		for (size_t i = 0; i < m && e == ERR_NONE; i++)
+			json_object_array_add(out, feedback(&reports[at + i], chunk[i].label));
 	}
 fail:
 	if (e != ERR_NONE) {
