@@ -143,7 +143,7 @@ check_size(struct api_call *c, const struct api_route *r)
 static enum err
 check_request(struct api_call *c, const struct api_route *r)
 {
-	enum err e = ERR_NONE;
+	enum err e;
 
 	if (r->json_body && !validate_json_content_type(c->req->content_type))
 		return ERR_UNSUPPORTED_MEDIA_TYPE;

@@ -549,7 +549,7 @@ test_leaks_race_with_user_revoke(void)
 		int st = 0;
 
 		if (pid == 0)
-			_exit(DEL(KP(k[i].id), k[i].secret)->status == 200 ? 0 : 1);
+			_exit(DEL(KP(k[i].id), obs.secret)->status == 200 ? 0 : 1);
 		EXPECT_FEEDBACK(report(body), (&(struct found){k[i].secret, "", "", true}), 1);
 		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		      "the user's revoke failed");
