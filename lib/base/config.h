@@ -73,6 +73,12 @@ struct config {
 	bool metrics;
 	char metrics_dir[CONFIG_STR_MAX];
 	struct addrlist metrics_allow;
+	/*
+	 * GitHub's secret scanning public keys (POST /v1/leaks/github), in
+	 * GitHub's format; read at each report, replaced by `parsesphere-admin
+	 * leaks refresh-keys`. "": the receiver verifies nothing (every report 401).
+	 */
+	char leak_public_keys_file[CONFIG_STR_MAX];
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 
