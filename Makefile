@@ -9,11 +9,11 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib -I/usr/include/mariadb -I/usr/include/json-c
 CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(SAN)
 LDFLAGS  += $(SAN)
-LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium
+LDLIBS   += -lfcgi -lmariadb -ljson-c -lsodium -lcrypto
 
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c \
-                app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c \
+                app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c app/leaks.c \
                 app/observe.c app/dashboard.c app/dashboard_login.c app/dashboard_keys.c \
                 app/dashboard_activity.c app/dashboard_page.c \
                 app/dashboard_assets.c app/send.c app/finish.c)
@@ -58,7 +58,7 @@ $(BUILD)/tests/%: tests/unit/%.c
 
 $(BUILD)/tests/integration: $(ITEST_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $(ITEST_SRC) $(LDFLAGS) -ljson-c -lsodium -lcrypto
 
 # scripts/cluster-test's load client: counts exactly what it sent.
 $(BUILD)/tests/cluster-load: tests/cluster/load.c

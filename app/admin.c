@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sodium.h>
 
 #include "base/config.h"
@@ -22,6 +25,7 @@
 #include "base/timefmt.h"
 #include "base/validate.h"
 #include "base/coredump.h"
+#include "base/leaksig.h"
 
 #define PASSWORD_MAX 1024
 
@@ -486,6 +490,94 @@ usage_compact_all(struct admin *a)
 	return print(o);
 }
 
+/* GitHub's secret scanning public keys (what `leaks refresh-keys` fetches by default). */
+#define LEAKS_KEYS_URL "https://api.github.com/meta/public_keys/secret_scanning"
+
+/*
+ * The body at url, fetched by curl(1) run without a shell, into doc (cap
+ * bytes): its length, or -1 (curl said why on stderr, or it was too large).
+ */
+static ssize_t
+fetch(const char *url, char *doc, size_t cap)
+{
+	int fds[2], status = 0;
+	size_t n = 0;
+	ssize_t got = 0;
+	pid_t pid;
+
+	if (pipe(fds) != 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("curl", "curl", "-fsSL", "--max-time", "30", "--max-filesize", "65536",
+		       "--proto", "=https,http,file", "--proto-redir", "=https",
+		       "-H", "Accept: application/json", "--", url, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n < cap && (got = read(fds[0], doc + n, cap - n)) > 0)
+		n += (size_t)got;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return got >= 0 && n < cap && WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+	       (ssize_t)n : -1;
+}
+
+/*
+ * Replaces path with doc at once: a new file beside it (mode 0644: public
+ * keys, read by the server's user), synced, then renamed over the old one,
+ * so that a report never reads half a file.
+ */
+static int
+install(const char *path, const char *doc, size_t len)
+{
+	char tmp[CONFIG_STR_MAX + 16];
+	int fd, rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return -1;
+	if (write(fd, doc, len) == (ssize_t)len && fchmod(fd, 0644) == 0 && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0 || (rc == 0 && rename(tmp, path) != 0))
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/*
+ * leaks refresh-keys [URL]: GitHub's public keys (or URL's) into
+ * leak_public_keys_file, only once they are a valid keys document.
+ */
+static int
+leaks_refresh_keys(struct admin *a)
+{
+	static char doc[LEAKSIG_KEYS_DOC_MAX];
+	const char *url = a->argc > 3 ? a->argv[3] : LEAKS_KEYS_URL, *why = NULL;
+	const char *path = a->cfg.leak_public_keys_file;
+	ssize_t len;
+	int keys, usable = 0;
+	json_object *o;
+
+	if (path[0] == '\0')
+		return fail("%s", "leak_public_keys_file is not set in the configuration");
+	if ((len = fetch(url, doc, sizeof(doc))) < 0)
+		return fail("cannot download %s", url);
+	if ((keys = leaksig_check_document(doc, (size_t)len, &usable, &why)) < 0)
+		return fail("not replaced: the keys downloaded are not valid (%s)", why);
+	if (install(path, doc, (size_t)len) != 0)
+		return fail("cannot write %s", path);
+	o = json_object_new_object();
+	json_object_object_add(o, "leak_public_keys_file", json_object_new_string(path));
+	json_object_object_add(o, "url", json_object_new_string(url));
+	json_object_object_add(o, "public_keys", json_object_new_int(keys));
+	json_object_object_add(o, "p256_keys", json_object_new_int(usable));
+	return print(o);
+}
+
 static int account_deactivate(struct admin *a) { return account_set_active(a, false); }
 static int account_activate(struct admin *a) { return account_set_active(a, true); }
 static int org_deactivate(struct admin *a) { return org_set_active(a, false); }
@@ -511,6 +603,7 @@ static const struct {
 	{"key", "create", key_create},
 	{"key", "roll", key_roll},
 	{"usage", "compact", usage_compact_all},
+	{"leaks", "refresh-keys", leaks_refresh_keys},
 };
 
 static int (*
@@ -537,7 +630,9 @@ usage(void)
 	      "  org clear-rate-limit ORG_ID\n"
 	      "  key create --account ACCOUNT_ID [--org ORG_ID] --name N\n"
 	      "  key roll KEY_ID [--grace SECONDS]       (0 to 604800, default 0)\n"
-	      "  usage compact                      (fold closed days' per-node rows)\n", stderr);
+	      "  usage compact                      (fold closed days' per-node rows)\n"
+	      "  leaks refresh-keys [URL]           (GitHub's secret scanning public keys)\n",
+	      stderr);
 }
 
 int

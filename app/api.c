@@ -50,13 +50,14 @@ static const struct api_route
 	r_roll = {.handle = keys_roll, .json_body = true, .manages_keys = true},
 	r_update = {.handle = keys_update, .json_body = true, .manages_keys = true},
 	r_usage = {.handle = keys_usage, QUERY(usage_query), .manages_keys = true},
-	r_audit = {.handle = audit_events_list, QUERY(audit_query)};
+	r_audit = {.handle = audit_events_list, QUERY(audit_query)},
+	r_leaks = {.handle_signed = leaks_github, .json_body = true, .bulk_body = true};
 
 /*
  * Every route of docs/api.md; a pattern is also the route's template in the
  * request log and the metrics. "{id}" is one path segment (checked by the
- * handler). Only /healthz and /metrics are public; tests/unit/app/test_api.c
- * holds the table to it.
+ * handler). Only /healthz and /metrics are public, and POST /v1/leaks/github
+ * the one signed route; tests/unit/app/test_api.c holds the table to it.
  */
 static const struct route api_routes[] = {
 	{METHOD_GET, "/healthz", &r_health},
@@ -70,6 +71,7 @@ static const struct route api_routes[] = {
 	{METHOD_GET, "/v1/api-keys/{id}/usage", &r_usage},
 	{METHOD_POST, "/v1/api-keys/{id}/roll", &r_roll},
 	{METHOD_GET, "/v1/audit-events", &r_audit},
+	{METHOD_POST, "/v1/leaks/github", &r_leaks},
 };
 
 void
@@ -129,14 +131,27 @@ lookup(struct api_call *c, const struct api_route **out, char *allow, size_t cap
 	return rs;
 }
 
+/* A body over the route's limit (REQUEST_BULK_BODY_MAX for a bulk route). */
+static enum err
+check_size(struct api_call *c, const struct api_route *r)
+{
+	if (!(r->bulk_body ? c->req->bulk_body_too_large : c->req->body_too_large))
+		return ERR_NONE;
+	if (r->bulk_body)
+		c->message = "The request body is larger than 1 MiB.";
+	return ERR_PAYLOAD_TOO_LARGE;
+}
+
 /* The request checks after the organization context, in the order of docs/api.md. */
 static enum err
 check_request(struct api_call *c, const struct api_route *r)
 {
+	enum err e;
+
 	if (r->json_body && !validate_json_content_type(c->req->content_type))
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
-	if (c->req->body_too_large)
-		return ERR_PAYLOAD_TOO_LARGE;
+	if ((e = check_size(c, r)) != ERR_NONE)
+		return e;
 	return query_parse(c->req, r->query, r->nquery, c->query, &c->param, &c->message);
 }
 
@@ -235,6 +250,32 @@ serve_public(struct api_call *c, const struct api_route *r)
 	return e;
 }
 
+/*
+ * A signed route: its signature is its authentication, so it comes first,
+ * but for a body over the limit (413: what was not kept cannot be verified);
+ * then the request checks, then its handler, with the proof.
+ */
+static enum err
+serve_signed(struct api_call *c, const struct api_route *r)
+{
+	struct api_signature sig = {0};
+	enum err e = check_size(c, r);
+
+	if (e == ERR_NONE)
+		e = leaks_verify(c, &sig);
+	if (e == ERR_NONE)
+		e = check_request(c, r);
+	if (e != ERR_NONE)
+		return e;
+	if (!leaks_signature_valid(&sig)) {
+		log_error("request %s: a signed route reached without a verified signature",
+		          c->resp->request_id);
+		return ERR_INTERNAL;
+	}
+	r->handle_signed(c, &sig);
+	return ERR_NONE;
+}
+
 /* A keyed route once authenticated: context, request checks, handler. */
 static enum err
 serve_keyed(struct api_call *c, const struct api_route *r, struct auth_principal *p)
@@ -269,6 +310,10 @@ api_serve(struct api_env *env, const struct request *req, struct response *resp)
 
 	if (rs == ROUTER_FOUND && r->handle_public != NULL) {
 		e = serve_public(&c, r);
+		goto done;
+	}
+	if (rs == ROUTER_FOUND && r->handle_signed != NULL) {
+		e = serve_signed(&c, r);
 		goto done;
 	}
 	/* Anything under /v1, however spelled, and any keyed route: authentication first,

@@ -4,10 +4,13 @@
  *   api_serve: authenticate → rate limit → route → organization context
  *              → content type → body size → query → body → handler → response
  *
- * The gate fails closed by construction. A route is either public (its
- * handler takes no caller: only /healthz, and /metrics for the addresses of
- * metrics_allow) or keyed (its handler takes a `const struct auth_principal *`,
- * which only auth_authenticate seals).
+ * The gate fails closed by construction. A route is public (its handler
+ * takes no caller: only /healthz, and /metrics for the addresses of
+ * metrics_allow), keyed (its handler takes a `const struct auth_principal *`,
+ * which only auth_authenticate seals) or signed (its handler takes a
+ * `const struct api_signature *`, which only leaks_verify seals: the one /v1
+ * route without a key, POST /v1/leaks/github, whose GitHub signature over
+ * the body authenticates it instead).
  * Every request whose decoded first segment is `v1`, and every keyed route
  * wherever it lives, is authenticated before anything else; a keyed handler
  * never runs with a principal auth_principal_valid refuses (that is a 500
@@ -69,18 +72,35 @@ enum { Q_AUDIT_LIMIT, Q_AUDIT_STARTING_AFTER, Q_AUDIT_ACTION, Q_AUDIT_TARGET_ID,
 #define API_AUDIT_AFTER_MESSAGE \
 	"starting_after must be the id of an audit event of this context."
 
+/*
+ * The proof that a signed route's request verified (leaks_verify, app/leaks.c,
+ * alone makes one): sealed with a per-process random value there, checked
+ * with leaks_signature_valid before its handler acts.
+ */
+struct api_signature {
+	uint64_t seal;
+};
+
 typedef void (*api_handler)(struct api_call *c, const struct auth_principal *p);
 typedef void (*api_public_handler)(struct api_call *c);
+typedef void (*api_signed_handler)(struct api_call *c, const struct api_signature *sig);
 
 /* What a route needs besides its handler; the router's opaque pointer. */
 struct api_route {
-	api_handler handle;             /* a keyed route: exactly one of the two is set */
+	/*
+	 * Exactly one of the three is set: a keyed route (an API key first), a
+	 * public one (/healthz, /metrics) or a signed one (POST /v1/leaks/github:
+	 * no key, its request signature instead, verified before anything else).
+	 */
+	api_handler handle;
 	api_public_handler handle_public;
+	api_signed_handler handle_signed;
 	const struct query_param *query;  /* accepted query parameters, typed */
 	size_t nquery;
 	bool json_body;                 /* requires Content-Type: application/json */
 	bool manages_keys;              /* refused to an org key whose creator left */
 	bool counters;                  /* shows the key's usage counters (core/counters.h) */
+	bool bulk_body;                 /* takes REQUEST_BULK_BODY_MAX bytes, not REQUEST_BODY_MAX */
 	/*
 	 * Exists only for the addresses of metrics_allow, with metrics on: to
 	 * anyone else its path is unknown (404, never 405), like any unknown path.
@@ -133,5 +153,15 @@ void keys_usage(struct api_call *c, const struct auth_principal *p);
 void me_get(struct api_call *c, const struct auth_principal *p);
 void health_get(struct api_call *c);
 void scrape_get(struct api_call *c);
+void leaks_github(struct api_call *c, const struct api_signature *sig);
+
+/*
+ * The signature of a signed route's request (GitHub's headers over the raw
+ * body, against leak_public_keys_file): ERR_NONE with *out sealed, else
+ * ERR_INVALID_SIGNATURE (*out left unsealed), or ERR_SERVICE_UNAVAILABLE when
+ * the keys file cannot be read. Whether a proof was sealed by it:
+ */
+enum err leaks_verify(struct api_call *c, struct api_signature *out);
+bool leaks_signature_valid(const struct api_signature *sig);
 
 #endif

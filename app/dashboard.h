@@ -18,6 +18,7 @@
 #include "http/html.h"
 #include "data/store_accounts.h"
 #include "data/store_audit.h"
+#include "data/store_leaks.h"
 
 /* Answers a request under /dashboard into resp (initialised by the caller). */
 void dashboard_serve(struct api_env *env, const struct request *req, struct response *resp);
@@ -52,6 +53,8 @@ struct page_keys {
 	/* usage[i][d]: requests of keys[i] on day d of the last 30 (oldest first) */
 	const uint64_t (*usage)[PAGE_CHART_DAYS];
 	const uint64_t (*refused)[PAGE_CHART_DAYS];   /* of usage, refused with 429 */
+	/* leak_url[i]: where keys[i] was found when it was revoked as leaked ("": not said) */
+	const char (*leak_url)[STORE_LEAK_URL_MAX + 1];
 	int64_t today;                           /* midnight UTC of the last day */
 	int64_t now;
 	bool show_revoked;

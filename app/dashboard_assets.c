@@ -33,6 +33,7 @@ static const char css[] =
 	"td.requests{font-variant-numeric:tabular-nums}\n"
 	"tr.key-revoked{color:var(--muted)}\n"
 	"tr.key-revoked td.status{color:var(--bad)}\n"
+	"td.status a.leak-url{color:inherit;word-break:break-all}\n"
 	"tr.key-active td.status{color:var(--ok)}\n"
 	"time[title]{text-decoration:underline dotted;cursor:help}\n"
 	".usage-chart rect.bar{fill:var(--accent)}\n"

@@ -20,6 +20,7 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	/* Workers serve one request at a time: the rows live outside the stack. */
 	static struct store_key keys[PAGE_KEYS + 1];
 	static uint64_t usage[PAGE_KEYS][PAGE_CHART_DAYS], refused[PAGE_KEYS][PAGE_CHART_DAYS];
+	static char leak_url[PAGE_KEYS][STORE_LEAK_URL_MAX + 1];
 	const struct request_str *rv = request_query(d->req, "revoked");
 	const struct request_str *after = request_query(d->req, "after");
 	struct page_keys p = {.frame = &d->frame, .error = error, .name = name};
@@ -49,6 +50,12 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	for (unsigned i = 0; e == ERR_NONE && i < p.nkeys; i++)
 		e = usage_history(d->env->db, keys[i].id, d->now, PAGE_CHART_DAYS, usage[i],
 		                  refused[i]);
+	/* Where leaked keys were found: one read a leaked key (rare, and behind "Show revoked"). */
+	for (unsigned i = 0; e == ERR_NONE && i < p.nkeys; i++) {
+		leak_url[i][0] = '\0';
+		if (keys[i].revoked && keys[i].revoked_reason == REASON_LEAKED)
+			e = keyops_leak_url(d->env->db, keys[i].id, leak_url[i]);
+	}
 	if (e != ERR_NONE) {
 		dash_send_failure(d, e);
 		return;
@@ -56,6 +63,7 @@ send_keys(struct dash *d, const struct dash_user *u, int status, const char *err
 	p.keys = keys;
 	p.usage = (const uint64_t (*)[PAGE_CHART_DAYS])usage;
 	p.refused = (const uint64_t (*)[PAGE_CHART_DAYS])refused;
+	p.leak_url = (const char (*)[STORE_LEAK_URL_MAX + 1])leak_url;
 	p.paged = found;
 	p.context_name = u->ctx->is_org ? u->ctx->org.name : "Personal";
 	p.role = u->ctx->role;

@@ -164,13 +164,24 @@ usage_chart(struct html *h, const uint64_t days[PAGE_CHART_DAYS],
 	html(h, "</svg>");
 }
 
-/* A key's status cell: Active (a rolled one with when it expires), Revoked (why, on hover), Expired. */
+/*
+ * A key's status cell: Active (a rolled one with when it expires), Revoked
+ * (why, on hover; a leaked key says where it was found), Expired. The url is
+ * a report's (validated: http or https, printable, bounded), escaped like
+ * any text.
+ */
 static void
-status_cell(struct html *h, const struct store_key *k, int64_t now)
+status_cell(struct html *h, const struct store_key *k, const char *leak_url, int64_t now)
 {
 	char until[TIMEFMT_AGO_MAX + 1];
 
-	if (k->revoked) {
+	if (k->revoked && k->revoked_reason == REASON_LEAKED) {
+		html(h, "<td class=\"status leaked\" title=\"Revoked: leaked\">Revoked: found public");
+		if (leak_url[0] != '\0')
+			html(h, " at <a class=\"leak-url\" href=\"%s\" rel=\"nofollow noopener "
+			     "noreferrer\">%s</a>", leak_url, leak_url);
+		html(h, "</td>");
+	} else if (k->revoked) {
 		html(h, "<td class=\"status\" title=\"Revoked: %s\">Revoked</td>",
 		     store_reason_name(k->revoked_reason));
 	} else if (!store_key_active(k, now)) {
@@ -205,7 +216,7 @@ key_row(struct html *h, const struct page_keys *p, unsigned i)
 	else
 		html(h, "Never");
 	html(h, "</td><td class=\"requests\">%llu</td>", (unsigned long long)k->counters.request_count);
-	status_cell(h, k, p->now);
+	status_cell(h, k, p->leak_url[i], p->now);
 	html(h, "<td class=\"usage\">");
 	usage_chart(h, p->usage[i], p->refused[i], p->today);
 	html(h, "</td><td class=\"actions\">");

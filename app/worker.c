@@ -50,8 +50,10 @@ fcgi_param(const char *name, void *ctx)
 }
 
 /*
- * Reads the body into buf (REQUEST_BODY_MAX bytes); anything beyond is read
- * and dropped so that the web server sees a clean end of stream.
+ * Reads the body into buf (REQUEST_BULK_BODY_MAX bytes: the largest any route
+ * takes; each route refuses more than its own limit, most of them
+ * REQUEST_BODY_MAX); anything beyond is read and dropped so that the web
+ * server sees a clean end of stream.
  */
 static void
 read_body(FCGX_Request *fr, struct request *req, char *buf)
@@ -60,12 +62,14 @@ read_body(FCGX_Request *fr, struct request *req, char *buf)
 	int n;
 	size_t len = 0;
 
-	while (len < REQUEST_BODY_MAX &&
-	       (n = FCGX_GetStr(buf + len, (int)(REQUEST_BODY_MAX - len), fr->in)) > 0)
+	while (len < REQUEST_BULK_BODY_MAX &&
+	       (n = FCGX_GetStr(buf + len, (int)(REQUEST_BULK_BODY_MAX - len), fr->in)) > 0)
 		len += (size_t)n;
 	while ((n = FCGX_GetStr(sink, sizeof(sink), fr->in)) > 0)
-		req->body_too_large = true;
+		req->bulk_body_too_large = true;
 	sodium_memzero(sink, sizeof(sink));
+	if (len > REQUEST_BODY_MAX || req->bulk_body_too_large)
+		req->body_too_large = true;
 	req->body = buf;
 	req->body_len = len;
 }
@@ -97,7 +101,7 @@ is_authorizer(FCGX_Request *fr)
 static void
 serve_one(FCGX_Request *fr, bool local, struct api_env *env, struct observe *o)
 {
-	static char body[REQUEST_BODY_MAX];
+	static char body[REQUEST_BULK_BODY_MAX];
 	static struct request req;
 	struct response resp;
 	int status;

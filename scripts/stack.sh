@@ -123,6 +123,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_counters TO 'parsesp
 GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_node_daily TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO 'parsesphere'@'localhost';
 GRANT SELECT, INSERT ON parsesphere.audit_events TO 'parsesphere'@'localhost';
+GRANT SELECT, INSERT ON parsesphere.api_key_leaks TO 'parsesphere'@'localhost';
 SQL
 }
 
@@ -147,6 +148,7 @@ workers = $WORKERS
 usage_tracking = ${USAGE_TRACKING:-on}
 request_log = ${REQUEST_LOG:-stderr}
 metrics = ${METRICS:-on}
+leak_public_keys_file = $STATE/leak-public-keys.json
 CONF
 	)
 }

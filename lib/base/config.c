@@ -157,6 +157,7 @@ apply(struct config *cfg, const char *k, const char *v)
 		{"login_verify_dir", offsetof(struct config, login_verify_dir)},
 		{"metrics_dir", offsetof(struct config, metrics_dir)},
 		{"rate_limit_dir", offsetof(struct config, rate_limit_dir)},
+		{"leak_public_keys_file", offsetof(struct config, leak_public_keys_file)},
 	};
 
 	/* Unsigned settings with their bounds (the log-in ones start at 1: 0 would lock all out). */

@@ -82,6 +82,12 @@ struct config {
 	unsigned rate_limit_per_second;
 	unsigned rate_limit_burst;
 	char rate_limit_dir[CONFIG_STR_MAX];
+	/*
+	 * GitHub's secret scanning public keys (POST /v1/leaks/github), in
+	 * GitHub's format; read at each report, replaced by `parsesphere-admin
+	 * leaks refresh-keys`. "": the receiver verifies nothing (every report 401).
+	 */
+	char leak_public_keys_file[CONFIG_STR_MAX];
 	unsigned char *pepper;           /* APIKEY_PEPPER_LEN bytes, sodium-allocated */
 };
 

@@ -10,6 +10,8 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_API_KEY_REVOKED] = {401, "api_key_revoked", "The API key has been revoked."},
 	[ERR_API_KEY_EXPIRED] = {401, "api_key_expired",
 		"The API key has expired: it was rolled and its grace period is over."},
+	[ERR_INVALID_SIGNATURE] = {401, "invalid_signature",
+		"The request's signature is missing, names an unknown key or does not verify."},
 	[ERR_ACCOUNT_DEACTIVATED] = {403, "account_deactivated",
 		"The account that owns this API key is deactivated."},
 	[ERR_ORGANIZATION_DEACTIVATED] = {403, "organization_deactivated",

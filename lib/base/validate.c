@@ -179,3 +179,36 @@ validate_uint(const char *s, size_t len, uint64_t min, uint64_t max, uint64_t *o
 	*out = n;
 	return n >= min;
 }
+
+/* ASCII letters and digits, whatever the locale. */
+static bool
+alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool
+validate_http_url(const char *s, size_t len, size_t max)
+{
+	static const char allowed[] = "-._~:/?#[]@!$&'()*+,;=%";
+	size_t scheme = len >= 8 && strncasecmp(s, "https://", 8) == 0 ? 8 :
+	                len >= 7 && strncasecmp(s, "http://", 7) == 0 ? 7 : 0;
+
+	if (scheme == 0 || len > max || len == scheme || strchr("/?#", s[scheme]) != NULL)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!alnum(s[i]) && (s[i] == '\0' || strchr(allowed, s[i]) == NULL))
+			return false;
+	return true;
+}
+
+bool
+validate_word(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!alnum(s[i]) && (s[i] == '\0' || strchr("_-.", s[i]) == NULL))
+			return false;
+	return true;
+}

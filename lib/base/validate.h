@@ -43,4 +43,16 @@ bool validate_name(const char *s, size_t len, size_t *start, size_t *out_len);
  */
 bool validate_json_content_type(const char *ct);
 
+/*
+ * An absolute http or https URL safe to store and show (a leak report's
+ * url): 1 to max bytes, the scheme `http://` or `https://` (any case), a
+ * nonempty authority, and only the characters RFC 3986 allows unescaped
+ * (letters, digits, `-._~:/?#[]@!$&'()*+,;=` and `%`): no space, quote,
+ * backslash, angle bracket or control character.
+ */
+bool validate_http_url(const char *s, size_t len, size_t max);
+
+/* A word of the service's own kind: 1 to max bytes of letters, digits, `_`, `-` and `.`. */
+bool validate_word(const char *s, size_t len, size_t max);
+
 #endif

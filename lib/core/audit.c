@@ -14,6 +14,7 @@ const char *const audit_action_names[AUDIT__COUNT + 1] = {
 	[AUDIT_KEY_REVOKED] = "key.revoked",
 	[AUDIT_KEY_EXPIRED] = "key.expired",
 	[AUDIT_KEY_UPDATED] = "key.updated",
+	[AUDIT_KEY_REVOKED_LEAK] = "key.revoked_leak",
 	[AUDIT_ACCOUNT_DEACTIVATED] = "account.deactivated",
 	[AUDIT_ACCOUNT_ACTIVATED] = "account.activated",
 	[AUDIT_ORG_CREATED] = "org.created",
@@ -32,6 +33,7 @@ static const char *const actor_names[] = {
 	[AUDIT_BY_DASHBOARD] = "dashboard",
 	[AUDIT_BY_ADMIN] = "admin",
 	[AUDIT_BY_SYSTEM] = "system",
+	[AUDIT_BY_GITHUB] = "github",
 };
 
 /* Copies s into out (cap bytes with the NUL): printable ASCII only, else '?'. */

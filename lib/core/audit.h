@@ -27,6 +27,7 @@ enum audit_action {
 	AUDIT_KEY_REVOKED,
 	AUDIT_KEY_EXPIRED,
 	AUDIT_KEY_UPDATED,
+	AUDIT_KEY_REVOKED_LEAK,
 	AUDIT_ACCOUNT_DEACTIVATED,
 	AUDIT_ACCOUNT_ACTIVATED,
 	AUDIT_ORG_CREATED,
@@ -44,8 +45,10 @@ enum audit_action {
 extern const char *const audit_action_names[AUDIT__COUNT + 1];
 
 /* Who acts: a key (and the account it acts as), a dashboard session, the admin tool, the
- * service itself (an expiry noticed by a refused request). */
-enum audit_actor { AUDIT_BY_API_KEY, AUDIT_BY_DASHBOARD, AUDIT_BY_ADMIN, AUDIT_BY_SYSTEM };
+ * service itself (an expiry noticed by a refused request), GitHub's secret scanning (a
+ * signed report of keys found in public). */
+enum audit_actor { AUDIT_BY_API_KEY, AUDIT_BY_DASHBOARD, AUDIT_BY_ADMIN, AUDIT_BY_SYSTEM,
+                   AUDIT_BY_GITHUB };
 
 /* A user agent is kept to this many bytes. */
 #define AUDIT_AGENT_KEEP 200

@@ -1,5 +1,6 @@
 #include "core/keyops.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -8,6 +9,7 @@
 #include "core/ratelimit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
+#include "data/store_leaks.h"
 
 /* A duplicate hash or id is astronomically unlikely; retrying costs nothing. */
 #define ATTEMPTS 3
@@ -136,26 +138,51 @@ reread(struct db *db, const struct store_scope *scope, struct store_key *k)
 	return e == ERR_NOT_FOUND ? ERR_INTERNAL : e;
 }
 
+/*
+ * The one revoke of every front end, inside the caller's transaction: k
+ * revoked at `now` for `why` unless it is revoked or expired already, with
+ * its event and, for a leak, where it was found. *changed: whether this call
+ * revoked it (of revokes at once, one does: store_key_revoke's WHERE
+ * decides, on the row it locks until the transaction ends).
+ */
+static enum err
+revoke_in(struct db *db, const struct store_key *k, int64_t now, enum store_reason why,
+          const struct audit_origin *origin, const struct keyops_leak *leak, bool *changed)
+{
+	struct audit_details d;
+	enum err e;
+
+	audit_details_init(&d);
+	audit_detail_str(&d, "reason", store_reason_name(why));
+	if (leak != NULL) {
+		audit_detail_str(&d, "source", leak->source);
+		if (leak->url[0] != '\0')
+			audit_detail_str(&d, "url", leak->url);
+	}
+	e = result_db(store_key_revoke(db, k->id, now, why, changed));
+	/* Not changed: nothing happened, so no event either. */
+	if (e == ERR_NONE && *changed && leak != NULL)
+		e = result_db(store_leak_insert(db, k->id, leak->url, leak->source, now));
+	if (e == ERR_NONE && *changed)
+		e = audit_key(db, origin, leak != NULL ? AUDIT_KEY_REVOKED_LEAK : AUDIT_KEY_REVOKED,
+		              k, now, &d);
+	return e;
+}
+
 enum err
 keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k, int64_t now,
               const struct audit_origin *origin)
 {
 	enum store_reason why = memcmp(k->created_by, scope->actor, UUID_LEN) == 0 ?
 	                        REASON_USER : REASON_OWNER;
-	struct audit_details d;
 	bool changed = false;
 	enum err e;
 
 	if (!store_key_active(k, now))
 		return ERR_NONE;
-	audit_details_init(&d);
-	audit_detail_str(&d, "reason", store_reason_name(why));
 	e = result_db(db_begin(db));
 	if (e == ERR_NONE)
-		e = result_db(store_key_revoke(db, k->id, now, why, &changed));
-	/* Not changed: nothing happened, so no event either. */
-	if (e == ERR_NONE && changed)
-		e = audit_key(db, origin, AUDIT_KEY_REVOKED, k, now, &d);
+		e = revoke_in(db, k, now, why, origin, NULL, &changed);
 	if ((e = result_commit(db, e)) != ERR_NONE)
 		return e;
 	if (!changed)
@@ -207,6 +234,76 @@ keyops_update(struct db *db, const struct store_scope *scope, struct store_key *
 	if ((e = reread(db, scope, k)) != ERR_NONE)
 		return e;
 	return store_key_active(k, now) ? ERR_NONE : ERR_ROLL_REVOKED;
+}
+
+/* r's token looked up: *found with *k when it is a key of ours (r->label set). */
+static enum err
+leak_lookup(struct db *db, const unsigned char *pepper, struct keyops_leak_report *r,
+            struct store_key *k, bool *found)
+{
+	uint8_t hash[APIKEY_HASH_LEN];
+	enum err e = ERR_NONE;
+
+	r->label = KEYOPS_FALSE_POSITIVE;
+	*found = false;
+	/* A token that is not a key of ours costs no database read. */
+	if (apikey_parse(r->token, r->len) != APIKEY_OK)
+		return ERR_NONE;
+	if (apikey_hash(r->token, pepper, hash) != 0)
+		e = ERR_INTERNAL;
+	else
+		e = result_db(store_key_by_hash(db, hash, k, found));
+	sodium_memzero(hash, sizeof(hash));
+	/* A key of ours, revoked by now whoever wins: a user's revoke at once changes nothing. */
+	if (e == ERR_NONE && *found)
+		r->label = KEYOPS_TRUE_POSITIVE;
+	return e;
+}
+
+/* A key to revoke for report `leak`. */
+struct leak_pending {
+	struct store_key k;
+	const struct keyops_leak *leak;
+};
+
+static int
+by_key_id(const void *a, const void *b)
+{
+	return memcmp(((const struct leak_pending *)a)->k.id,
+	              ((const struct leak_pending *)b)->k.id, UUID_LEN);
+}
+
+enum err
+keyops_revoke_leaked(struct db *db, const unsigned char *pepper, struct keyops_leak_report *r,
+                     size_t n, int64_t now, const struct audit_origin *origin)
+{
+	struct leak_pending p[KEYOPS_LEAK_CHUNK];
+	size_t np = 0;
+	bool found = false, changed = false;
+	enum err e = n <= KEYOPS_LEAK_CHUNK ? ERR_NONE : ERR_INTERNAL;
+
+	for (size_t i = 0; i < n && e == ERR_NONE; i++) {
+		e = leak_lookup(db, pepper, &r[i], &p[np].k, &found);
+		if (e == ERR_NONE && found && store_key_active(&p[np].k, now))
+			p[np++].leak = &r[i].leak;
+	}
+	if (e != ERR_NONE || np == 0)
+		return e;
+	/* In id order: two reports at once lock the rows they share in the same order. */
+	qsort(p, np, sizeof(p[0]), by_key_id);
+	e = result_db(db_begin(db));
+	/* A key reported twice: the second revoke finds it revoked and changes nothing. */
+	for (size_t j = 0; j < np && e == ERR_NONE; j++)
+		e = revoke_in(db, &p[j].k, now, REASON_LEAKED, origin, p[j].leak, &changed);
+	return result_commit(db, e);
+}
+
+enum err
+keyops_leak_url(struct db *db, const uint8_t id[UUID_LEN], char url[STORE_LEAK_URL_MAX + 1])
+{
+	bool found = false;
+
+	return result_db(store_leak_url(db, id, url, &found));
 }
 
 /* Why old cannot be rolled, ERR_NONE if it can. */

@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "data/store.h"
+#include "data/store_leaks.h"
 
 /* The key `id` when scope can see it, else ERR_NOT_FOUND. */
 enum err keyops_get(struct db *db, const struct store_scope *scope, const uint8_t id[UUID_LEN],
@@ -98,6 +99,45 @@ enum err keyops_update(struct db *db, const struct store_scope *scope, struct st
  */
 enum err keyops_revoke(struct db *db, const struct store_scope *scope, struct store_key *k,
                        int64_t now, const struct audit_origin *origin);
+
+/* Where a leaked key was found, as a report tells it (validated: store_leaks.h's bounds). */
+struct keyops_leak {
+	char url[STORE_LEAK_URL_MAX + 1];         /* "": none usable */
+	char source[STORE_LEAK_SOURCE_MAX + 1];
+};
+
+/* GitHub's verdict on a reported token (its feedback's "label"). */
+enum keyops_leak_label { KEYOPS_FALSE_POSITIVE, KEYOPS_TRUE_POSITIVE };
+
+/* One token reported found in public: the token (untrusted, borrowed), where; its verdict. */
+struct keyops_leak_report {
+	const char *token;
+	size_t len;
+	struct keyops_leak leak;
+	enum keyops_leak_label label;     /* set by keyops_revoke_leaked */
+};
+
+/* The most reports one call takes: their revokes share one transaction (one commit). */
+#define KEYOPS_LEAK_CHUNK 64
+
+/*
+ * Up to KEYOPS_LEAK_CHUNK tokens reported found in public. A token that is
+ * not a key of ours (malformed, bad checksum: no database read; unknown) is
+ * a false positive; a key of ours is a true positive, revoked at `now` with
+ * reason "leaked" if it is still active, through the same revoke as
+ * keyops_revoke (so of a user's revoke and a leak's at once one wins), with
+ * its report's url and source stored and in its key.revoked_leak event. The
+ * revokes of one call are one transaction, all or none, taken in key id
+ * order; a key reported twice is revoked once. Tokens are never copied,
+ * logged or stored.
+ */
+enum err keyops_revoke_leaked(struct db *db, const unsigned char *pepper,
+                              struct keyops_leak_report *r, size_t n, int64_t now,
+                              const struct audit_origin *origin);
+
+/* Where key `id`, revoked as leaked, was found (url: "" when the report's was not kept). */
+enum err keyops_leak_url(struct db *db, const uint8_t id[UUID_LEN],
+                         char url[STORE_LEAK_URL_MAX + 1]);
 
 /* The longest grace period of a roll: 7 days. */
 #define KEYOPS_GRACE_MAX 604800

@@ -25,18 +25,19 @@ store_role_parse(const char *s)
 
 static const char *const reasons[] = {
 	[REASON_USER] = "user", [REASON_OWNER] = "owner", [REASON_ROLLED] = "rolled",
+	[REASON_LEAKED] = "leaked",
 };
 
 const char *
 store_reason_name(enum store_reason r)
 {
-	return r > REASON_NONE && r <= REASON_ROLLED ? reasons[r] : NULL;
+	return r > REASON_NONE && r <= REASON_LEAKED ? reasons[r] : NULL;
 }
 
 enum store_reason
 store_reason_parse(const char *s)
 {
-	for (enum store_reason r = REASON_USER; r <= REASON_ROLLED; r++)
+	for (enum store_reason r = REASON_USER; r <= REASON_LEAKED; r++)
 		if (strcmp(s, reasons[r]) == 0)
 			return r;
 	return REASON_NONE;

@@ -24,8 +24,11 @@ enum store_role { ROLE_NONE = 0, ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER };
 const char *store_role_name(enum store_role r);       /* NULL for ROLE_NONE */
 enum store_role store_role_parse(const char *s);      /* ROLE_NONE if unknown */
 
-/* Why a key was revoked: by its creator, by an owner or admin of its organization, by a roll. */
-enum store_reason { REASON_NONE = 0, REASON_USER, REASON_OWNER, REASON_ROLLED };
+/*
+ * Why a key was revoked: by its creator, by an owner or admin of its
+ * organization, by a roll, by a report that it was found in public.
+ */
+enum store_reason { REASON_NONE = 0, REASON_USER, REASON_OWNER, REASON_ROLLED, REASON_LEAKED };
 
 const char *store_reason_name(enum store_reason r);   /* NULL for REASON_NONE */
 enum store_reason store_reason_parse(const char *s);  /* REASON_NONE if unknown */

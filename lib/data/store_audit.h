@@ -13,7 +13,7 @@
 #define STORE_AUDIT_TYPE_MAX     16
 #define STORE_AUDIT_ADDRESS_MAX  64
 #define STORE_AUDIT_AGENT_MAX    256
-#define STORE_AUDIT_DETAILS_MAX  512
+#define STORE_AUDIT_DETAILS_MAX  2048   /* sql/009: a leak's url fits */
 
 /* One event; text columns are ASCII, "" for NULL. */
 struct store_audit_event {

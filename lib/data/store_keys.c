@@ -151,16 +151,16 @@ store_key_get(struct db *db, const struct store_scope *scope, const uint8_t id[U
 	return rc;
 }
 
-/* A key by its id alone, with `stmt` (whose only parameter is the id). */
+/* A key by one binary value alone (its id, its hash), with `stmt` (whose only parameter it is). */
 static enum db_status
-key_by_id(struct db *db, struct db_stmt *stmt, const uint8_t id[UUID_LEN], struct store_key *out,
-          bool *found)
+key_by(struct db *db, struct db_stmt *stmt, const uint8_t *v, size_t len, struct store_key *out,
+       bool *found)
 {
 	MYSQL_BIND in[1], res[KEY_NCOLS];
 	struct rows_key k;
 	enum db_status rc;
 
-	db_in_blob(&in[0], id, UUID_LEN);
+	db_in_blob(&in[0], v, len);
 	rows_bind_key(res, &k);
 	rc = rows_query_one(db, stmt, in, res, found);
 	if (rc == DB_OK && *found)
@@ -174,7 +174,17 @@ static struct db_stmt st_key_by_id = DB_STMT(true,
 enum db_status
 store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
 {
-	return key_by_id(db, &st_key_by_id, id, out, found);
+	return key_by(db, &st_key_by_id, id, UUID_LEN, out, found);
+}
+
+static struct db_stmt st_key_by_hash = DB_STMT(true,
+	"SELECT " KEY_COLS " FROM api_keys k WHERE k.key_hash = ?");
+
+enum db_status
+store_key_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN], struct store_key *out,
+                  bool *found)
+{
+	return key_by(db, &st_key_by_hash, hash, APIKEY_HASH_LEN, out, found);
 }
 
 /*
@@ -188,7 +198,7 @@ static struct db_stmt st_key_lock = DB_STMT(false,
 enum db_status
 store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out, bool *found)
 {
-	return key_by_id(db, &st_key_lock, id, out, found);
+	return key_by(db, &st_key_lock, id, UUID_LEN, out, found);
 }
 
 /* Only an active key: a revoked or expired one stays as it is. */

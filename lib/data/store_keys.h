@@ -24,6 +24,9 @@ enum db_status store_key_get(struct db *db, const struct store_scope *scope,
 /* Any key by its id, whoever owns it (the admin tool). */
 enum db_status store_key_by_id(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out,
                                bool *found);
+/* Any key by its keyed hash (a leak report's token), whoever owns it. */
+enum db_status store_key_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN],
+                                 struct store_key *out, bool *found);
 /* The key by its id, as it is now, its row locked until the transaction ends. */
 enum db_status store_key_lock(struct db *db, const uint8_t id[UUID_LEN], struct store_key *out,
                               bool *found);

@@ -5,8 +5,9 @@
 #include "base/jsoncheck.h"
 #include "base/validate.h"
 
-enum err
-body_json_object(const char *body, size_t len, json_object **out)
+/* body_json_object and body_json_array: a strict JSON value of type `want` ('{' or '['). */
+static enum err
+json_value(const char *body, size_t len, char want, json_object **out)
 {
 	struct json_tokener *tok = NULL;
 	json_object *obj = NULL;
@@ -20,8 +21,8 @@ body_json_object(const char *body, size_t len, json_object **out)
 		goto fail;
 	while (first < len && strchr(" \t\r\n", body[first]) != NULL)
 		first++;
-	if (first >= len || body[first] != '{') {
-		e = ERR_INVALID_REQUEST;   /* valid JSON, but not an object */
+	if (first >= len || body[first] != want) {
+		e = ERR_INVALID_REQUEST;   /* valid JSON, but not of that type */
 		goto fail;
 	}
 	tok = json_tokener_new();
@@ -31,7 +32,8 @@ body_json_object(const char *body, size_t len, json_object **out)
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
-	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+	if (obj == NULL || !json_object_is_type(obj, want == '{' ? json_type_object :
+	                                              json_type_array))
 		goto fail;
 	*out = obj;
 	obj = NULL;
@@ -42,6 +44,18 @@ fail:
 	if (tok != NULL)
 		json_tokener_free(tok);
 	return e;
+}
+
+enum err
+body_json_object(const char *body, size_t len, json_object **out)
+{
+	return json_value(body, len, '{', out);
+}
+
+enum err
+body_json_array(const char *body, size_t len, json_object **out)
+{
+	return json_value(body, len, '[', out);
 }
 
 /* ERR_NONE when obj has no field outside the NULL-terminated names; else *param is the first. */
@@ -180,4 +194,51 @@ body_key_roll(json_object *obj, unsigned max, unsigned *grace, const char **para
 		return ERR_INVALID_REQUEST;
 	*grace = (unsigned)n;
 	return ERR_NONE;
+}
+
+/* The string member `name` of a report into *out (borrowed from obj), else *param names it. */
+static enum err
+leak_member(json_object *obj, const char *name, size_t max, struct request_str *out,
+            const char **param)
+{
+	json_object *v = NULL;
+
+	*param = name;
+	if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
+		return ERR_INVALID_REQUEST;
+	out->s = json_object_get_string(v);
+	out->len = (size_t)json_object_get_string_len(v);
+	return out->len <= max ? ERR_NONE : ERR_INVALID_REQUEST;
+}
+
+enum err
+body_leak_reports(json_object *arr, struct body_leak *out, size_t *n, const char **param)
+{
+	size_t count = json_object_array_length(arr);
+	enum err e = ERR_NONE;
+
+	*n = 0;
+	*param = NULL;
+	if (count > BODY_LEAKS_MAX)
+		return ERR_INVALID_REQUEST;
+	for (size_t i = 0; i < count && e == ERR_NONE; i++) {
+		json_object *r = json_object_array_get_idx(arr, i);
+		struct body_leak *b = &out[i];
+
+		*param = NULL;
+		if (!json_object_is_type(r, json_type_object))
+			return ERR_INVALID_REQUEST;
+		e = leak_member(r, "token", BODY_LEAK_FIELD_MAX, &b->token, param);
+		if (e == ERR_NONE)
+			e = leak_member(r, "type", BODY_LEAK_FIELD_MAX, &b->type, param);
+		if (e == ERR_NONE)
+			e = leak_member(r, "url", BODY_LEAK_FIELD_MAX, &b->url, param);
+		if (e == ERR_NONE)
+			e = leak_member(r, "source", BODY_LEAK_FIELD_MAX, &b->source, param);
+	}
+	if (e == ERR_NONE) {
+		*n = count;
+		*param = NULL;
+	}
+	return e;
 }

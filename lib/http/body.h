@@ -13,6 +13,7 @@
 
 #include "base/errors.h"
 #include "data/store.h"
+#include "http/request.h"
 
 /*
  * Parses a whole body as one strict JSON object. ERR_INVALID_JSON for empty
@@ -21,6 +22,9 @@
  * owns *out.
  */
 enum err body_json_object(const char *body, size_t len, json_object **out);
+
+/* The same for a body that must be one JSON array (valid JSON of another type: ERR_INVALID_REQUEST). */
+enum err body_json_array(const char *body, size_t len, json_object **out);
 
 /*
  * A rate_limit field's value v (NULL: JSON null, none): {"per_second": N,
@@ -61,5 +65,23 @@ enum err body_key_update(json_object *obj, uint32_t max, struct body_key_update 
  * or the unknown field's name, valid as long as obj.
  */
 enum err body_key_roll(json_object *obj, unsigned max, unsigned *grace, const char **param);
+
+/*
+ * GitHub's secret scanning report (POST /v1/leaks/github): an array of at
+ * most BODY_LEAKS_MAX objects, each with the strings "token", "type", "url"
+ * and "source" (other members are ignored: the partner format may grow), of
+ * at most BODY_LEAK_FIELD_MAX bytes each (any content: a token that is not a
+ * key is a false positive, the url and source are checked where they are
+ * stored). On ERR_NONE out[0..*n) borrow from arr. ERR_INVALID_REQUEST with
+ * *param the member at fault, or NULL for an element that is not an object
+ * or too many elements.
+ */
+#define BODY_LEAKS_MAX      4096
+#define BODY_LEAK_FIELD_MAX 4096
+struct body_leak {
+	struct request_str token, type, url, source;
+};
+enum err body_leak_reports(json_object *arr, struct body_leak *out, size_t *n,
+                           const char **param);
 
 #endif

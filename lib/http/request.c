@@ -169,14 +169,14 @@ request_form_parse(struct request_form *f, const char *body, size_t len)
 	       parse_params(body, len, f->param, &f->n, &bad, f->buf);
 }
 
-/* A declared length over the limit is refused without reading further. */
+/* A declared length over a limit is refused without reading further. */
 static bool
-declared_too_large(const char *cl)
+declared_too_large(const char *cl, size_t max)
 {
 	size_t n = 0;
 
 	for (; cl != NULL && *cl >= '0' && *cl <= '9'; cl++)
-		if ((n = n * 10 + (size_t)(*cl - '0')) > REQUEST_BODY_MAX)
+		if ((n = n * 10 + (size_t)(*cl - '0')) > max)
 			return true;
 	return false;
 }
@@ -198,13 +198,17 @@ request_parse(struct request *req, request_getter get, void *ctx)
 	parse_path(req, uri, plen);
 	/* The raw query from the URI, so that the web server's rewriting cannot differ. */
 	parse_query(req, mark ? mark + 1 : (qs ? qs : ""));
-	req->body_too_large = declared_too_large(get("CONTENT_LENGTH", ctx));
+	req->body_too_large = declared_too_large(get("CONTENT_LENGTH", ctx), REQUEST_BODY_MAX);
+	req->bulk_body_too_large = declared_too_large(get("CONTENT_LENGTH", ctx),
+	                                              REQUEST_BULK_BODY_MAX);
 	req->authorization = get("HTTP_AUTHORIZATION", ctx);
 	req->content_type = get("CONTENT_TYPE", ctx);
 	req->organization = get("HTTP_PARSESPHERE_ORGANIZATION", ctx);
 	req->cookie = get("HTTP_COOKIE", ctx);
 	req->remote_addr = get("REMOTE_ADDR", ctx);
 	req->user_agent = get("HTTP_USER_AGENT", ctx);
+	req->github_key_id = get("HTTP_GITHUB_PUBLIC_KEY_IDENTIFIER", ctx);
+	req->github_signature = get("HTTP_GITHUB_PUBLIC_KEY_SIGNATURE", ctx);
 	https = get("HTTPS", ctx);
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
 }

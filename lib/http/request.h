@@ -14,6 +14,8 @@
 #include <stddef.h>
 
 #define REQUEST_BODY_MAX      65536
+/* A route's larger limit (api_route.bulk_body: GitHub's leak reports, 1 000 tokens ~ 200 KB). */
+#define REQUEST_BULK_BODY_MAX (1024 * 1024)
 #define REQUEST_PATH_MAX      1024
 #define REQUEST_SEGMENTS_MAX  8
 #define REQUEST_QUERY_MAX     8192
@@ -68,11 +70,15 @@ struct request {
 	const char *cookie;             /* the Cookie header, NULL when absent */
 	const char *remote_addr;        /* the client's address as the web server saw it */
 	const char *user_agent;         /* User-Agent, NULL when absent (any bytes: for logs only) */
+	/* A leak report's signature (POST /v1/leaks/github), NULL when absent. */
+	const char *github_key_id;      /* Github-Public-Key-Identifier */
+	const char *github_signature;   /* Github-Public-Key-Signature */
 	bool https;                     /* the web server got the request over TLS */
 
 	const char *body;               /* caller's buffer */
 	size_t body_len;
 	bool body_too_large;            /* more than REQUEST_BODY_MAX bytes sent or declared */
+	bool bulk_body_too_large;       /* more than REQUEST_BULK_BODY_MAX */
 };
 
 /* A source of CGI parameters (FCGX_GetParam in the server, a table in tests). */

@@ -92,6 +92,7 @@ response_bytes(struct response *r, int status, const char *content_type,
 }
 
 #define CHALLENGE "Bearer realm=\"parsesphere\""
+#define SIGNATURE_CHALLENGE "Github-Public-Key-Signature realm=\"parsesphere\""
 
 /*
  * The text of `param`. It may be a client's own name (an unknown query
@@ -155,8 +156,10 @@ set_error(struct response *r, enum err e, const char *param, const char *message
 	response_json(r, info->status, o);
 	if (e == ERR_SERVICE_UNAVAILABLE)
 		response_header(r, "Retry-After", "1");
+	/* A signed route's 401 challenges for its signature, not for a key. */
 	if (info->status == 401)
-		response_header(r, "WWW-Authenticate", challenge);
+		response_header(r, "WWW-Authenticate",
+		                e == ERR_INVALID_SIGNATURE ? SIGNATURE_CHALLENGE : challenge);
 }
 
 void

@@ -33,7 +33,7 @@ struct ref_request {
 	bool query_ok;
 	int nparam;
 	struct ref_str name[REQUEST_PARAMS_MAX], value[REQUEST_PARAMS_MAX];
-	bool body_too_large;
+	bool body_too_large, bulk_body_too_large;
 };
 
 static inline int
@@ -192,11 +192,14 @@ ref_parse(struct ref_request *r, const char *uri, const char *qs, const char *co
 	ref_path(r, uri, mark ? (size_t)(mark - uri) : strlen(uri));
 	ref_query(r, mark ? mark + 1 : qs ? qs : "");
 	/* Content-Length: its leading decimal digits, saturating. */
-	for (const char *c = content_length; c != NULL && *c >= '0' && *c <= '9'; c++)
-		if ((n = n * 10 + (size_t)(*c - '0')) > REQUEST_BODY_MAX) {
-			r->body_too_large = true;
+	for (const char *c = content_length; c != NULL && *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (size_t)(*c - '0');
+		r->body_too_large |= n > REQUEST_BODY_MAX;
+		if (n > REQUEST_BULK_BODY_MAX) {
+			r->bulk_body_too_large = true;
 			break;
 		}
+	}
 }
 
 static inline void
@@ -249,6 +252,7 @@ ref_compare(const struct request *req, const struct ref_request *r)
 		FUZZ_CHECK(ref_str_is(&p->name, &r->name[i]) && ref_str_is(&p->value, &r->value[i]));
 	}
 	FUZZ_CHECK(req->body_too_large == r->body_too_large);
+	FUZZ_CHECK(req->bulk_body_too_large == r->bulk_body_too_large);
 	FUZZ_CHECK(req->body == NULL && req->body_len == 0);
 }
 

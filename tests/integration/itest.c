@@ -927,6 +927,7 @@ main(int argc, char **argv)
 	run_cases(itest_audit_cases, itest_audit_count, argc, argv);
 	run_cases(itest_ratelimit_cases, itest_ratelimit_count, argc, argv);
 	run_cases(itest_freshness_cases, itest_freshness_count, argc, argv);
+	run_cases(itest_leaks_cases, itest_leaks_count, argc, argv);
 	run_cases(itest_faults_cases, itest_faults_count, argc, argv);
 	run_cases(final_cases, sizeof(final_cases) / sizeof(final_cases[0]), argc, argv);
 	printf("%d passed, %d failed\n", itest_passed, itest_failed);

@@ -72,6 +72,8 @@ extern const struct itest_case itest_ratelimit_cases[];
 extern const size_t itest_ratelimit_count;
 extern const struct itest_case itest_freshness_cases[];
 extern const size_t itest_freshness_count;
+extern const struct itest_case itest_leaks_cases[];
+extern const size_t itest_leaks_count;
 
 /* Frees ptr with fn when the current test ends. Returns ptr. */
 void *itest_track(void *ptr, void (*fn)(void *));
@@ -262,6 +264,12 @@ size_t audit_count(const struct http_response *r, const char *action, const char
 bool api_create_key_at(int line, struct key *k, const char *auth_key, const char *org,
                        const char *name);
 #define API_CREATE_KEY(k, auth, org, name) api_create_key_at(__LINE__, (k), (auth), (org), (name))
+
+/* ---- POST /v1/leaks/github (test_leaks.c) ----------------------------------------- */
+
+/* GitHub reports token, a key of ours, found at url (source): signed, 200 true_positive; checked. */
+bool leak_report_at(int line, const char *token, const char *url, const char *source);
+#define LEAK_REPORT(token, url, source) leak_report_at(__LINE__, (token), (url), (source))
 
 /* ---- GET /metrics (scrape.c) ------------------------------------------------ */
 

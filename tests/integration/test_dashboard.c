@@ -2275,6 +2275,54 @@ has_class(const struct el *e, const char *cls)
 	return c && strstr(P(" %s ", c), P(" %s ", cls)) != NULL;
 }
 
+/*
+ * A key revoked because GitHub found it in public says where in the owner's
+ * list: "Revoked: found public at <url>", the url escaped (it is a report's)
+ * and a link; a report's url that is not one is not shown.
+ */
+static void
+test_dashboard_leaked_key_shows_where(void)
+{
+	static const char url[] = "https://github.com/octo/app/blob/0a1b/.env?x=1&y='2'#L3";
+	struct user u;
+	struct key k, bad_url, kept;
+	struct browser b;
+	struct http_response *r;
+	struct el row, a;
+
+	if (!NEW_USER(&u, "leaked") || !NEW_KEY(&k, u.a.id, NULL, "found on GitHub") ||
+	    !API_KEY_NAMED(&bad_url, k.secret, NULL, "found elsewhere") ||
+	    !API_KEY_NAMED(&kept, k.secret, NULL, "still fine") ||
+	    !LEAK_REPORT(k.secret, url, "content") ||
+	    !LEAK_REPORT(bad_url.secret, "javascript:alert(document.cookie)", "commit") ||
+	    !LOGIN(&b, &u))
+		return;
+	r = KEYS_PAGE(&b, "");
+	EXPECT_ROWS(r, &kept);
+	r = KEYS_PAGE(&b, "?revoked=1");
+	EXPECT_ROWS(r, &kept, &bad_url, &k);
+	if (CHECK(row_of(r, k.id, &row), "no row for the leaked key: %s", snip(r))) {
+		CHECK(has_class(&row, "key-revoked") &&
+		      strcmp(cell(&row, "status"), P("Revoked: found public at %s", url)) == 0 &&
+		      strcmp(nz(attr_of(inside(&row), "td.status", "title")), "Revoked: leaked") == 0,
+		      "the leaked key's status: \"%s\"", cell(&row, "status"));
+		CHECK(find_el(inside(&row), "a.leak-url", &a) &&
+		      strcmp(nz(el_attr(&a, "href")), url) == 0 &&
+		      strstr(nz(el_attr(&a, "rel")), "nofollow") != NULL &&
+		      !find_el(inside(&row), "a.revoke", &(struct el){0}) &&
+		      !find_el(inside(&row), "a.roll", &(struct el){0}),
+		      "the leaked key's link or actions: %s", snip(r));
+	}
+	/* Escaped as text: the page holds the url's & and ' only as references. */
+	CHECK(strstr(r->body, "x=1&y=") == NULL && strstr(r->body, "'2'") == NULL,
+	      "the url is in the page unescaped");
+	if (CHECK(row_of(r, bad_url.id, &row), "no row for the other leaked key"))
+		CHECK(strcmp(cell(&row, "status"), "Revoked: found public") == 0 &&
+		      !find_el(inside(&row), "a.leak-url", &(struct el){0}) &&
+		      strstr(r->body, "javascript:") == NULL,
+		      "a report's url that is not http(s) shown: \"%s\"", cell(&row, "status"));
+}
+
 static void
 test_dashboard_keys_page_content(void)
 {
@@ -2696,6 +2744,7 @@ test_dashboard_unknown_path_and_method(void)
 
 const struct itest_case itest_dashboard_cases[] = {
 	ITEST(test_dashboard_login_success),
+	ITEST(test_dashboard_leaked_key_shows_where),
 	ITEST(test_dashboard_login_failure_same_message),
 	ITEST(test_dashboard_login_malformed_form),
 	ITEST(test_dashboard_deactivated_account),

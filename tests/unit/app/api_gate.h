@@ -3,8 +3,10 @@
  * router, response, errors) except what needs a database: authentication and
  * the handlers are stubs that record what ran. Included by
  * tests/unit/test_api.c and tests/fuzz/fuzz_gate.c, which hold the gate to
- * its rule: a keyed handler runs only after authentication succeeded, and
- * every request under /v1 is authenticated before anything else.
+ * its rule: a keyed handler runs only after authentication succeeded, a
+ * signed handler only after its signature verified, and every request under
+ * /v1 is authenticated (by a key, or for the one signed route by its
+ * signature) before anything else.
  */
 #ifndef PS_API_GATE_H
 #define PS_API_GATE_H
@@ -30,10 +32,35 @@ static struct gate_trace {
 	const char *handler;            /* the handler that ran, NULL: none */
 	bool handler_had_caller;        /* it got a principal auth_principal_valid accepts */
 	bool seal_principals;           /* the stub seals what it makes (a bug when false) */
+	int sig_runs;                   /* a signature's verification began */
+	bool sig_ok;                    /* it succeeded */
 	struct reqlog_entry entry;      /* what the request log learnt */
 } gate;
 
 #define GATE_SEAL UINT64_C(0x5eed5eed5eed5eed)
+
+/* The signature's stand-in: "good" verifies, anything else (or none) does not. */
+#define GATE_SIG_SEAL UINT64_C(0x51675167)
+
+enum err
+leaks_verify(struct api_call *c, struct api_signature *out)
+{
+	const char *h = c->req->github_signature;
+
+	gate.sig_runs++;
+	memset(out, 0, sizeof(*out));
+	gate.sig_ok = h != NULL && strcmp(h, "good") == 0;
+	if (!gate.sig_ok)
+		return ERR_INVALID_SIGNATURE;
+	out->seal = gate.seal_principals ? GATE_SIG_SEAL : 0;
+	return ERR_NONE;
+}
+
+bool
+leaks_signature_valid(const struct api_signature *sig)
+{
+	return sig != NULL && sig->seal == GATE_SIG_SEAL;
+}
 
 /* Authentication starts here: every attempt is counted, with or without a header. */
 enum err
@@ -139,6 +166,14 @@ GATE_KEYED(keys_update)
 GATE_KEYED(audit_events_list)
 GATE_KEYED(me_get)
 
+void
+leaks_github(struct api_call *c, const struct api_signature *sig)
+{
+	gate.handler = "leaks_github";
+	gate.handler_had_caller = leaks_signature_valid(sig) && gate.sig_ok;
+	response_json(c->resp, 200, json_object_new_array());
+}
+
 static inline void
 gate_public(const char *name, struct api_call *c)
 {
@@ -164,6 +199,8 @@ struct gate_params {
 	const char *method, *uri, *authorization, *content_type;
 	const char *remote_addr;        /* REMOTE_ADDR */
 	bool metrics_off;               /* the worker has no metrics */
+	const char *signature;          /* Github-Public-Key-Signature ("good" verifies) */
+	const char *content_length;     /* CONTENT_LENGTH */
 };
 
 /* The configuration of the gate's requests: metrics_allow's default. */
@@ -192,6 +229,10 @@ gate_get(const char *name, void *ctx)
 		return gp->content_type;
 	if (strcmp(name, "REMOTE_ADDR") == 0)
 		return gp->remote_addr;
+	if (strcmp(name, "HTTP_GITHUB_PUBLIC_KEY_SIGNATURE") == 0)
+		return gp->signature;
+	if (strcmp(name, "CONTENT_LENGTH") == 0)
+		return gp->content_length;
 	return NULL;
 }
 
@@ -216,26 +257,41 @@ gate_serve(const struct gate_params *gp, struct request *req)
 }
 
 /*
- * The table's rule: only /healthz and /metrics are public, /metrics only for
- * metrics_allow's addresses (restricted); every other route is under /v1.
+ * The table's rule: each route has exactly one kind of handler; only
+ * /healthz and /metrics are public, /metrics only for metrics_allow's
+ * addresses (restricted); exactly one route is signed, POST
+ * /v1/leaks/github, and it takes the bulk body limit; every other route is
+ * keyed and under /v1.
  */
 static inline bool
 gate_table_ok(void)
 {
+	int signed_routes = 0;
+
 	for (size_t i = 0; i < sizeof(api_routes) / sizeof(api_routes[0]); i++) {
 		const struct api_route *r = api_routes[i].handler;
 		const char *pat = api_routes[i].pattern;
 		bool v1 = strncmp(pat, "/v1/", 4) == 0;
 		bool metrics = strcmp(pat, "/metrics") == 0;
+		int kinds = (r->handle != NULL) + (r->handle_public != NULL) +
+		            (r->handle_signed != NULL);
 
-		if ((r->handle == NULL) == (r->handle_public == NULL))
+		if (kinds != 1)
 			return false;
-		if (r->handle_public != NULL ? strcmp(pat, "/healthz") != 0 && !metrics : !v1)
+		if (r->handle_public != NULL && strcmp(pat, "/healthz") != 0 && !metrics)
+			return false;
+		if (r->handle != NULL && !v1)
+			return false;
+		if (r->handle_signed != NULL && (strcmp(pat, "/v1/leaks/github") != 0 ||
+		                                 api_routes[i].method != METHOD_POST ||
+		                                 !r->bulk_body || signed_routes++ > 0))
+			return false;
+		if (r->bulk_body && r->handle_signed == NULL)
 			return false;
 		if (r->restricted != metrics)
 			return false;
 	}
-	return true;
+	return signed_routes == 1;
 }
 
 #endif

@@ -11,7 +11,8 @@ static void
 test_table(void)
 {
 	CHECK(gate_table_ok(), "route table: a public route other than /healthz and /metrics, "
-	      "/metrics not restricted to metrics_allow, or a keyed route outside /v1");
+	      "/metrics not restricted to metrics_allow, a keyed route outside /v1, or a "
+	      "signed route other than POST /v1/leaks/github");
 }
 
 /* Every variable segment of a pattern has a name: the pattern is the route's template. */
@@ -79,7 +80,7 @@ test_spellings(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate_params gp = {cases[i].method, cases[i].uri, cases[i].auth,
-		                         "application/json", NULL, false};
+		                         "application/json", NULL, false, NULL, NULL};
 		int status;
 
 		if (strcmp(cases[i].uri, "/%76%31/api-keys") == 0)
@@ -143,7 +144,7 @@ test_metrics_route(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate_params gp = {cases[i].method, cases[i].uri, NULL, NULL, cases[i].addr,
-		                         cases[i].off};
+		                         cases[i].off, NULL, NULL};
 		int status = gate_serve(&gp, &req);
 
 		CHECK_AT(status == cases[i].status, cases[i].line, "%s %s from %s%s: status %d, "
@@ -195,7 +196,7 @@ test_notes(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gate_params gp = {cases[i].method, cases[i].uri, cases[i].auth,
-		                         "application/json", "127.0.0.1", false};
+		                         "application/json", "127.0.0.1", false, NULL, NULL};
 		const struct reqlog_entry *e = &gate.entry;
 
 		gate_serve(&gp, &req);
@@ -214,13 +215,127 @@ test_notes(void)
 	}
 }
 
+/*
+ * POST /v1/leaks/github, the one /v1 route without a key: its signature
+ * first (never a key), then the request checks, then its handler; any other
+ * method or spelling of a neighbouring path is an ordinary /v1 request.
+ */
+static void
+test_signed_route(void)
+{
+	static const struct {
+		int line;
+		const char *method, *uri, *auth, *sig, *ct, *cl;
+		int status;
+		int auth_runs, sig_runs;
+		const char *handler;
+	} cases[] = {
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "good", "application/json", NULL, 200, 0,
+		 1, "leaks_github"},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, NULL, "application/json", NULL, 401, 0, 1,
+		 NULL},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "bad", "application/json", NULL, 401, 0, 1,
+		 NULL},
+		/* A key is neither needed nor a substitute. */
+		{__LINE__, "POST", "/v1/leaks/github", "Bearer good", NULL, "application/json", NULL,
+		 401, 0, 1, NULL},
+		{__LINE__, "POST", "/v1/leaks/github", "Bearer good", "good", "application/json", NULL,
+		 200, 0, 1, "leaks_github"},
+		/* The signature before the content type; the content type before the handler. */
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "bad", "text/plain", NULL, 401, 0, 1,
+		 NULL},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "good", "text/plain", NULL, 415, 0, 1,
+		 NULL},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "good", NULL, NULL, 415, 0, 1, NULL},
+		/* Its body limit is 1 MiB; beyond it nothing can be verified: 413 first. */
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "good", "application/json", "1048576", 200,
+		 0, 1, "leaks_github"},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, "good", "application/json", "1048577", 413,
+		 0, 0, NULL},
+		{__LINE__, "POST", "/v1/leaks/github", NULL, NULL, "application/json", "1048577", 413,
+		 0, 0, NULL},
+		/* ... which no other route has. */
+		{__LINE__, "POST", "/v1/api-keys", "Bearer good", "good", "application/json", "65537",
+		 413, 1, 0, NULL},
+		/* Every spelling of the path is the route. */
+		{__LINE__, "POST", "/%761/leaks/github", NULL, "good", "application/json", NULL, 200, 0,
+		 1, "leaks_github"},
+		{__LINE__, "POST", "/v1/leaks/github/", NULL, "good", "application/json", NULL, 200, 0,
+		 1, "leaks_github"},
+		{__LINE__, "POST", "/v1/%6Ceaks/github", NULL, NULL, "application/json", NULL, 401, 0,
+		 1, NULL},
+		/* Anything else there is a keyed /v1 request: a key first, whatever the signature. */
+		{__LINE__, "GET", "/v1/leaks/github", NULL, "good", NULL, NULL, 401, 1, 0, NULL},
+		{__LINE__, "GET", "/v1/leaks/github", "Bearer good", "good", NULL, NULL, 405, 1, 0,
+		 NULL},
+		{__LINE__, "DELETE", "/v1/leaks/github", NULL, "good", NULL, NULL, 401, 1, 0, NULL},
+		{__LINE__, "POST", "/v1/leaks/GitHub", NULL, "good", "application/json", NULL, 401, 1,
+		 0, NULL},
+		{__LINE__, "POST", "/v1/leaks", NULL, "good", "application/json", NULL, 401, 1, 0,
+		 NULL},
+		{__LINE__, "POST", "/v1/leaks/github/x", NULL, "good", "application/json", NULL, 401, 1,
+		 0, NULL},
+		{__LINE__, "POST", "/v1/leaks//github", NULL, "good", "application/json", NULL, 401, 1,
+		 0, NULL},
+		{__LINE__, "POST", "/v1%2Fleaks/github", NULL, "good", "application/json", NULL, 401, 1,
+		 0, NULL},
+		{__LINE__, "POST", "/leaks/github", NULL, "good", "application/json", NULL, 404, 0, 0,
+		 NULL},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gate_params gp = {cases[i].method, cases[i].uri, cases[i].auth, cases[i].ct,
+		                         "192.0.2.1", false, cases[i].sig, cases[i].cl};
+		int status = gate_serve(&gp, &req);
+
+		CHECK_AT(status == cases[i].status, cases[i].line, "%s %s: status %d, want %d",
+		         cases[i].method, cases[i].uri, status, cases[i].status);
+		CHECK_AT(gate.auth_runs == cases[i].auth_runs && gate.sig_runs == cases[i].sig_runs,
+		         cases[i].line, "%s %s: authentication ran %d times, the signature %d; want "
+		         "%d, %d", cases[i].method, cases[i].uri, gate.auth_runs, gate.sig_runs,
+		         cases[i].auth_runs, cases[i].sig_runs);
+		CHECK_AT(cases[i].handler == NULL ? gate.handler == NULL :
+		         gate.handler != NULL && strcmp(gate.handler, cases[i].handler) == 0,
+		         cases[i].line, "%s %s: handler %s", cases[i].method, cases[i].uri,
+		         gate.handler ? gate.handler : "none");
+		if (gate.handler != NULL)
+			CHECK_AT(gate.handler_had_caller, cases[i].line,
+			         "%s %s: the signed handler ran without a verified signature",
+			         cases[i].method, cases[i].uri);
+	}
+}
+
+/* A proof the verification did not seal: 500, no handler. */
+static void
+test_unsealed_signature(void)
+{
+	static const struct config cfg;
+	struct api_env env = {.cfg = &cfg};
+	struct gate_params gp = {"POST", "/v1/leaks/github", NULL, "application/json", NULL, false,
+	                         "good", NULL};
+	struct request req;
+	struct response resp;
+
+	memset(&gate, 0, sizeof(gate));
+	gate.seal_principals = false;
+	request_parse(&req, gate_get, &gp);
+	response_init(&resp);
+	api_serve(&env, &req, &resp);
+	CHECK(resp.status == 500 && resp.error == ERR_INTERNAL && gate.handler == NULL,
+	      "unsealed signature: status %d, handler %s", resp.status,
+	      gate.handler ? gate.handler : "none");
+	response_reset(&resp);
+}
+
 /* A principal that authentication returned but did not seal: 500, no handler. */
 static void
 test_unsealed_principal(void)
 {
 	static const struct config cfg;
 	struct api_env env = {.cfg = &cfg};
-	struct gate_params gp = {"GET", "/v1/me", "Bearer good", NULL, NULL, false};
+	struct gate_params gp = {"GET", "/v1/me", "Bearer good", NULL, NULL, false, NULL,
+	                         NULL};
 	struct request req;
 	struct response resp;
 
@@ -244,5 +359,7 @@ main(void)
 	test_metrics_route();
 	test_notes();
 	test_unsealed_principal();
+	test_signed_route();
+	test_unsealed_signature();
 	return harness_summary();
 }

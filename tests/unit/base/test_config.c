@@ -237,6 +237,7 @@ static const struct { const char *key; size_t off; char type; } fields[] = {
 	{"rate_limit_per_second", offsetof(struct config, rate_limit_per_second), 'u'},
 	{"rate_limit_burst", offsetof(struct config, rate_limit_burst), 'u'},
 	{"rate_limit_dir", offsetof(struct config, rate_limit_dir), 's'},
+	{"leak_public_keys_file", offsetof(struct config, leak_public_keys_file), 's'},
 };
 
 static void
@@ -366,6 +367,10 @@ test_values(void)
 		{__LINE__, "metrics_allow", "", "0 addresses"},
 		{__LINE__, "metrics_allow", "10.0.0.9", "1 addresses"},
 		{__LINE__, "metrics_allow", "127.0.0.1, ::1, 10.0.0.9", "3 addresses"},
+		/* GitHub's keys for leak reports: none by default (every report is refused). */
+		{__LINE__, "leak_public_keys_file", NULL, ""},
+		{__LINE__, "leak_public_keys_file", "/etc/parsesphere/github-keys.json",
+		 "/etc/parsesphere/github-keys.json"},
 		{__LINE__, "metrics_allow", "prometheus.internal", NULL},
 		{__LINE__, "metrics_allow", "10.0.0.0/8", NULL},
 		/* Rate limits: no server-wide default unless set; the API's bounds. */

@@ -22,6 +22,7 @@ static const struct {
 	{__LINE__, ERR_INVALID_API_KEY, 401, "invalid_api_key"},
 	{__LINE__, ERR_API_KEY_REVOKED, 401, "api_key_revoked"},
 	{__LINE__, ERR_API_KEY_EXPIRED, 401, "api_key_expired"},
+	{__LINE__, ERR_INVALID_SIGNATURE, 401, "invalid_signature"},
 	{__LINE__, ERR_ACCOUNT_DEACTIVATED, 403, "account_deactivated"},
 	{__LINE__, ERR_ORGANIZATION_DEACTIVATED, 403, "organization_deactivated"},
 	{__LINE__, ERR_NOT_ORGANIZATION_MEMBER, 403, "not_organization_member"},

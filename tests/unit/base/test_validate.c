@@ -304,6 +304,62 @@ test_hex_digit(void)
 	}
 }
 
+/* A leak report's url (stored, shown in the dashboard): http(s), bounded, no markup. */
+static void
+test_http_url(void)
+{
+#define U(lit) lit, sizeof(lit) - 1
+	static const struct { int line; const char *s; size_t len; size_t max; bool want; } cases[] = {
+		{__LINE__, U("https://github.com/o/r/blob/0123abc/src/.env#L3"), 1024, true},
+		{__LINE__, U("http://example.com"), 1024, true},
+		{__LINE__, U("HTTPS://gist.github.com/x?a=1&b=%20'(c)'"), 1024, true},
+		{__LINE__, U("https://h/"), 10, true},
+		{__LINE__, U("https://h/x"), 10, false},               /* over max */
+		{__LINE__, U("https://"), 1024, false},
+		{__LINE__, U("https:///path"), 1024, false},
+		{__LINE__, U("https://?q"), 1024, false},
+		{__LINE__, U("javascript:alert(1)"), 1024, false},
+		{__LINE__, U("ftp://example.com/"), 1024, false},
+		{__LINE__, U("//example.com/"), 1024, false},
+		{__LINE__, U("https//example.com"), 1024, false},
+		{__LINE__, U("https://e.com/<script>"), 1024, false},
+		{__LINE__, U("https://e.com/\"q\""), 1024, false},
+		{__LINE__, U("https://e.com/a b"), 1024, false},
+		{__LINE__, U("https://e.com/a\\b"), 1024, false},
+		{__LINE__, U("https://e.com/a\nb"), 1024, false},
+		{__LINE__, U("https://e.com/a\0b"), 1024, false},
+		{__LINE__, U("https://e.com/caf\xc3\xa9"), 1024, false},
+		{__LINE__, U("https://e.com/a`b"), 1024, false},
+		{__LINE__, U(""), 1024, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_AT(validate_http_url(cases[i].s, cases[i].len, cases[i].max) == cases[i].want,
+		         cases[i].line, "validate_http_url(%s): want %d", cases[i].s, cases[i].want);
+}
+
+static void
+test_word(void)
+{
+	static const struct { int line; const char *s; size_t len; bool want; } cases[] = {
+		{__LINE__, U("content"), true},
+		{__LINE__, U("pull_request_comment"), true},
+		{__LINE__, U("a.b-c_9"), true},
+		{__LINE__, U(""), false},
+		{__LINE__, U("a b"), false},
+		{__LINE__, U("a\"b"), false},
+		{__LINE__, U("a\0b"), false},
+		{__LINE__, U("caf\xc3\xa9"), false},
+		{__LINE__, U("123456789012345678901"), false},          /* over 20 */
+		{__LINE__, U("12345678901234567890"), true},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_AT(validate_word(cases[i].s, cases[i].len, 20) == cases[i].want, cases[i].line,
+		         "validate_word(%s): want %d", cases[i].s, cases[i].want);
+#undef U
+}
+
 int
 main(void)
 {
@@ -313,5 +369,7 @@ main(void)
 	test_name();
 	test_name_length();
 	test_content_type();
+	test_http_url();
+	test_word();
 	return harness_summary();
 }

@@ -23,6 +23,7 @@
 #include "data/store_accounts.h"
 #include "data/store_audit.h"
 #include "data/store_keys.h"
+#include "data/store_leaks.h"
 #include "data/store_web.h"
 
 /* Test ids: every byte the same. */
@@ -70,6 +71,14 @@ static struct fake_store {
 	unsigned revokes;
 	int64_t asked_now;
 	enum store_reason asked_reason;
+
+	/* store_key_by_hash: asks with asked_hash, answers fake.key as fake.found says;
+	 * store_leak_insert: its status, what it was asked, whether in a transaction */
+	unsigned hash_lookups;
+	enum db_status leak_rc;
+	unsigned leaks;
+	bool leak_in_tx;
+	char leak_url[STORE_LEAK_URL_MAX + 1], leak_source[STORE_LEAK_SOURCE_MAX + 1];
 
 	/* store_key_list: the instant asked (expired keys are hidden as of then) */
 	int64_t asked_list_now;
@@ -258,6 +267,20 @@ store_key_rename(struct db *db, const uint8_t id[UUID_LEN], const char *name, in
 }
 
 enum db_status
+store_key_by_hash(struct db *db, const uint8_t hash[APIKEY_HASH_LEN], struct store_key *out,
+                  bool *found)
+{
+	(void)db;
+	fake.calls++;
+	fake.hash_lookups++;
+	memcpy(fake.asked_hash, hash, APIKEY_HASH_LEN);
+	*found = fake.rc == DB_OK && fake.found;
+	if (*found)
+		*out = fake.key;
+	return fake.rc;
+}
+
+enum db_status
 store_key_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
                          const struct store_rate_limit *rl, int64_t now, bool *changed)
 {
@@ -268,6 +291,33 @@ store_key_set_rate_limit(struct db *db, const uint8_t id[UUID_LEN],
 	fake.asked_limit = rl != NULL ? *rl : (struct store_rate_limit){0, 0};
 	fake.asked_now = now;
 	*changed = fake.rc == DB_OK && fake.changed;
+	return fake.rc;
+}
+
+enum db_status
+store_leak_insert(struct db *db, const uint8_t id[UUID_LEN], const char *url, const char *source,
+                  int64_t now)
+{
+	(void)db;
+	(void)now;
+	fake.calls++;
+	fake.leaks++;
+	fake.leak_in_tx = fake.in_tx;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	snprintf(fake.leak_url, sizeof(fake.leak_url), "%s", url);
+	snprintf(fake.leak_source, sizeof(fake.leak_source), "%s", source);
+	return fake.leak_rc;
+}
+
+enum db_status
+store_leak_url(struct db *db, const uint8_t id[UUID_LEN], char url[STORE_LEAK_URL_MAX + 1],
+               bool *found)
+{
+	(void)db;
+	fake.calls++;
+	memcpy(fake.asked_id, id, UUID_LEN);
+	*found = fake.rc == DB_OK && fake.found;
+	snprintf(url, STORE_LEAK_URL_MAX + 1, "%s", *found ? fake.leak_url : "");
 	return fake.rc;
 }
 

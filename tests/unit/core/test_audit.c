@@ -86,7 +86,7 @@ test_details(void)
 {
 	struct audit_details d;
 	uint8_t id[UUID_LEN];
-	char big[600];
+	char big[STORE_AUDIT_DETAILS_MAX];   /* with its quotes and name, more than fits */
 	json_object *o;
 
 	audit_details_init(&d);

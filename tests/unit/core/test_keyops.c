@@ -465,6 +465,150 @@ test_revoke(void)
 	}
 }
 
+/*
+ * A token reported found in public: not ours (malformed, bad checksum: no
+ * read; unknown) is a false positive; ours is a true positive, revoked with
+ * reason "leaked" when still active, with the leak's row and its
+ * key.revoked_leak event in the revoke's transaction, and nothing recorded
+ * when a concurrent revoke won or the key was revoked or expired already.
+ */
+static void
+test_revoke_leaked(void)
+{
+	enum tok { GOOD, BAD_CHECKSUM, MALFORMED };
+	static const struct {
+		int line;
+		enum tok tok;
+		bool found, revoked, expired;
+		bool changed;                   /* our revoke set revoked_at (else a concurrent one) */
+		enum db_status rc, revoke_rc, leak_rc, audit_rc;
+		enum err want;
+		enum keyops_leak_label label;
+		unsigned lookups, revokes, leaks, events;
+	} cases[] = {
+		{__LINE__, MALFORMED, true, false, false, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_FALSE_POSITIVE, 0, 0, 0, 0},
+		{__LINE__, BAD_CHECKSUM, true, false, false, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_FALSE_POSITIVE, 0, 0, 0, 0},
+		{__LINE__, GOOD, false, false, false, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_FALSE_POSITIVE, 1, 0, 0, 0},
+		{__LINE__, GOOD, true, false, false, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_TRUE_POSITIVE, 1, 1, 1, 1},
+		/* Revoked or expired already, or a user's revoke won the race: nothing more. */
+		{__LINE__, GOOD, true, true, false, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_TRUE_POSITIVE, 1, 0, 0, 0},
+		{__LINE__, GOOD, true, false, true, true, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_TRUE_POSITIVE, 1, 0, 0, 0},
+		{__LINE__, GOOD, true, false, false, false, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE,
+		 KEYOPS_TRUE_POSITIVE, 1, 1, 0, 0},
+		/* Failures: the whole revoke is undone (the caller answers 503 or 500). */
+		{__LINE__, GOOD, true, false, false, true, DB_UNAVAILABLE, DB_OK, DB_OK, DB_OK,
+		 ERR_SERVICE_UNAVAILABLE, KEYOPS_FALSE_POSITIVE, 1, 0, 0, 0},
+		{__LINE__, GOOD, true, false, false, true, DB_OK, DB_UNAVAILABLE, DB_OK, DB_OK,
+		 ERR_SERVICE_UNAVAILABLE, KEYOPS_TRUE_POSITIVE, 1, 1, 0, 0},
+		{__LINE__, GOOD, true, false, false, true, DB_OK, DB_OK, DB_ERROR, DB_OK,
+		 ERR_INTERNAL, KEYOPS_TRUE_POSITIVE, 1, 1, 1, 0},
+		{__LINE__, GOOD, true, false, false, true, DB_OK, DB_OK, DB_OK, DB_UNAVAILABLE,
+		 ERR_SERVICE_UNAVAILABLE, KEYOPS_TRUE_POSITIVE, 1, 1, 1, 0},
+	};
+	struct keyops_leak_report r = {.leak = {"https://github.com/o/r/blob/abc/.env", "content"}};
+	struct audit_origin origin;
+
+	audit_origin(&origin, AUDIT_BY_GITHUB, "192.0.2.9", "GitHub-Hookshot/1", NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char tok[APIKEY_LEN + 1];
+		uint8_t want_hash[APIKEY_HASH_LEN];
+		int line = cases[i].line;
+		const struct store_audit_event *ev = &fake.event[0];
+		enum err e;
+
+		fake_reset();
+		set_key(cases[i].revoked);
+		fake.key.expires = cases[i].expired;
+		fake.key.expires_at = T_REVOKED;
+		fake.found = cases[i].found;
+		fake.rc = cases[i].rc;
+		fake.revoke_rc = cases[i].revoke_rc;
+		fake.changed = cases[i].changed;
+		fake.leak_rc = cases[i].leak_rc;
+		fake.audit_rc = cases[i].audit_rc;
+		apikey_generate(tok);
+		apikey_hash(tok, fake_pepper, want_hash);
+		if (cases[i].tok == BAD_CHECKSUM)
+			tok[APIKEY_LEN - 1] = tok[APIKEY_LEN - 1] == 'a' ? 'b' : 'a';
+		r.token = tok;
+		r.len = cases[i].tok == MALFORMED ? APIKEY_LEN - 1 : APIKEY_LEN;
+		r.label = KEYOPS_TRUE_POSITIVE + KEYOPS_FALSE_POSITIVE + 7;   /* set by the call */
+		e = keyops_revoke_leaked(NULL, fake_pepper, &r, 1, T_NOW, &origin);
+		CHECK_AT(e == cases[i].want && r.label == cases[i].label, line,
+		         "%s label %d, want %s %d", ename(e), r.label, ename(cases[i].want),
+		         cases[i].label);
+		CHECK_AT(fake.hash_lookups == cases[i].lookups && fake.revokes == cases[i].revokes &&
+		         fake.leaks == cases[i].leaks && fake.events == cases[i].events && !fake.in_tx,
+		         line, "%u lookups %u revokes %u leaks %u events (open transaction %d)",
+		         fake.hash_lookups, fake.revokes, fake.leaks, fake.events, fake.in_tx);
+		if (fake.hash_lookups > 0)
+			CHECK_AT(memcmp(fake.asked_hash, want_hash, APIKEY_HASH_LEN) == 0, line,
+			         "looked up by another hash");
+		if (fake.revokes > 0)
+			CHECK_AT(fake.asked_reason == REASON_LEAKED && fake.asked_now == T_NOW, line,
+			         "revoked for reason %d", fake.asked_reason);
+		if (fake.leaks > 0)
+			CHECK_AT(fake.leak_in_tx && strcmp(fake.leak_url, r.leak.url) == 0 &&
+			         strcmp(fake.leak_source, "content") == 0, line, "the leak's row: %s %s",
+			         fake.leak_url, fake.leak_source);
+		if (fake.events > 0)
+			CHECK_AT(strcmp(ev->action, "key.revoked_leak") == 0 && fake.event_in_tx[0] &&
+			         strcmp(ev->actor_type, "github") == 0 && !ev->actor_account.set &&
+			         !ev->actor_key.set && is_id(ev->target.id, ID_KEY) &&
+			         is_id(ev->scope.id, ID_ACCOUNT) &&
+			         strcmp(ev->details, "{\"reason\":\"leaked\",\"source\":\"content\","
+			                "\"url\":\"https://github.com/o/r/blob/abc/.env\"}") == 0,
+			         line, "event %s by %s: %s", ev->action, ev->actor_type, ev->details);
+		sodium_memzero(tok, sizeof(tok));
+	}
+}
+
+/*
+ * Several reports in one call: one lookup each that can be a key, and the
+ * revokes of all the live keys in one transaction; more than a chunk is a bug.
+ */
+static void
+test_revoke_leaked_chunk(void)
+{
+	static struct keyops_leak_report r[KEYOPS_LEAK_CHUNK + 1];
+	char toks[3][APIKEY_LEN + 1];
+	struct audit_origin origin;
+	enum err e;
+
+	audit_origin(&origin, AUDIT_BY_GITHUB, NULL, NULL, NULL);
+	fake_reset();
+	set_key(false);
+	fake.found = true;
+	fake.changed = true;
+	for (int i = 0; i < 3; i++) {
+		apikey_generate(toks[i]);
+		r[i] = (struct keyops_leak_report){.token = toks[i], .len = APIKEY_LEN,
+		                                    .leak = {"", "commit"}};
+	}
+	r[1].len = 3;                       /* not a key: no lookup */
+	e = keyops_revoke_leaked(NULL, fake_pepper, r, 3, T_NOW, &origin);
+	CHECK(e == ERR_NONE && r[0].label == KEYOPS_TRUE_POSITIVE &&
+	      r[1].label == KEYOPS_FALSE_POSITIVE && r[2].label == KEYOPS_TRUE_POSITIVE,
+	      "%s, labels %d %d %d", ename(e), r[0].label, r[1].label, r[2].label);
+	CHECK(fake.hash_lookups == 2 && fake.revokes == 2 && fake.events == 2 && fake.begins == 1 &&
+	      fake.commits == 1 && !fake.in_tx, "%u lookups, %u revokes, %u events in %u "
+	      "transactions (%u commits)", fake.hash_lookups, fake.revokes, fake.events, fake.begins,
+	      fake.commits);
+	CHECK(strcmp(fake.event[0].details, "{\"reason\":\"leaked\",\"source\":\"commit\"}") == 0,
+	      "details without a url: %s", fake.event[0].details);
+	fake_reset();
+	e = keyops_revoke_leaked(NULL, fake_pepper, r, KEYOPS_LEAK_CHUNK + 1, T_NOW, &origin);
+	CHECK(e == ERR_INTERNAL && fake.calls == 0, "%d reports: %s after %u calls",
+	      KEYOPS_LEAK_CHUNK + 1, ename(e), fake.calls);
+	sodium_memzero(toks, sizeof(toks));
+}
+
 static void
 test_roll(void)
 {
@@ -687,6 +831,8 @@ main(void)
 	test_list();
 	test_create();
 	test_revoke();
+	test_revoke_leaked();
+	test_revoke_leaked_chunk();
 	test_roll();
 	test_update();
 	return harness_summary();

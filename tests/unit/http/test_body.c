@@ -515,6 +515,100 @@ test_key_update(void)
 	}
 }
 
+/* GitHub's report: an array of {token, type, url, source}, other members ignored. */
+static void
+test_leak_reports(void)
+{
+#define R(tok) "{\"token\":\"" tok "\",\"type\":\"t\",\"url\":\"u\",\"source\":\"content\"}"
+	static const struct {
+		int line;
+		const char *s;
+		size_t len;
+		enum err parse, want;
+		size_t n;
+		const char *param;              /* NULL: none */
+		size_t first_token_len;
+	} cases[] = {
+		{__LINE__, B("[]"), ERR_NONE, ERR_NONE, 0, NULL, 0},
+		{__LINE__, B("[" R("sk_a") "]"), ERR_NONE, ERR_NONE, 1, NULL, 4},
+		{__LINE__, B(" [" R("a") "," R("a") "," R("b") "] "), ERR_NONE, ERR_NONE, 3, NULL, 1},
+		/* A token with an escaped NUL is bytes like any other: hashed, never a key. */
+		{__LINE__, B("[" R("a\\u0000b") "]"), ERR_NONE, ERR_NONE, 1, NULL, 3},
+		{__LINE__, B("[{\"token\":\"x\",\"type\":\"t\",\"url\":\"\",\"source\":\"\","
+		             "\"extra\":[1]}]"), ERR_NONE, ERR_NONE, 1, NULL, 1},
+		/* Not the format. */
+		{__LINE__, B("{}"), ERR_INVALID_REQUEST, ERR_NONE, 0, NULL, 0},
+		{__LINE__, B("\"x\""), ERR_INVALID_REQUEST, ERR_NONE, 0, NULL, 0},
+		{__LINE__, B("[1]"), ERR_NONE, ERR_INVALID_REQUEST, 0, NULL, 0},
+		{__LINE__, B("[" R("a") ",null]"), ERR_NONE, ERR_INVALID_REQUEST, 0, NULL, 0},
+		{__LINE__, B("[{\"type\":\"t\",\"url\":\"u\",\"source\":\"s\"}]"), ERR_NONE,
+		 ERR_INVALID_REQUEST, 0, "token", 0},
+		{__LINE__, B("[{\"token\":1,\"type\":\"t\",\"url\":\"u\",\"source\":\"s\"}]"),
+		 ERR_NONE, ERR_INVALID_REQUEST, 0, "token", 0},
+		{__LINE__, B("[{\"token\":\"x\",\"url\":\"u\",\"source\":\"s\"}]"), ERR_NONE,
+		 ERR_INVALID_REQUEST, 0, "type", 0},
+		{__LINE__, B("[{\"token\":\"x\",\"type\":\"t\",\"url\":null,\"source\":\"s\"}]"),
+		 ERR_NONE, ERR_INVALID_REQUEST, 0, "url", 0},
+		{__LINE__, B("[{\"token\":\"x\",\"type\":\"t\",\"url\":\"u\"}]"), ERR_NONE,
+		 ERR_INVALID_REQUEST, 0, "source", 0},
+		{__LINE__, B("[" R("a") ",]"), ERR_INVALID_JSON, ERR_NONE, 0, NULL, 0},
+		{__LINE__, B("[" R("a")), ERR_INVALID_JSON, ERR_NONE, 0, NULL, 0},
+		{__LINE__, B(""), ERR_INVALID_JSON, ERR_NONE, 0, NULL, 0},
+	};
+	static struct body_leak out[BODY_LEAKS_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *arr = NULL;
+		const char *param = "unset";
+		size_t n = 99;
+		enum err parse = body_json_array(cases[i].s, cases[i].len, &arr), got;
+
+		CHECK_AT(parse == cases[i].parse, cases[i].line, "parse: %s, want %s",
+		         err_name(parse), err_name(cases[i].parse));
+		if (parse != ERR_NONE)
+			continue;
+		got = body_leak_reports(arr, out, &n, &param);
+		CHECK_AT(got == cases[i].want && (got != ERR_NONE || n == cases[i].n), cases[i].line,
+		         "%s with %zu reports, want %s %zu", err_name(got), n, err_name(cases[i].want),
+		         cases[i].n);
+		CHECK_AT(cases[i].param == NULL ? param == NULL :
+		         param != NULL && strcmp(param, cases[i].param) == 0, cases[i].line,
+		         "param %s, want %s", param ? param : "NULL",
+		         cases[i].param ? cases[i].param : "NULL");
+		if (got == ERR_NONE && n > 0)
+			CHECK_AT(out[0].token.len == cases[i].first_token_len, cases[i].line,
+			         "first token of %zu bytes", out[0].token.len);
+		json_object_put(arr);
+	}
+#undef R
+}
+
+/* At most BODY_LEAKS_MAX reports a request. */
+static void
+test_leak_reports_count(void)
+{
+	static struct body_leak out[BODY_LEAKS_MAX];
+	json_object *arr = json_object_new_array();
+	const char *param;
+	size_t n;
+
+	for (int i = 0; i < BODY_LEAKS_MAX + 1; i++) {
+		json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "token", json_object_new_string("x"));
+		json_object_object_add(r, "type", json_object_new_string("t"));
+		json_object_object_add(r, "url", json_object_new_string("u"));
+		json_object_object_add(r, "source", json_object_new_string("s"));
+		json_object_array_add(arr, r);
+	}
+	CHECK(body_leak_reports(arr, out, &n, &param) == ERR_INVALID_REQUEST,
+	      "%d reports accepted", BODY_LEAKS_MAX + 1);
+	json_object_array_del_idx(arr, 0, 1);
+	CHECK(body_leak_reports(arr, out, &n, &param) == ERR_NONE && n == BODY_LEAKS_MAX,
+	      "%d reports refused", BODY_LEAKS_MAX);
+	json_object_put(arr);
+}
+
 int
 main(void)
 {
@@ -526,5 +620,7 @@ main(void)
 	test_key_roll();
 	test_rate_limit();
 	test_key_update();
+	test_leak_reports();
+	test_leak_reports_count();
 	return harness_summary();
 }

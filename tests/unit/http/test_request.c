@@ -907,6 +907,45 @@ test_under_v1_spellings(void)
 	      req.head_len);
 }
 
+/* A declared Content-Length over a limit: the general one, and the bulk route's. */
+static void
+test_declared_length(void)
+{
+	static const struct {
+		int line;
+		const char *cl;                 /* NULL: absent */
+		bool too_large, bulk_too_large;
+	} cases[] = {
+		{__LINE__, NULL, false, false},
+		{__LINE__, "0", false, false},
+		{__LINE__, "65536", false, false},
+		{__LINE__, "65537", true, false},
+		{__LINE__, "1048576", true, false},
+		{__LINE__, "1048577", true, true},
+		{__LINE__, "0001048577", true, true},
+		{__LINE__, "99999999999999999999999999", true, true},
+		{__LINE__, "12x", false, false},
+		{__LINE__, "x", false, false},
+	};
+	struct request req;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kv tab[] = {
+			{"REQUEST_METHOD", "POST"}, {"REQUEST_URI", "/v1/leaks/github"},
+			{"CONTENT_LENGTH", cases[i].cl}, {NULL, NULL},
+		};
+
+		if (cases[i].cl == NULL)
+			tab[2] = (struct kv){NULL, NULL};
+		request_parse(&req, getter, tab);
+		CHECK_AT(req.body_too_large == cases[i].too_large &&
+		         req.bulk_body_too_large == cases[i].bulk_too_large, cases[i].line,
+		         "Content-Length %s: too large %d, for a bulk route %d",
+		         cases[i].cl ? cases[i].cl : "(none)", req.body_too_large,
+		         req.bulk_body_too_large);
+	}
+}
+
 int
 main(void)
 {
@@ -926,5 +965,6 @@ main(void)
 	test_dashboard_params();
 	test_under_dashboard();
 	test_under_v1_spellings();
+	test_declared_length();
 	return harness_summary();
 }
