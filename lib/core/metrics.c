@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/errors.h"
+#include "core/pooldir.h"
 
 #define METRICS_LAYOUT 1             /* bump when the meaning of the layout changes */
 
@@ -42,77 +43,27 @@ static const int64_t bucket_us[METRICS_BUCKETS - 1] = {
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define ADD(p, n) __atomic_fetch_add((p), (n), __ATOMIC_RELAXED)
 
+static const struct pooldir_file metrics_file = {"metrics", METRICS_LAYOUT, sizeof(struct metrics_shared)};
+
 bool
 metrics_path(const char *dir, char *path, size_t cap)
 {
-	int n = snprintf(path, cap, "%s/parsesphere-metrics-%d-%zu", dir, METRICS_LAYOUT,
-	                 sizeof(struct metrics_shared));
-
-	return n > 0 && (size_t)n < cap;
-}
-
-/* Opens (creating) the file and gives it its size; -1 with errno. */
-static int
-open_file(const char *dir)
-{
-	char path[METRICS_PATH_MAX];
-	struct stat st;
-	int fd, saved;
-
-	if (!metrics_path(dir, path, sizeof(path))) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* No link followed out of the directory. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	/* Processes starting together may all extend it: to the same size, harmlessly. */
-	if (fstat(fd, &st) != 0 ||
-	    (st.st_size < (off_t)sizeof(struct metrics_shared) &&
-	     ftruncate(fd, (off_t)sizeof(struct metrics_shared)) != 0)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
+	return pooldir_path(dir, &metrics_file, path, cap);
 }
 
 int
 metrics_create(const char *dir, uid_t uid, gid_t gid)
 {
-	int fd = open_file(dir), rc = -1, saved;
-
-	if (fd < 0)
-		return -1;
-	if (fchown(fd, uid, gid) == 0)
-		rc = 0;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return pooldir_create(dir, &metrics_file, uid, gid);
 }
 
 int
 metrics_open(struct metrics *m, const char *dir)
 {
-	int fd, saved;
-	void *p;
-
 	memset(m, 0, sizeof(*m));
 	m->pid_slot = -1;
-	if ((fd = open_file(dir)) < 0)
-		return -1;
-	p = mmap(NULL, sizeof(struct metrics_shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	saved = errno;
-	close(fd);   /* the mapping keeps the file */
-	if (p == MAP_FAILED) {
-		errno = saved;
-		return -1;
-	}
-	m->shm = p;
-	return 0;
+	m->shm = pooldir_map(dir, &metrics_file);
+	return m->shm != NULL ? 0 : -1;
 }
 
 void

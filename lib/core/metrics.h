@@ -39,7 +39,6 @@
 #define METRICS_BUCKETS     14       /* the latency histogram's, +Inf included */
 #define METRICS_PIDS        256      /* workers tracked at once */
 #define METRICS_CACHE       32       /* templates a process remembers the slot of */
-#define METRICS_PATH_MAX    (CONFIG_STR_MAX + 48)
 
 /* The route label of a request no route matched, and of a FastCGI Authorizer check. */
 #define METRICS_UNMATCHED   "unmatched"

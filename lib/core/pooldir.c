@@ -1,8 +1,13 @@
 #include "core/pooldir.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 /* The directory of the unix socket fd listens on into dir; false if it has none. */
@@ -35,4 +40,67 @@ pooldir_of(const char *configured, int listen_fd, char *dir, size_t cap)
 	if (!ok && cap > 0)
 		dir[0] = '\0';
 	return ok;
+}
+
+bool
+pooldir_path(const char *dir, const struct pooldir_file *f, char *path, size_t cap)
+{
+	int n = snprintf(path, cap, "%s/parsesphere-%s-%d-%zu", dir, f->name, f->layout, f->size);
+
+	return n > 0 && (size_t)n < cap;
+}
+
+/* Opens (creating) the file and gives it its size; -1 with errno. */
+static int
+open_shared(const char *dir, const struct pooldir_file *f)
+{
+	char path[POOLDIR_PATH_MAX];
+	struct stat st;
+	int fd, saved;
+
+	if (!pooldir_path(dir, f, path, sizeof(path))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 ||
+	    (st.st_size < (off_t)f->size && ftruncate(fd, (off_t)f->size) != 0)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int
+pooldir_create(const char *dir, const struct pooldir_file *f, uid_t uid, gid_t gid)
+{
+	int fd = open_shared(dir, f), rc = -1, saved;
+
+	if (fd < 0)
+		return -1;
+	if (fchown(fd, uid, gid) == 0)
+		rc = 0;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+void *
+pooldir_map(const char *dir, const struct pooldir_file *f)
+{
+	int fd = open_shared(dir, f), saved;
+	void *p;
+
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return p == MAP_FAILED ? NULL : p;
 }

@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "core/pooldir.h"
+
 #define RATELIMIT_LAYOUT 1           /* bump when the meaning of the layout changes */
 #define NS_PER_S INT64_C(1000000000)
 
@@ -100,78 +102,38 @@ ratelimit_gcra(int64_t tat, int64_t now, const struct store_rate_limit *rl, int6
 
 /* ---- the file ------------------------------------------------------------------- */
 
+static const struct pooldir_file ratelimit_file = {"ratelimit", RATELIMIT_LAYOUT, sizeof(struct ratelimit_shared)};
+
 bool
 ratelimit_path(const char *dir, char *path, size_t cap)
 {
-	int n = snprintf(path, cap, "%s/parsesphere-ratelimit-%d-%zu", dir, RATELIMIT_LAYOUT,
-	                 sizeof(struct ratelimit_shared));
-
-	return n > 0 && (size_t)n < cap;
-}
-
-/* Opens (creating) the file and gives it its size; -1 with errno. */
-static int
-open_table(const char *dir)
-{
-	char path[RATELIMIT_PATH_MAX];
-	struct stat st;
-	int fd, saved;
-
-	if (!ratelimit_path(dir, path, sizeof(path))) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* No link followed out of the directory. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -1;
-	/* Processes starting together may all extend it: to the same size, harmlessly. */
-	if (fstat(fd, &st) != 0 ||
-	    (st.st_size < (off_t)sizeof(struct ratelimit_shared) &&
-	     ftruncate(fd, (off_t)sizeof(struct ratelimit_shared)) != 0)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
+	return pooldir_path(dir, &ratelimit_file, path, cap);
 }
 
 int
 ratelimit_create(const char *dir, uid_t uid, gid_t gid)
 {
-	int fd = open_table(dir), rc = -1, saved;
-
-	if (fd < 0)
-		return -1;
-	if (fchown(fd, uid, gid) == 0)
-		rc = 0;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return pooldir_create(dir, &ratelimit_file, uid, gid);
 }
 
 int
 ratelimit_open(struct ratelimit *r, const char *dir)
 {
-	int fd = -1, saved;
 	void *p;
 
 	memset(r, 0, sizeof(*r));
-	if (dir != NULL && (fd = open_table(dir)) < 0)
-		return -1;
-	p = mmap(NULL, sizeof(struct ratelimit_shared), PROT_READ | PROT_WRITE,
-	         fd >= 0 ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS, fd, 0);
-	saved = errno;
-	if (fd >= 0)
-		close(fd);   /* the mapping keeps the file */
-	if (p == MAP_FAILED) {
-		errno = saved;
-		return -1;
+	if (dir != NULL) {
+		p = pooldir_map(dir, &ratelimit_file);
+	} else {
+		p = mmap(NULL, sizeof(struct ratelimit_shared), PROT_READ | PROT_WRITE,
+		         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
 	}
+	if (p == NULL)
+		return -1;
 	r->shm = p;
-	r->pooled = fd >= 0;
+	r->pooled = dir != NULL;
 	return 0;
 }
 

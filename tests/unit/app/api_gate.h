@@ -24,6 +24,7 @@
 #include "../../../lib/base/addrlist.c"
 #include "../../../lib/base/reqlog.c"
 #include "../../../lib/core/ratelimit.c"
+#include "../../../lib/core/pooldir.c"
 
 /* What one request did. */
 static struct gate_trace {

@@ -7,6 +7,7 @@
  * restarts with workers that exit cleanly or are killed.
  */
 #include "../../../lib/core/metrics.c"
+#include "../../../lib/core/pooldir.c"
 #include "../../../lib/base/errors.c"
 #include "../harness.h"
 
@@ -50,7 +51,7 @@ static void
 test_open(void)
 {
 	struct metrics m;
-	char path[METRICS_PATH_MAX];
+	char path[POOLDIR_PATH_MAX];
 	struct stat st;
 
 	CHECK(metrics_path(dir, path, sizeof(path)) && strstr(path, "/parsesphere-metrics-1-"),
@@ -361,7 +362,7 @@ int
 main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char path[METRICS_PATH_MAX];
+	char path[POOLDIR_PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/test_metrics.XXXXXX",
 	         tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp");

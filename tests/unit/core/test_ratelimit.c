@@ -6,6 +6,7 @@
  * limit admitted, whatever the contention.
  */
 #include "../../../lib/core/ratelimit.c"
+#include "../../../lib/core/pooldir.c"
 #include "../harness.h"
 
 #include <stdlib.h>
@@ -263,7 +264,7 @@ static void
 test_processes(void)
 {
 	struct store_rate_limit rl = {1000, 257};
-	char dir[] = "/tmp/ps-ratelimit-XXXXXX", path[RATELIMIT_PATH_MAX];
+	char dir[] = "/tmp/ps-ratelimit-XXXXXX", path[POOLDIR_PATH_MAX];
 	struct ratelimit r;
 	struct ratelimit_decision d;
 	pid_t pids[PROCS];
