@@ -16,9 +16,9 @@ SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,app/server.c app/master.c app/worker.c
                 app/api.c app/keys.c app/audit.c app/me.c app/health.c app/scrape.c app/leaks.c \
                 app/observe.c app/dashboard.c app/dashboard_login.c app/dashboard_keys.c \
                 app/dashboard_activity.c app/dashboard_page.c \
-                app/dashboard_assets.c app/send.c app/finish.c)
+                app/dashboard_assets.c app/send.c app/finish.c app/acceptwait.c)
 ADMIN_OBJ  := $(BUILD)/app/admin.o
-NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/finish.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
+NULL_OBJ   := $(BUILD)/app/nullfcgi.o $(BUILD)/app/finish.o $(BUILD)/app/acceptwait.o $(BUILD)/app/master.o $(BUILD)/lib/base/log.o \
               $(BUILD)/lib/base/validate.o \
               $(BUILD)/lib/base/timefmt.o $(BUILD)/lib/base/config.o $(BUILD)/lib/base/addrlist.o
 DEMO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,app/parses_demo.c app/send.c lib/http/request.c \

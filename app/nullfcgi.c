@@ -6,14 +6,13 @@
  *
  *   parsesphere-null --listen ADDR [--workers N]
  */
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcgiapp.h>
 
+#include "acceptwait.h"
 #include "finish.h"
 #include "master.h"
 #include "base/validate.h"
@@ -38,7 +37,7 @@ null_worker(int fd, const struct config *cfg)
 		"\r\n"
 		"{\"status\":\"ok\"}";
 	struct sigaction sa;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct acceptwait wait;
 	bool local = finish_is_local(fd);
 	FCGX_Request fr;
 	char sink[1024];
@@ -49,11 +48,11 @@ null_worker(int fd, const struct config *cfg)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
+	    acceptwait_open(&wait, fd) != 0)
 		return EXIT_FAILURE;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (!stop_requested) {
-		if (poll(&pfd, 1, 1000) <= 0 || FCGX_Accept_r(&fr) < 0)
+		if (!acceptwait_ready(&wait, 1000) || FCGX_Accept_r(&fr) < 0)
 			continue;
 		/* The input read to its end, as the server reads every body (finish.h). */
 		while (FCGX_GetStr(sink, (int)sizeof(sink), fr.in) > 0)
@@ -61,6 +60,7 @@ null_worker(int fd, const struct config *cfg)
 		FCGX_PutStr(reply, (int)sizeof(reply) - 1, fr.out);
 		finish_request(&fr, local);
 	}
+	acceptwait_close(&wait);
 	return EXIT_SUCCESS;
 }
 

@@ -1,8 +1,6 @@
 #include "worker.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +14,7 @@
 #include "observe.h"
 #include "base/log.h"
 #include "base/validate.h"
+#include "acceptwait.h"
 #include "finish.h"
 #include "send.h"
 #include "data/store.h"
@@ -139,7 +138,8 @@ install_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
-	/* SA_RESTART keeps database reads going; poll() is interrupted regardless. */
+	/* SA_RESTART keeps database reads going; the wait for a connection is
+	 * interrupted regardless (epoll_wait and poll are never restarted). */
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -168,9 +168,9 @@ open_ratelimit(struct ratelimit *r, const struct config *cfg, int listen_fd)
 	return ratelimit_open(r, NULL) == 0 ? r : NULL;
 }
 
-/* How long poll may sleep: until the next flush is due when counts are pending. */
+/* How long a wait for a connection may sleep: until the next flush is due when counts are pending. */
 static int
-poll_timeout(const struct usage *u, int64_t next_flush)
+wait_timeout(const struct usage *u, int64_t next_flush)
 {
 	int64_t ms;
 
@@ -202,7 +202,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	static struct counters counters;
 	struct api_env env = {.cfg = cfg, .counters = &counters};
 	FCGX_Request fr;
-	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+	struct acceptwait wait = {.epoll_fd = -1};
 	int64_t next_flush = timefmt_now_us() + FLUSH_EVERY_US;
 	bool local = finish_is_local(listen_fd);
 	int rc = EXIT_FAILURE;
@@ -210,8 +210,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	if (FCGX_Init() != 0)
 		goto fail;
 	install_signals();
-	/* Non-blocking, so that a worker that lost the race to accept goes back to poll. */
-	if (fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK) < 0)
+	if (acceptwait_open(&wait, listen_fd) != 0)
 		goto fail;
 	env.db = db_new(cfg);
 	if (env.db == NULL || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
@@ -224,7 +223,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	env.ratelimit = open_ratelimit(&limiter, cfg, listen_fd);
 	observe_open(&obs, &env, cfg, listen_fd);
 	while (!stop_requested) {
-		if (poll(&pfd, 1, poll_timeout(env.usage, next_flush)) > 0 &&
+		if (acceptwait_ready(&wait, wait_timeout(env.usage, next_flush)) &&
 		    FCGX_Accept_r(&fr) >= 0)
 			serve_one(&fr, local, &env, &obs);
 		/* After the response is sent, so that no client waits for the flush. */
@@ -245,6 +244,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	FCGX_Free(&fr, 1);
 	rc = EXIT_SUCCESS;
 fail:
+	acceptwait_close(&wait);
 	db_free(env.db);
 	return rc;
 }

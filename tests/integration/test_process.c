@@ -812,6 +812,67 @@ test_single_process_mode(void)
 	unlink(sock);
 }
 
+/* The pool's voluntary context switches, summed over its workers: how often they slept. */
+static bool
+pool_sleeps(const pid_t *pool, size_t n, long long *sum)
+{
+	char line[256];
+	bool ok = true;
+
+	*sum = 0;
+	for (size_t i = 0; i < n && ok; i++) {
+		FILE *f = fopen(P("/proc/%d/status", (int)pool[i]), "r");
+		long long v = -1;
+
+		while (f != NULL && v < 0 && fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) != 1)
+				v = -1;
+		if (f != NULL)
+			fclose(f);
+		ok = v >= 0;
+		*sum += v;
+	}
+	return ok;
+}
+
+/*
+ * A connection wakes one idle worker, not the whole pool (app/acceptwait.h).
+ * Sequential requests to an otherwise idle pool, answered without the
+ * database (an unknown path), cost the pool one or two sleeps each: waiting
+ * to accept and, at times, for the request's bytes. When every worker polled
+ * the shared socket, each connection woke all of them and all but one went
+ * back to sleep: at least one sleep a worker a request.
+ */
+static void
+test_connection_wakes_one_idle_worker(void)
+{
+	enum { REQS = 200 };
+	pid_t master, pool[MAX_PIDS];
+	size_t n;
+	long long before, after;
+	int not404 = 0;
+
+	if (!LIGHTTPD_ONLY() || !STACK_POOL(&master, pool, &n))
+		return;
+	if (!CHECK(n >= 3, "the pool has %zu workers; a herd needs 3 or more to show", n))
+		return;
+	sleep_s(0.5);   /* the previous test's requests answered and logged */
+	if (!CHECK(pool_sleeps(pool, n, &before), "reading the workers' /proc/PID/status"))
+		return;
+	for (int i = 0; i < REQS; i++) {
+		struct http_response *r = GET("/no-such-page", NULL);
+
+		not404 += r->status != 404;
+	}
+	if (!CHECK(pool_sleeps(pool, n, &after), "reading the workers' /proc/PID/status again"))
+		return;
+	CHECK(not404 == 0, "%d of %d requests to /no-such-page were not answered 404", not404, REQS);
+	CHECK(after - before < (long long)REQS * (long long)(n - 1),
+	      "%d sequential requests made %zu idle workers sleep %lld times (%.2f a request; "
+	      "one or two if a connection wakes one worker, %zu or more if it wakes them all)",
+	      REQS, n, after - before, (double)(after - before) / REQS, n);
+}
+
 /* The executable of pid ends with name. */
 static bool
 runs(pid_t pid, const char *name)
@@ -899,5 +960,6 @@ const struct itest_case itest_process_cases[] = {
 	ITEST(test_spawn_fcgi_prefork),
 	ITEST(test_single_process_mode),
 	ITEST(test_server_and_admin_cannot_dump_core),
+	ITEST(test_connection_wakes_one_idle_worker),
 };
 const size_t itest_process_count = N_ELEMS(itest_process_cases);
