@@ -5,21 +5,14 @@
 
 #include "base/apikey.h"
 #include "base/log.h"
+#include "base/seal.h"
 #include "core/audit.h"
 #include "core/result.h"
 #include "data/store_keys.h"
 #include "data/store_accounts.h"
 
-/* A random nonzero value per process: a principal not sealed here never matches it. */
-static uint64_t
-seal(void)
-{
-	static uint64_t value;
-
-	while (value == 0)
-		randombytes_buf(&value, sizeof(value));
-	return value;
-}
+/* base/seal.h: a principal not sealed here never matches it. */
+static uint64_t principal_seal;
 
 static bool
 nonzero(const uint8_t id[UUID_LEN])
@@ -34,7 +27,7 @@ nonzero(const uint8_t id[UUID_LEN])
 bool
 auth_principal_valid(const struct auth_principal *p)
 {
-	return p != NULL && p->seal == seal() && nonzero(p->who.key.id) &&
+	return p != NULL && p->seal == seal_value(&principal_seal) && nonzero(p->who.key.id) &&
 	       nonzero(p->who.account.id);
 }
 
@@ -103,7 +96,7 @@ auth_authenticate(struct db *db, const unsigned char *pepper, const char *tok, s
 		return ERR_ORGANIZATION_DEACTIVATED;
 	if (!who->key.has_org && !who->account.is_active)
 		return ERR_ACCOUNT_DEACTIVATED;
-	p->seal = seal();
+	p->seal = seal_value(&principal_seal);
 	return ERR_NONE;
 }
 

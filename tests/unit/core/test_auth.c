@@ -8,6 +8,7 @@
 #include "../../../lib/core/auth.c"
 #include "../../../lib/core/audit.c"
 #include "../../../lib/core/counters.c"
+#include "../../../lib/base/seal.c"
 #include "../../../lib/base/timefmt.c"
 #include "../harness.h"
 #include "fake_store.h"
