@@ -26,6 +26,22 @@
 #include "data/store_leaks.h"
 #include "data/store_web.h"
 
+/* A lookup of one row, each way it can end, and what a core function makes of it
+ * (`line` is this header's: the tests print it with their own). */
+struct fake_lookup {
+	int line;
+	enum db_status rc;
+	bool found;
+	enum err want;
+};
+#define FAKE_LOOKUPS 4
+static const struct fake_lookup fake_lookups[FAKE_LOOKUPS] = {
+	{__LINE__, DB_OK, true, ERR_NONE},
+	{__LINE__, DB_OK, false, ERR_NOT_FOUND},
+	{__LINE__, DB_UNAVAILABLE, true, ERR_SERVICE_UNAVAILABLE},
+	{__LINE__, DB_ERROR, true, ERR_INTERNAL},
+};
+
 /* Test ids: every byte the same. */
 #define ID_ACCOUNT   0xa1
 #define ID_ORG       0x0b

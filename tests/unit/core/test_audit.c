@@ -253,24 +253,14 @@ test_scope(void)
 static void
 test_cursor_and_list(void)
 {
-	static const struct {
-		int line;
-		enum db_status rc;
-		bool found;
-		enum err want;
-	} cases[] = {
-		{__LINE__, DB_OK, true, ERR_NONE},
-		{__LINE__, DB_OK, false, ERR_NOT_FOUND},
-		{__LINE__, DB_UNAVAILABLE, true, ERR_SERVICE_UNAVAILABLE},
-		{__LINE__, DB_ERROR, true, ERR_INTERNAL},
-	};
+	const struct fake_lookup *cases = fake_lookups;
 	uint8_t scope[UUID_LEN], id[UUID_LEN];
 	struct store_audit_filter f = {.action = "key.rolled", .since = 5, .until = 9};
 	struct store_audit_event rows[2];
 
 	fake_id(scope, ID_ORG);
 	fake_id(id, 0xee);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < FAKE_LOOKUPS; i++) {
 		struct store_cursor c = {0};
 		unsigned n = 99;
 		enum err e;
@@ -282,16 +272,18 @@ test_cursor_and_list(void)
 		fake.audit_row.created_at = T_NOW;
 		e = audit_cursor(NULL, scope, id, &c);
 		CHECK_AT(e == cases[i].want && is_id(fake.asked_scope.owner, ID_ORG) &&
-		         is_id(fake.asked_id, 0xee), cases[i].line, "cursor: %s", ename(e));
+		         is_id(fake.asked_id, 0xee), __LINE__, "cursor: %s (fake_store.h:%d)", ename(e),
+		         cases[i].line);
 		if (e == ERR_NONE)
-			CHECK_AT(c.created_at == T_NOW && is_id(c.id, 0xee), cases[i].line, "the cursor");
+			CHECK_AT(c.created_at == T_NOW && is_id(c.id, 0xee), __LINE__,
+			         "the cursor (fake_store.h:%d)", cases[i].line);
 		e = audit_list(NULL, scope, &f, e == ERR_NONE ? &c : NULL, 2, rows, &n);
 		CHECK_AT(e == (cases[i].want == ERR_NOT_FOUND ? ERR_NONE : cases[i].want) &&
 		         n == (cases[i].rc == DB_OK && cases[i].found ? 1u : 0u) &&
 		         fake.asked_with_cursor == (cases[i].want == ERR_NONE) &&
 		         strcmp(fake.asked_filter.action, "key.rolled") == 0 &&
-		         fake.asked_filter.since == 5 && fake.asked_filter.until == 9, cases[i].line,
-		         "list: %s, %u rows", ename(e), n);
+		         fake.asked_filter.since == 5 && fake.asked_filter.until == 9, __LINE__,
+		         "list: %s, %u rows (fake_store.h:%d)", ename(e), n, cases[i].line);
 	}
 }
 

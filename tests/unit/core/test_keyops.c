@@ -134,22 +134,12 @@ test_find(void)
 static void
 test_cursor(void)
 {
-	static const struct {
-		int line;
-		enum db_status rc;
-		bool found;
-		enum err want;
-	} cases[] = {
-		{__LINE__, DB_OK, true, ERR_NONE},
-		{__LINE__, DB_OK, false, ERR_NOT_FOUND},
-		{__LINE__, DB_UNAVAILABLE, true, ERR_SERVICE_UNAVAILABLE},
-		{__LINE__, DB_ERROR, true, ERR_INTERNAL},
-	};
+	const struct fake_lookup *cases = fake_lookups;
 	struct store_scope scope = {0};
 	uint8_t id[UUID_LEN];
 
 	fake_id(id, ID_KEY);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < FAKE_LOOKUPS; i++) {
 		struct store_cursor c = {0};
 		enum err e;
 
@@ -159,11 +149,12 @@ test_cursor(void)
 		fake.found = cases[i].found;
 		e = keyops_cursor(NULL, &scope, id, &c);
 		CHECK_AT(e == cases[i].want && fake.calls == 1 && is_id(fake.asked_id, ID_KEY),
-		         cases[i].line, "%s after %u calls, want %s", ename(e), fake.calls,
-		         ename(cases[i].want));
+		         __LINE__, "%s after %u calls, want %s (fake_store.h:%d)", ename(e), fake.calls,
+		         ename(cases[i].want), cases[i].line);
 		if (e == ERR_NONE)
-			CHECK_AT(c.created_at == T_CREATED && is_id(c.id, ID_KEY), cases[i].line,
-			         "cursor %lld %02x..", (long long)c.created_at, c.id[0]);
+			CHECK_AT(c.created_at == T_CREATED && is_id(c.id, ID_KEY), __LINE__,
+			         "cursor %lld %02x.. (fake_store.h:%d)", (long long)c.created_at, c.id[0],
+			         cases[i].line);
 	}
 }
 
