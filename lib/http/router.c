@@ -48,7 +48,7 @@ router_match(const struct route *routes, size_t n, const struct request *req,
              const struct route **match, char *allow, size_t allow_cap)
 {
 	size_t used = 0;
-	bool path_found = false;
+	bool path_found = false, full = false;
 
 	allow[0] = '\0';
 	*match = NULL;
@@ -63,7 +63,10 @@ router_match(const struct route *routes, size_t n, const struct request *req,
 			*match = &routes[i];   /* the path's first route: its template */
 		const char *name = router_method_name(routes[i].method);
 		size_t need = strlen(name) + (path_found ? 2 : 0);
-		if (used + need < allow_cap) {
+		/* Once a name does not fit, none after it goes in: the text stays the
+		 * table's order, never a list with a hole in it. */
+		full = full || used + need >= allow_cap;
+		if (!full) {
 			memcpy(allow + used, path_found ? ", " : "", path_found ? 2 : 0);
 			used += path_found ? 2 : 0;
 			memcpy(allow + used, name, strlen(name) + 1);

@@ -28,7 +28,9 @@ enum router_status {
  * Matches req (path_ok must be true) against n routes. On ROUTER_FOUND sets
  * *match to the route; on ROUTER_METHOD_NOT_ALLOWED to the first route of the
  * path (whose pattern names what was asked for) and writes "GET, POST"-style
- * text to allow (always NUL-terminated); on ROUTER_NOT_FOUND to NULL.
+ * text to allow (always NUL-terminated; the first names that fit when
+ * allow_cap is too small: the callers' buffers hold their tables' longest
+ * list, tests/unit/http/test_router.c); on ROUTER_NOT_FOUND to NULL.
  */
 enum router_status router_match(const struct route *routes, size_t n,
                                 const struct request *req,
