@@ -133,6 +133,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(st2 == st);
 	FUZZ_CHECK(memchr(small, '\0', cap) != NULL);
 	FUZZ_CHECK(match2 == match);
+	/* The first methods of the whole text (or none), cut where a method ends. */
+	FUZZ_CHECK(strncmp(small, allow, strlen(small)) == 0 &&
+	           (small[0] == '\0' || allow[strlen(small)] == '\0' ||
+	            allow[strlen(small)] == ','));
 	free(small);
 
 	/* What api.c does after routing: the route's query parameter names. */
