@@ -69,6 +69,43 @@ print(json_object *o)
 	return 0;
 }
 
+/* w's text on stdout; wiped before it is freed, since it may hold a new key's secret. */
+static int
+print_jsonw(struct jsonw *w)
+{
+	size_t len = 0;
+	char *text = jsonw_take(w, &len);
+
+	if (text == NULL) {
+		fprintf(stderr, "parsesphere-admin: out of memory\n");
+		return 1;
+	}
+	puts(text);
+	sodium_memzero(text, len);
+	free(text);
+	return 0;
+}
+
+static int
+print_account(const struct store_account *acc)
+{
+	struct jsonw w;
+
+	jsonw_init(&w);
+	render_account(&w, acc);
+	return print_jsonw(&w);
+}
+
+static int
+print_org(const struct store_org *org)
+{
+	struct jsonw w;
+
+	jsonw_init(&w);
+	render_org(&w, org);
+	return print_jsonw(&w);
+}
+
 /* The value of --name style options among argv[from..]; NULL if absent. */
 static const char *
 option(const struct admin *a, int from, const char *name)
@@ -147,7 +184,7 @@ show_account(struct admin *a, const uint8_t id[UUID_LEN])
 {
 	struct store_account acc;
 
-	return require_account(a, id, &acc) ? 1 : print(render_account(&acc));
+	return require_account(a, id, &acc) ? 1 : print_account(&acc);
 }
 
 static int
@@ -155,7 +192,7 @@ show_org(struct admin *a, const uint8_t id[UUID_LEN])
 {
 	struct store_org org;
 
-	return require_org(a, id, &org) ? 1 : print(render_org(&org));
+	return require_org(a, id, &org) ? 1 : print_org(&org);
 }
 
 static int
@@ -173,7 +210,7 @@ account_create(struct admin *a)
 		return fail("%s", "an account with this e-mail already exists");
 	if (rc != DB_OK)
 		return db_fail(rc);
-	return print(render_account(&acc));
+	return print_account(&acc);
 }
 
 static int
@@ -249,7 +286,7 @@ org_create(struct admin *a)
 	uuid_v7(org.id, (uint64_t)(now / 1000));
 	if ((e = accounts_org_create(a->db, &a->origin, &org, owner, now)) != ERR_NONE)
 		return core_fail(e);
-	return print(render_org(&org));
+	return print_org(&org);
 }
 
 /* A count option (1 to RATELIMIT_MAX) among argv[from..]; absent: 0 with want false. */
@@ -369,20 +406,11 @@ static int
 print_new_key(const struct store_key *k, char secret[APIKEY_LEN + 1])
 {
 	struct jsonw w;
-	size_t len = 0;
-	char *text;
 
 	jsonw_init(&w);
 	render_new_key(&w, k, secret, timefmt_now_us());
 	sodium_memzero(secret, APIKEY_LEN + 1);
-	if ((text = jsonw_take(&w, &len)) == NULL) {
-		fprintf(stderr, "parsesphere-admin: out of memory\n");
-		return 1;
-	}
-	puts(text);
-	sodium_memzero(text, len);
-	free(text);
-	return 0;
+	return print_jsonw(&w);
 }
 
 /* The key is made as the API makes it: in the account's context, personal or the org's. */

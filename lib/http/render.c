@@ -182,39 +182,27 @@ render_audit_event(const struct store_audit_event *e)
 	return o;
 }
 
-json_object *
-render_account(const struct store_account *a)
+void
+render_account(struct jsonw *w, const struct store_account *a)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", render_uuid(a->id));
-	json_object_object_add(o, "email", json_object_new_string(a->email));
-	json_object_object_add(o, "name", json_object_new_string(a->name));
-	json_object_object_add(o, "is_active", json_object_new_boolean(a->is_active));
-	return o;
+	jsonw_object(w);
+	render_id(w, "id", a->id);
+	jsonw_member(w, "email", a->email);
+	jsonw_member(w, "name", a->name);
+	jsonw_key(w, "is_active");
+	jsonw_bool(w, a->is_active);
+	jsonw_end_object(w);
 }
 
-json_object *
-render_rate_limit(const struct store_rate_limit *rl)
+void
+render_org(struct jsonw *w, const struct store_org *org)
 {
-	json_object *o;
-
-	if (rl->per_second == 0)
-		return NULL;   /* json-c's null */
-	o = json_object_new_object();
-	json_object_object_add(o, "per_second", json_object_new_int64(rl->per_second));
-	json_object_object_add(o, "burst", json_object_new_int64(rl->burst));
-	return o;
-}
-
-json_object *
-render_org(const struct store_org *org)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", render_uuid(org->id));
-	json_object_object_add(o, "name", json_object_new_string(org->name));
-	json_object_object_add(o, "is_active", json_object_new_boolean(org->is_active));
-	json_object_object_add(o, "rate_limit", render_rate_limit(&org->rate_limit));
-	return o;
+	jsonw_object(w);
+	render_id(w, "id", org->id);
+	jsonw_member(w, "name", org->name);
+	jsonw_key(w, "is_active");
+	jsonw_bool(w, org->is_active);
+	jsonw_key(w, "rate_limit");
+	write_rate_limit(w, &org->rate_limit);
+	jsonw_end_object(w);
 }
