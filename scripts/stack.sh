@@ -92,12 +92,27 @@ CNF
 		{ tail -20 "$STATE/mysqld.log" >&2; return 1; }
 }
 
+# The application user's rights, as SQL, for ACCOUNT ('user'@'host'): table
+# by table (a grant on the whole database would include UPDATE and DELETE of
+# the audit log), so a new table needs its line here. The audit log and the
+# leak reports are append-only for the service: INSERT and SELECT, nothing
+# else. REVOKE ALL first takes back what an earlier setup granted (a
+# database-wide grant of older versions included). The tables must exist.
+db_grants_sql() {   # db_grants_sql ACCOUNT
+	local t
+	echo "REVOKE ALL PRIVILEGES, GRANT OPTION FROM $1;"
+	for t in accounts organizations memberships api_keys api_key_usage_daily \
+		dashboard_sessions dashboard_new_keys login_throttle api_key_counters \
+		api_key_usage_node_daily; do
+		echo "GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.$t TO $1;"
+	done
+	echo "GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO $1;"
+	echo "GRANT SELECT, INSERT ON parsesphere.audit_events TO $1;"
+	echo "GRANT SELECT, INSERT ON parsesphere.api_key_leaks TO $1;"
+}
+
 # The database, the schema, and an application user with only the rights it
-# needs: table by table (a grant on the whole database would include UPDATE
-# and DELETE of the audit log), so a new table needs its line here. The
-# audit log is append-only for the service: INSERT and SELECT, nothing else.
-# REVOKE ALL first takes back what an earlier setup granted (a database-wide
-# grant of older versions included).
+# needs (db_grants_sql).
 stack_db_setup() {
 	local pw
 	if [ ! -s "$STATE/db_password" ]; then
@@ -109,22 +124,7 @@ CREATE DATABASE IF NOT EXISTS parsesphere CHARACTER SET utf8mb4 COLLATE utf8mb4_
 CREATE USER IF NOT EXISTS 'parsesphere'@'localhost' IDENTIFIED BY '$pw';
 SQL
 	"$PS_ROOT/scripts/migrate" "$CNF" parsesphere || return 1
-	db_sql <<SQL
-REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.accounts TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.organizations TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.memberships TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_keys TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_daily TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_sessions TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.dashboard_new_keys TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.login_throttle TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_counters TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON parsesphere.api_key_usage_node_daily TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT, DELETE ON parsesphere.usage_flushes TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT ON parsesphere.audit_events TO 'parsesphere'@'localhost';
-GRANT SELECT, INSERT ON parsesphere.api_key_leaks TO 'parsesphere'@'localhost';
-SQL
+	db_grants_sql "'parsesphere'@'localhost'" | db_sql
 }
 
 # The pool's own system user, created when missing: it alone reads the
