@@ -133,7 +133,7 @@ cluster_wait_synced() {   # cluster_wait_synced N SECONDS
 # The database, an application user reachable over the nodes' addresses with
 # only the rights it needs, the schema: through node 1, replicated. The grant
 # is database-wide, not stack.sh's db_grants_sql table by table: with those,
-# check 4 failed in both runs tried (after node 1's isolation, host B's revokes
+# check 4 failed in all three runs tried (after node 1's isolation, host B's revokes
 # answered 503, error 1205 at prepare, for 30 s instead of about 3); README,
 # "Database user". Not understood yet.
 cluster_setup() {
