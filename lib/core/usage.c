@@ -74,8 +74,9 @@ usage_record(struct usage *u, const uint8_t key[UUID_LEN], int64_t now, bool ref
 
 /*
  * The batch of an unanswered COMMIT did commit: its counts come off the
- * entries (only what was added since stays), and the table is rebuilt, since
- * freed slots would break the probe runs of find().
+ * entries (only what was added since stays), count as flushed (they are in
+ * the database), and the table is rebuilt, since freed slots would break the
+ * probe runs of find().
  */
 static void
 take_off(struct usage *u)
@@ -92,6 +93,7 @@ take_off(struct usage *u)
 		    memcmp(sent->key, e.key, UUID_LEN) == 0) {
 			e.count -= sent->count;
 			e.refused -= sent->refused;
+			u->totals.flushed += sent->count;
 		}
 		if (e.count > 0)
 			keep[n++] = e;

@@ -45,10 +45,19 @@
 #define HUNG_ANSWER_S 8.0      /* database hung: db_timeout 3 s per call, one retry, some slack */
 #define BACK_S 5.0             /* database back: the same workers serve 200 within this */
 #define RESUME_S 2.0           /* kill -CONT: 200 within this */
-#define FLUSH_S 3.0            /* database back: buffered counts written within this */
+#define FLUSH_S 3.0            /* usage counts written within this (docs/api.md: 2 s) */
+/*
+ * Database back: buffered counts written within this. Each worker retries its flush once a
+ * second (the counts read back 0.5 to 1 s after MariaDB's restart here, the machine loaded),
+ * but a MariaDB just started on a loaded 2-core machine can take seconds more to answer
+ * the workers' first connections and statements. Every wait on it polls: a passing run
+ * does not wait longer, and counts never written still fail.
+ */
+#define BACK_FLUSH_S 10.0
 #define HANG_S 9.0             /* how long the hung-database case keeps it stopped */
 #define USAGE_COUNTS(state) "parsesphere_usage_counts_total{state=\"" state "\"}"
 #define DB_ERRORS(kind) "parsesphere_db_errors_total{kind=\"" kind "\"}"
+#define DB_RECONNECTS "parsesphere_db_reconnects_total"
 
 /* ---- the stack ------------------------------------------------------------------------------- */
 
@@ -515,7 +524,7 @@ db_stopped_under_load(void)
 	if (t.ph[0].conn + t.ph[1].conn + t.ph[2].conn + t.ph[0].other + t.ph[1].other +
 	    t.ph[2].other == 0)
 		expect_count_at(__LINE__, k.id, obs.secret,
-		                t.ph[0].ok + t.ph[1].ok + t.ph[2].ok + back, now_s(), FLUSH_S,
+		                t.ph[0].ok + t.ph[1].ok + t.ph[2].ok + back, now_s(), BACK_FLUSH_S,
 		                "after a load run through a database restart");
 }
 
@@ -566,6 +575,32 @@ burst(const char *key, int procs, int each)
 	return ok;
 }
 
+/* How much series grew from before to now. */
+static double
+growth(const struct scrape *now, const struct scrape *before, const char *series)
+{
+	return sample_of(now, series) - sample_of(before, series);
+}
+
+/*
+ * Scrapes into *now until every usage count buffered since before (at least want) is flushed
+ * and a reconnection is counted, or timeout s passed. A worker publishes its counters after
+ * a flush's COMMIT and after a request's answer, so the metrics trail what the API reads
+ * back: flushed counts a moment after the database has them, a reconnection made for a
+ * request a moment after its answer.
+ */
+static void
+scrape_until_flushed(struct scrape *now, const struct scrape *before, double want, double timeout)
+{
+	double end = now_s() + timeout;
+
+	while (SCRAPE(now) && !(growth(now, before, USAGE_COUNTS("buffered")) >= want &&
+	                        growth(now, before, USAGE_COUNTS("flushed")) >=
+	                        growth(now, before, USAGE_COUNTS("buffered")) &&
+	                        growth(now, before, DB_RECONNECTS) > 0) && now_s() < end)
+		sleep_s(0.1);
+}
+
 static void
 counts_buffered_during_outage(void)
 {
@@ -582,7 +617,11 @@ counts_buffered_during_outage(void)
 	    !DB_RUNNING(&db) || !SETTLE(&m0))
 		return;
 	log_off = file_size(state_path("app.log"));
-	/* 4 x 6 requests over the pool, then the stop at once: the counts are still buffered */
+	/*
+	 * 4 x 6 requests over the pool, then the stop at once: the counts are still buffered,
+	 * but for a worker whose once-a-second flush comes first (its COMMIT may be cut off by
+	 * the stop although it committed: the next flush asks)
+	 */
 	counted = burst(k.secret, 4, 6);
 	if (!DB_STOP(db))
 		return;
@@ -592,28 +631,30 @@ counts_buffered_during_outage(void)
 	expect_unavailable_at(__LINE__, GET(KP(k.id), obs.secret), 0, STOPPED_ANSWER_S);
 	/* what the metrics saw meanwhile: the counts buffered, the database's failures */
 	if (SCRAPE(&m1)) {
-		CHECK(sample_of(&m1, USAGE_COUNTS("buffered")) -
-		      sample_of(&m0, USAGE_COUNTS("buffered")) == counted,
+		CHECK(growth(&m1, &m0, USAGE_COUNTS("buffered")) == counted,
 		      "metrics: %.0f usage counts buffered, want %d",
-		      sample_of(&m1, USAGE_COUNTS("buffered")) -
-		      sample_of(&m0, USAGE_COUNTS("buffered")), counted);
-		CHECK(sample_of(&m1, DB_ERRORS("unavailable")) > sample_of(&m0, DB_ERRORS("unavailable")),
+		      growth(&m1, &m0, USAGE_COUNTS("buffered")), counted);
+		CHECK(growth(&m1, &m0, DB_ERRORS("unavailable")) > 0,
 		      "metrics: no database failure counted while it was stopped");
 	}
 	if (!DB_START())
 		return;
 	up_at = now_s();
-	expect_count_at(__LINE__, k.id, obs.secret, counted, up_at, FLUSH_S,
+	expect_count_at(__LINE__, k.id, obs.secret, counted, up_at, BACK_FLUSH_S,
 	                "requests answered just before the database stopped, read after it is back");
-	/* ... and once it is back: the workers connected again, the counts written, none lost */
-	CHECK(grown_to(&m1, &m0, USAGE_COUNTS("flushed"), counted, FLUSH_S) >= counted &&
-	      sample_of(&m1, USAGE_COUNTS("dropped")) == sample_of(&m0, USAGE_COUNTS("dropped")),
-	      "metrics: %.0f usage counts flushed (want at least %d), %.0f dropped",
-	      sample_of(&m1, USAGE_COUNTS("flushed")) - sample_of(&m0, USAGE_COUNTS("flushed")),
-	      counted,
-	      sample_of(&m1, USAGE_COUNTS("dropped")) - sample_of(&m0, USAGE_COUNTS("dropped")));
-	CHECK(sample_of(&m1, "parsesphere_db_reconnects_total") >
-	      sample_of(&m0, "parsesphere_db_reconnects_total"),
+	/*
+	 * ... and once it is back: the workers connected again, every count buffered since m0
+	 * (the observer's reads too) written, none lost; also a flush whose COMMIT the stop cut
+	 * off although it committed (the next flush asks, usage.h).
+	 */
+	scrape_until_flushed(&m1, &m0, counted, BACK_FLUSH_S);
+	CHECK(growth(&m1, &m0, USAGE_COUNTS("buffered")) >= counted &&
+	      growth(&m1, &m0, USAGE_COUNTS("flushed")) >= growth(&m1, &m0, USAGE_COUNTS("buffered")) &&
+	      growth(&m1, &m0, USAGE_COUNTS("dropped")) == 0,
+	      "metrics: %.0f usage counts buffered (%d before the stop), %.0f flushed (want all), "
+	      "%.0f dropped", growth(&m1, &m0, USAGE_COUNTS("buffered")), counted,
+	      growth(&m1, &m0, USAGE_COUNTS("flushed")), growth(&m1, &m0, USAGE_COUNTS("dropped")));
+	CHECK(growth(&m1, &m0, DB_RECONNECTS) > 0,
 	      "metrics: no reconnection counted after the database restart");
 	const char *log = file_from(state_path("app.log"), log_off);
 	CHECK(strstr(log, "dropped") == NULL, "app.log reports dropped counts: %s",
@@ -714,7 +755,7 @@ db_hung(void)
 	if (t.ph[0].conn + t.ph[1].conn + t.ph[2].conn + t.ph[0].other + t.ph[1].other +
 	    t.ph[2].other == 0)
 		expect_count_at(__LINE__, k.id, obs.secret,
-		                t.ph[0].ok + t.ph[1].ok + t.ph[2].ok + back, last, FLUSH_S,
+		                t.ph[0].ok + t.ph[1].ok + t.ph[2].ok + back, last, BACK_FLUSH_S,
 		                "after a load run through a hung database");
 }
 

@@ -510,6 +510,11 @@ test_unanswered_commit(void)
 		         cases[i].a_total, cases[i].b_total);
 		CHECK_AT(written(a, DAY0, &dups) != NULL && dups == (cases[i].applied ? 2u : 1u), line,
 		         "A written %u times", dups);
+		/* The metrics count what reached the database once, however it got there. */
+		CHECK_AT(u.totals.buffered == 3 && u.totals.flushed == 3 && u.totals.dropped == 0,
+		         line, "totals once settled: %llu buffered, %llu flushed, %llu dropped; want "
+		         "3, 3, 0", (unsigned long long)u.totals.buffered,
+		         (unsigned long long)u.totals.flushed, (unsigned long long)u.totals.dropped);
 	}
 }
 
