@@ -1353,10 +1353,13 @@ test_dashboard_throttle_email_spellings(void)
 	for (size_t i = 0; i < N_ELEMS(spellings); i++)
 		CHECK(login_post(&b, spellings[i], new_password("wrong"))->status == 403,
 		      "failure %zu (\"%s\"): not 403", i + 1, spellings[i]);
-	/* the right password, in a spelling not used yet: the account's count is full */
-	EXPECT_THROTTLED_SINCE(login_post(&b, P("%.2s%.*s\xc4\xb0%s", upper, (int)n - 2,
-	                                        u.a.email + 2, upper + n + 1), u.pw), t0);
-	CHECK(sessions_of_at(__LINE__, u.a.id) == 0, "a spelling of the e-mail got past the throttle");
+	/* the right password, in a spelling not used yet: the account's count is full (past the
+	 * window, a new one may have let it sign in: nothing to judge, as for the 429) */
+	if (EXPECT_THROTTLED_SINCE(login_post(&b, P("%.2s%.*s\xc4\xb0%s", upper, (int)n - 2,
+	                                            u.a.email + 2, upper + n + 1), u.pw), t0) ||
+	    in_window(t0))
+		CHECK(sessions_of_at(__LINE__, u.a.id) == 0,
+		      "a spelling of the e-mail got past the throttle");
 }
 
 /* Forked children trying log-ins from one address, for one e-mail or each for its own. */
@@ -1547,10 +1550,12 @@ test_dashboard_throttle_owner_not_locked_out(void)
 		KEYS_PAGE(&owner, "");
 	/* the owner's log-in took back its own attempt only: the attacker's address stays out */
 	EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, new_password("guess")), t0);
-	EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, u.pw), t0);
-	CHECK(attacker.session[0] == '\0', "the attacker's address got a session");
-	CHECK(sessions_of_at(__LINE__, u.a.id) == 1, "%ld sessions, want the owner's",
-	      sessions_of_at(__LINE__, u.a.id));
+	/* past the window the attacker's right password may sign in: judged only within it */
+	if (EXPECT_THROTTLED_SINCE(login_post(&attacker, u.a.email, u.pw), t0) || in_window(t0)) {
+		CHECK(attacker.session[0] == '\0', "the attacker's address got a session");
+		CHECK(sessions_of_at(__LINE__, u.a.id) == 1, "%ld sessions, want the owner's",
+		      sessions_of_at(__LINE__, u.a.id));
+	}
 }
 
 /*
@@ -2516,6 +2521,7 @@ test_dashboard_login_events(void)
 	json_object *e;
 	const char *wrong = new_password("wrong");
 	int failed = 0, throttled = 0;
+	double t0;
 
 	if (!NEW_USER(&u, "loginevents") || !NEW_KEY(&k, u.a.id, NULL, "reader") ||
 	    !NEW_USER(&v, "throttleevents") || !NEW_KEY(&kv, v.a.id, NULL, "reader"))
@@ -2554,12 +2560,15 @@ test_dashboard_login_events(void)
 	CHECK(atol(nz(DB(P("SELECT COUNT(*) FROM audit_events WHERE scope_id IS NULL AND "
 	                   "client_address = '%s' AND action = 'dashboard.login'", ghost.source)))) == 1,
 	      "the log-in of an unknown e-mail from %s is not recorded once", ghost.source);
-	/* Throttled: 5 failures, then three refusals, recorded once. */
+	/* Throttled: 5 failures, then three refusals, recorded once (within one window). */
 	browser_on(&t, NULL);
+	t0 = now_s();
 	for (int i = 0; i < 5; i++)
 		login_post(&t, v.a.email, wrong);
 	for (int i = 0; i < 3; i++)
-		EXPECT_THROTTLED(login_post(&t, v.a.email, v.pw));
+		EXPECT_THROTTLED_SINCE(login_post(&t, v.a.email, v.pw), t0);
+	if (!in_window(t0))
+		return;   /* a new window may have let v in or counted anew: said by the 429 check */
 	r = AUDIT_GET(kv.secret, NULL, "action=dashboard.login");
 	for (size_t i = 0; i < audit_count(r, NULL, NULL, NULL); i++) {
 		const char *o = jstr(json_object_array_get_idx(jget(r->json, "data"), i),
