@@ -193,13 +193,27 @@ static const struct {
 	{ER_OPTION_PREVENTS_STATEMENT, true},   /* 1290 */
 	{ER_READ_ONLY_MODE, true},              /* 1836 */
 	/* the server is busy: the connection is fine */
-	{ER_LOCK_WAIT_TIMEOUT, false},          /* 1205 */
+	{ER_LOCK_WAIT_TIMEOUT, false},          /* 1205 (with causal reads: causal_refusal) */
 	{ER_LOCK_DEADLOCK, false},              /* 1213, also a Galera certification conflict */
 	{ER_STATEMENT_TIMEOUT, false},          /* 1969: max_statement_time */
 	{ER_QUERY_INTERRUPTED, false},          /* 1317: KILL QUERY */
 	{ER_OUTOFMEMORY, false}, {ER_OUT_OF_SORTMEMORY, false},
 	{ER_OUT_OF_RESOURCES, false},           /* 1037, 1038, 1041 */
 };
+
+/*
+ * With causal reads, 1205 is also how a Galera node refuses a read it cannot
+ * make causal: at once when it is outside the primary component (measured
+ * with gmcast.isolate: 1205, not 1047, for a session with wsrep_sync_wait),
+ * or after repl.causal_read_timeout when it lags. Either way another node
+ * should serve, and the worker would otherwise stay on it: the connection is
+ * left like for 1047. A real lock wait timeout costs one reconnect.
+ */
+static bool
+causal_refusal(const struct db *db, unsigned e)
+{
+	return e == ER_LOCK_WAIT_TIMEOUT && db->cfg->db_causal_reads;
+}
 
 static enum db_status
 classify(struct db *db, unsigned e, const char *what, unsigned slot)
@@ -209,7 +223,7 @@ classify(struct db *db, unsigned e, const char *what, unsigned slot)
 	for (size_t i = 0; i < sizeof(unavailable) / sizeof(unavailable[0]); i++) {
 		if (unavailable[i].code != e)
 			continue;
-		if (unavailable[i].drop)
+		if (unavailable[i].drop || causal_refusal(db, e))
 			leave_node(db);
 		log_error("database %s of statement %u: error %u, unavailable", what, slot, e);
 		db->stats.unavailable++;

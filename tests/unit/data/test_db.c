@@ -100,6 +100,52 @@ test_error_classes(void)
 	db_free(db);
 }
 
+/*
+ * With causal reads on, 1205 leaves the node: a Galera node outside the primary
+ * component refuses a causal read with it at once, and the worker must go to
+ * another node (make cluster-test, check 4); without, the connection stays.
+ */
+static void
+test_causal_lock_timeout_leaves_node(void)
+{
+	static const struct { int line; bool causal; bool drops; } cases[] = {
+		{__LINE__, true, true},
+		{__LINE__, false, false},
+	};
+	static struct config cfg;
+	struct db *db;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.db_nnodes = 3;
+	db = db_new(&cfg);
+	if (db == NULL || saved < 0 || devnull < 0) {
+		CHECK(false, "setup");
+		return;
+	}
+	dup2(devnull, STDERR_FILENO);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum db_status rc;
+
+		cfg.db_causal_reads = cases[i].causal;
+		db->conn = mysql_init(NULL);
+		db->node = 2;
+		rc = classify(db, ER_LOCK_WAIT_TIMEOUT, "prepare", 4);
+		CHECK_AT(rc == DB_UNAVAILABLE, cases[i].line, "status %d", rc);
+		CHECK_AT((db->conn == NULL) == cases[i].drops &&
+		         db->node == (cases[i].drops ? 0u : 2u), cases[i].line,
+		         "causal reads %s: connection %s, node %u", cases[i].causal ? "on" : "off",
+		         db->conn == NULL ? "dropped" : "kept", db->node);
+		if (db->conn != NULL)
+			mysql_close(db->conn);
+		db->conn = NULL;
+	}
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+	db_free(db);
+}
+
 /* A server that is not there: unavailable, counted, and the time it took is the database's. */
 static void
 test_connect_failure_counted(void)
@@ -206,6 +252,7 @@ int
 main(void)
 {
 	test_error_classes();
+	test_causal_lock_timeout_leaves_node();
 	test_connect_failure_counted();
 	test_not_run();
 	test_connect_round();
