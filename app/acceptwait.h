@@ -10,7 +10,11 @@
  * with EPOLLEXCLUSIVE, makes the kernel wake one idle process a connection;
  * a busy process still finds the socket ready when it comes back. Where the
  * kernel refuses EPOLLEXCLUSIVE (before Linux 4.5) the wait falls back to
- * poll(), with the old behaviour.
+ * poll(), with the old behaviour. At low load the kernel wakes the idle
+ * process first in its queue, so sequential requests mostly go to one worker
+ * instead of a random one: a worker whose database node cannot serve must
+ * leave it (data/db.c), or it answers every one of them 503 (make
+ * cluster-test, check 4, found it).
  *
  * The caller owns the listening socket; acceptwait_open makes it
  * non-blocking (a process that lost the race to accept goes back to waiting)
