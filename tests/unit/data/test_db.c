@@ -14,6 +14,38 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+/*
+ * classify(e) on a connection to node `node` of 3: the status, counted by class
+ * for the metrics (a duplicate is no failure), and whether the connection was
+ * dropped, the next one then going to the next node, around the list.
+ */
+static void
+check_class_at(int line, struct db *db, unsigned e, unsigned node, enum db_status want,
+               bool drops)
+{
+	struct db_stats before = *db_stats(db);
+	enum db_status rc;
+
+	/* A handle that never connected stands for the connection: closed when dropped. */
+	db->conn = mysql_init(NULL);
+	db->node = node;
+	rc = classify(db, e, "execution", 0);
+	CHECK_AT(db_stats(db)->unavailable == before.unavailable + (rc == DB_UNAVAILABLE) &&
+	         db_stats(db)->failed == before.failed + (rc == DB_ERROR) &&
+	         db_stats(db)->reconnects == 0, line,
+	         "error %u: counted %llu unavailable, %llu failed", e,
+	         (unsigned long long)(db_stats(db)->unavailable - before.unavailable),
+	         (unsigned long long)(db_stats(db)->failed - before.failed));
+	CHECK_AT(rc == want, line, "error %u: status %d, want %d", e, rc, want);
+	CHECK_AT((db->conn == NULL) == drops, line, "error %u: connection %s, want it %s", e,
+	         db->conn == NULL ? "dropped" : "kept", drops ? "dropped" : "kept");
+	CHECK_AT(db->node == (drops ? (node + 1) % 3 : node), line,
+	         "error %u: node %u after node %u", e, db->node, node);
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+}
+
 static void
 test_error_classes(void)
 {
@@ -65,35 +97,9 @@ test_error_classes(void)
 		return;
 	}
 	dup2(devnull, STDERR_FILENO);   /* DB_ERROR is logged: not the test's output */
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct db_stats before = *db_stats(db);
-		enum db_status rc;
-
-		unsigned node = (unsigned)i % 3;
-
-		/* A handle that never connected stands for the connection: closed when dropped. */
-		db->conn = mysql_init(NULL);
-		db->node = node;
-		rc = classify(db, cases[i].e, "execution", 0);
-		/* Counted by class for the metrics; a duplicate is no failure. */
-		CHECK_AT(db_stats(db)->unavailable == before.unavailable + (rc == DB_UNAVAILABLE) &&
-		         db_stats(db)->failed == before.failed + (rc == DB_ERROR) &&
-		         db_stats(db)->reconnects == 0, cases[i].line,
-		         "error %u: counted %llu unavailable, %llu failed", cases[i].e,
-		         (unsigned long long)(db_stats(db)->unavailable - before.unavailable),
-		         (unsigned long long)(db_stats(db)->failed - before.failed));
-		CHECK_AT(rc == cases[i].want, cases[i].line, "error %u: status %d, want %d",
-		         cases[i].e, rc, cases[i].want);
-		CHECK_AT((db->conn == NULL) == cases[i].drops, cases[i].line,
-		         "error %u: connection %s, want it %s", cases[i].e,
-		         db->conn == NULL ? "dropped" : "kept", cases[i].drops ? "dropped" : "kept");
-		/* Dropped: the next connection goes to the next node, around the list. */
-		CHECK_AT(db->node == (cases[i].drops ? (node + 1) % 3 : node), cases[i].line,
-		         "error %u: node %u after node %u", cases[i].e, db->node, node);
-		if (db->conn != NULL)
-			mysql_close(db->conn);
-		db->conn = NULL;
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_class_at(cases[i].line, db, cases[i].e, (unsigned)i % 3, cases[i].want,
+		               cases[i].drops);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(devnull);
@@ -108,10 +114,6 @@ test_error_classes(void)
 static void
 test_causal_lock_timeout_leaves_node(void)
 {
-	static const struct { int line; bool causal; bool drops; } cases[] = {
-		{__LINE__, true, true},
-		{__LINE__, false, false},
-	};
 	static struct config cfg;
 	struct db *db;
 	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
@@ -124,22 +126,10 @@ test_causal_lock_timeout_leaves_node(void)
 		return;
 	}
 	dup2(devnull, STDERR_FILENO);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum db_status rc;
-
-		cfg.db_causal_reads = cases[i].causal;
-		db->conn = mysql_init(NULL);
-		db->node = 2;
-		rc = classify(db, ER_LOCK_WAIT_TIMEOUT, "prepare", 4);
-		CHECK_AT(rc == DB_UNAVAILABLE, cases[i].line, "status %d", rc);
-		CHECK_AT((db->conn == NULL) == cases[i].drops &&
-		         db->node == (cases[i].drops ? 0u : 2u), cases[i].line,
-		         "causal reads %s: connection %s, node %u", cases[i].causal ? "on" : "off",
-		         db->conn == NULL ? "dropped" : "kept", db->node);
-		if (db->conn != NULL)
-			mysql_close(db->conn);
-		db->conn = NULL;
-	}
+	cfg.db_causal_reads = true;
+	check_class_at(__LINE__, db, ER_LOCK_WAIT_TIMEOUT, 2, DB_UNAVAILABLE, true);
+	cfg.db_causal_reads = false;
+	check_class_at(__LINE__, db, ER_LOCK_WAIT_TIMEOUT, 2, DB_UNAVAILABLE, false);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(devnull);
