@@ -203,9 +203,10 @@ static const struct {
 
 /*
  * With causal reads, 1205 is also how a Galera node refuses a read it cannot
- * make causal: at once when it is outside the primary component (measured
- * with gmcast.isolate: 1205, not 1047, for a session with wsrep_sync_wait),
- * or after repl.causal_read_timeout when it lags. Either way another node
+ * make causal: at once when it is outside the primary component (seen with
+ * gmcast.isolate: the workers' prepares, and a causal SELECT from the
+ * client, got 1205 where other sessions get 1047), or after
+ * repl.causal_read_timeout when it lags. Either way another node
  * should serve, and the worker would otherwise stay on it: the connection is
  * left like for 1047. A real lock wait timeout costs one reconnect.
  */
