@@ -75,7 +75,7 @@ wsrep_node_incoming_address=$addr:$C_SQL_PORT
 wsrep_sst_method=rsync
 wsrep_sst_receive_address=$addr:$C_SST_PORT
 wsrep_slave_threads=2
-wsrep_provider_options="gmcast.listen_addr=tcp://$addr:$C_GCOMM_PORT;ist.recv_addr=$addr:$C_IST_PORT;gcache.size=64M;evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S;pc.wait_prim_timeout=PT5S"
+wsrep_provider_options="gmcast.listen_addr=tcp://$addr:$C_GCOMM_PORT;ist.recv_addr=$addr:$C_IST_PORT;gcache.size=64M;evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S"
 CNF
 }
 
