@@ -102,7 +102,7 @@ fuzz:
 	@BUILD=$(BUILD) scripts/fuzz $(FUZZ_SECONDS)
 
 # Throughput and latency against a baseline measured in the same run (docs/bench.md).
-bench: deps all
+bench: deps all $(BUILD)/tests/integration
 	@scripts/bench
 
 clean:
