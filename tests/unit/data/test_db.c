@@ -15,6 +15,32 @@
 #include <unistd.h>
 
 /*
+ * db.c logs every failure it classifies to stderr: not the test's output.
+ * mute_stderr sends it to /dev/null and returns what unmute_stderr restores
+ * (-1, nothing muted, when a descriptor could not be had).
+ */
+static int
+mute_stderr(void)
+{
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	if (saved >= 0 && devnull >= 0)
+		dup2(devnull, STDERR_FILENO);
+	if (devnull >= 0)
+		close(devnull);
+	return saved;
+}
+
+static void
+unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
+/*
  * classify(e) on a connection to node `node` of 3: the status, counted by class
  * for the metrics (a duplicate is no failure), and whether the connection was
  * dropped, the next one then going to the next node, around the list.
@@ -87,22 +113,20 @@ test_error_classes(void)
 	};
 	static struct config cfg;
 	struct db *db;
-	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+	int saved;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.db_nnodes = 3;
 	db = db_new(&cfg);
-	if (db == NULL || saved < 0 || devnull < 0) {
+	if (db == NULL) {
 		CHECK(false, "setup");
 		return;
 	}
-	dup2(devnull, STDERR_FILENO);   /* DB_ERROR is logged: not the test's output */
+	saved = mute_stderr();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_class_at(cases[i].line, db, cases[i].e, (unsigned)i % 3, cases[i].want,
 		               cases[i].drops);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(devnull);
+	unmute_stderr(saved);
 	db_free(db);
 }
 
@@ -116,23 +140,21 @@ test_causal_lock_timeout_leaves_node(void)
 {
 	static struct config cfg;
 	struct db *db;
-	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+	int saved;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.db_nnodes = 3;
 	db = db_new(&cfg);
-	if (db == NULL || saved < 0 || devnull < 0) {
+	if (db == NULL) {
 		CHECK(false, "setup");
 		return;
 	}
-	dup2(devnull, STDERR_FILENO);
+	saved = mute_stderr();
 	cfg.db_causal_reads = true;
 	check_class_at(__LINE__, db, ER_LOCK_WAIT_TIMEOUT, 2, DB_UNAVAILABLE, true);
 	cfg.db_causal_reads = false;
 	check_class_at(__LINE__, db, ER_LOCK_WAIT_TIMEOUT, 2, DB_UNAVAILABLE, false);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(devnull);
+	unmute_stderr(saved);
 	db_free(db);
 }
 
@@ -142,17 +164,17 @@ test_connect_failure_counted(void)
 {
 	struct config cfg;
 	struct db *db;
-	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+	int saved;
 
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.db_socket, sizeof(cfg.db_socket), "/nonexistent/mysql.sock");
 	cfg.db_timeout = 1;
 	db = db_new(&cfg);
-	if (db == NULL || saved < 0 || devnull < 0) {
+	if (db == NULL) {
 		CHECK(false, "setup");
 		return;
 	}
-	dup2(devnull, STDERR_FILENO);
+	saved = mute_stderr();
 	CHECK(db_begin(db) == DB_UNAVAILABLE, "begin without a server");
 	CHECK(db_stats(db)->unavailable == 1 && db_stats(db)->failed == 0 &&
 	      db_stats(db)->reconnects == 0 && db_stats(db)->busy_us > 0,
@@ -164,9 +186,7 @@ test_connect_failure_counted(void)
 	/* Held off for a second after a failure: no new attempt, nothing more counted. */
 	CHECK(db_begin(db) == DB_UNAVAILABLE && db_stats(db)->unavailable == 1,
 	      "a held-off call counted as a failure");
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(devnull);
+	unmute_stderr(saved);
 	db_free(db);
 }
 
@@ -204,9 +224,9 @@ test_connect_round(void)
 		{__LINE__, 3, 2},
 	};
 	static struct config cfg;
-	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+	int saved;
 
-	dup2(devnull, STDERR_FILENO);   /* each refused connection is logged */
+	saved = mute_stderr();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct db *db;
 		int64_t before = timefmt_now_us(), hold;
@@ -233,9 +253,7 @@ test_connect_round(void)
 		         cases[i].line, "connected again within the hold");
 		db_free(db);
 	}
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(devnull);
+	unmute_stderr(saved);
 }
 
 int
