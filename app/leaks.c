@@ -58,14 +58,25 @@ leaks_verify(struct api_call *c, struct api_signature *out)
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
+	/* A header missing, empty or too long: refused before anything else is looked at. */
+	if (!leaksig_headers_ok(c->req->github_key_id, c->req->github_signature))
+		return ERR_INVALID_SIGNATURE;
 	/* Not configured: no key is known, so nothing verifies. */
 	if (path[0] == '\0')
 		return ERR_INVALID_SIGNATURE;
 	errno = 0;
 	if (!read_keys(path, doc, sizeof(doc), &n)) {
-		log_error("request %s: leak_public_keys_file %s: %s", c->resp->request_id, path,
-		          errno != 0 ? strerror(errno) : "too large");
-		return ERR_SERVICE_UNAVAILABLE;
+		int why = errno;
+
+		log_error("request %s: leak_public_keys_file %s: %s%s", c->resp->request_id, path,
+		          why != 0 ? strerror(why) : "too large",
+		          why == ENOENT ? " (scripts/admin leaks refresh-keys fetches it)" : "");
+		/*
+		 * Not fetched yet: no key is known, as when not configured, and the
+		 * signature is refused (401). A file that is there but cannot be read
+		 * may hold the key that signed: 503, GitHub retries.
+		 */
+		return why == ENOENT ? ERR_INVALID_SIGNATURE : ERR_SERVICE_UNAVAILABLE;
 	}
 	r = leaksig_verify(doc, n, c->req->github_key_id, c->req->github_signature, c->req->body,
 	                   c->req->body_len);

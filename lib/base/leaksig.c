@@ -112,21 +112,27 @@ header_ok(const char *h, size_t max)
 	return h != NULL && h[0] != '\0' && strnlen(h, max + 1) <= max;
 }
 
+bool
+leaksig_headers_ok(const char *key_id, const char *sig_b64)
+{
+	return header_ok(key_id, LEAKSIG_ID_MAX) && header_ok(sig_b64, LEAKSIG_SIG_B64_MAX);
+}
+
 enum leaksig_result
 leaksig_verify(const char *doc, size_t doc_len, const char *key_id, const char *sig_b64,
                const void *body, size_t body_len)
 {
 	unsigned char der[LEAKSIG_SIG_B64_MAX];
 	size_t der_len = 0, i, n;
-	json_object *root, *keys = keys_array(doc, doc_len, &root), *entry = NULL;
+	json_object *root = NULL, *keys, *entry = NULL;
 	EVP_PKEY *k = NULL;
 	EVP_MD_CTX *md = NULL;
-	enum leaksig_result r = LEAKSIG_BAD_DOCUMENT;
+	enum leaksig_result r = LEAKSIG_NO_SIGNATURE;
 
-	if (keys == NULL)
+	if (!leaksig_headers_ok(key_id, sig_b64))
 		goto done;
-	r = LEAKSIG_NO_SIGNATURE;
-	if (!header_ok(key_id, LEAKSIG_ID_MAX) || !header_ok(sig_b64, LEAKSIG_SIG_B64_MAX))
+	r = LEAKSIG_BAD_DOCUMENT;
+	if ((keys = keys_array(doc, doc_len, &root)) == NULL)
 		goto done;
 	n = json_object_array_length(keys);
 	for (i = 0; i < n; i++) {

@@ -31,9 +31,17 @@ enum leaksig_result {
 };
 
 /*
+ * Whether both headers are there, nonempty and not too long: what
+ * LEAKSIG_NO_SIGNATURE refuses, checkable before the keys document is read.
+ * NULL headers are missing ones.
+ */
+bool leaksig_headers_ok(const char *key_id, const char *sig_b64);
+
+/*
  * Whether sig_b64 (Github-Public-Key-Signature) is the signature of body by
  * the key that doc (len bytes) names key_id (Github-Public-Key-Identifier).
- * NULL headers are missing ones. Only LEAKSIG_OK means verified.
+ * NULL headers are missing ones. Only LEAKSIG_OK means verified; the headers
+ * are judged first (LEAKSIG_NO_SIGNATURE, whatever doc is).
  */
 enum leaksig_result leaksig_verify(const char *doc, size_t doc_len, const char *key_id,
                                    const char *sig_b64, const void *body, size_t body_len);

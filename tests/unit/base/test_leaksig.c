@@ -125,6 +125,9 @@ test_verify(void)
 		{__LINE__, 1, "a", BY_384, -1, LEAKSIG_BAD_KEY},
 		{__LINE__, 2, "a", GOOD, -1, LEAKSIG_BAD_KEY},
 		{__LINE__, 3, "a", GOOD, -1, LEAKSIG_BAD_DOCUMENT},
+		/* The headers are judged first, whatever the document. */
+		{__LINE__, 3, NULL, GOOD, -1, LEAKSIG_NO_SIGNATURE},
+		{__LINE__, 3, "a", NONE, -1, LEAKSIG_NO_SIGNATURE},
 	};
 	char *docs[4] = {doc2("a", pem(k256), "b", pem(k256b)), doc2("a", pem(k384), NULL, NULL),
 	                 doc2("a", pem(k256k1), NULL, NULL), strdup("{\"public_keys\":{}}")};
