@@ -124,30 +124,45 @@ skip_ows(const char *p)
 	return p;
 }
 
+/* Past `charset=utf-8` (any case, quoted or not) at p; NULL when p is not that. */
+static const char *
+skip_charset_utf8(const char *p)
+{
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return NULL;
+	p += 8;
+	if (strncasecmp(p, "utf-8", 5) == 0)
+		return p + 5;
+	if (strncasecmp(p, "\"utf-8\"", 7) == 0)
+		return p + 7;
+	return NULL;
+}
+
+/*
+ * RFC 9110 5.6.6: parameters = *( OWS ";" OWS [ parameter ] ), so empty
+ * ones (`application/json;`) are allowed; of real ones only a single
+ * charset=utf-8.
+ */
 bool
 validate_json_content_type(const char *ct)
 {
 	static const char type[] = "application/json";
 	const char *p;
+	bool charset = false;
 
 	if (ct == NULL || strncasecmp(ct, type, sizeof(type) - 1) != 0)
 		return false;
-	p = skip_ows(ct + sizeof(type) - 1);
-	if (*p == '\0')
-		return true;
-	if (*p != ';')
-		return false;
-	p = skip_ows(p + 1);
-	if (strncasecmp(p, "charset=", 8) != 0)
-		return false;
-	p += 8;
-	if (strncasecmp(p, "utf-8", 5) == 0)
-		p += 5;
-	else if (strncasecmp(p, "\"utf-8\"", 7) == 0)
-		p += 7;
-	else
-		return false;
-	return *skip_ows(p) == '\0';
+	for (p = skip_ows(ct + sizeof(type) - 1); *p != '\0'; p = skip_ows(p)) {
+		if (*p != ';')
+			return false;
+		p = skip_ows(p + 1);
+		if (*p == ';' || *p == '\0')
+			continue;
+		if (charset || (p = skip_charset_utf8(p)) == NULL)
+			return false;
+		charset = true;
+	}
+	return true;
 }
 
 int

@@ -72,28 +72,34 @@ ref_ows(const char *p)
 	return p;
 }
 
-/* application/json OWS [ ";" OWS "charset=" ( utf-8 | "utf-8" ) OWS ], any case. */
+/*
+ * application/json, then pieces split at every ";", each (trimmed of OWS)
+ * empty or charset=utf-8 / charset="utf-8", that one at most once; only OWS
+ * before the first ";". Lower case.
+ */
 static bool
 ref_content_type_lower(const char *p)
 {
+	int charsets = 0;
+
 	if (strncmp(p, "application/json", 16) != 0)
 		return false;
-	p = ref_ows(p + 16);
-	if (*p == '\0')
-		return true;
-	if (*p++ != ';')
+	p += 16;
+	if (*ref_ows(p) != ';' && *ref_ows(p) != '\0')
 		return false;
-	p = ref_ows(p);
-	if (strncmp(p, "charset=", 8) != 0)
-		return false;
-	p += 8;
-	if (strncmp(p, "utf-8", 5) == 0)
-		p += 5;
-	else if (strncmp(p, "\"utf-8\"", 7) == 0)
-		p += 7;
-	else
-		return false;
-	return *ref_ows(p) == '\0';
+	while ((p = strchr(p, ';')) != NULL) {
+		const char *s = ref_ows(++p), *semi = strchr(s, ';');
+		size_t n = semi != NULL ? (size_t)(semi - s) : strlen(s);
+
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if ((n == 13 && strncmp(s, "charset=utf-8", 13) == 0) ||
+		    (n == 15 && strncmp(s, "charset=\"utf-8\"", 15) == 0))
+			charsets++;
+		else if (n != 0)
+			return false;
+	}
+	return charsets <= 1;
 }
 
 /* A copy with every ASCII letter mapped by f (tolower or toupper). */

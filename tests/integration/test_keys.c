@@ -541,6 +541,8 @@ test_unsupported_media_type_415(void)
 		{__LINE__, "application/json; charset=utf-16"},
 		{__LINE__, "application/json; foo=bar"},
 		{__LINE__, "application/json; charset=utf-8; foo=bar"},
+		{__LINE__, "application/json; charset=utf-8; charset=utf-8"},
+		{__LINE__, "application/json;; foo=bar"},
 		{__LINE__, "text/json"},
 		{__LINE__, "json"},
 		{__LINE__, ""},
@@ -566,6 +568,9 @@ test_json_content_type_variants_accepted(void)
 		{__LINE__, "APPLICATION/JSON;charset=\"UTF-8\""},
 		{__LINE__, "Application/Json; Charset=UTF-8"},
 		{__LINE__, "application/json;charset=utf-8"},
+		/* RFC 9110 allows empty parameters */
+		{__LINE__, "application/json;"},
+		{__LINE__, "application/json; charset=utf-8;"},
 	};
 
 	SETUP(&a, &k, "ctypeok");

@@ -230,8 +230,8 @@ test_content_type(void)
 		{__LINE__, "text/plain", false},
 		{__LINE__, "application/x-www-form-urlencoded", false},
 		{__LINE__, "multipart/form-data; boundary=x", false},
-		{__LINE__, "application/json;", false},
-		{__LINE__, "application/json; ", false},
+		{__LINE__, "application/json;", true},            /* RFC 9110: empty parameters */
+		{__LINE__, "application/json; ", true},
 		{__LINE__, "application/json; charset=latin1", false},
 		{__LINE__, "application/json; charset=iso-8859-1", false},
 		{__LINE__, "application/json; charset=utf-16", false},
@@ -243,7 +243,11 @@ test_content_type(void)
 		{__LINE__, "application/json; charset=utf-8\"", false},
 		{__LINE__, "application/json; charset='utf-8'", false},
 		{__LINE__, "application/json; charset=utf-8; foo=bar", false},
-		{__LINE__, "application/json; charset=utf-8;", false},
+		{__LINE__, "application/json; charset=utf-8;", true},
+		{__LINE__, "application/json;;charset=utf-8; ;", true},
+		{__LINE__, "application/json; charset=utf-8; charset=utf-8", false},   /* repeated */
+		{__LINE__, "application/json; charset=utf-8 x", false},
+		{__LINE__, "application/json; ; foo=bar", false},
 		{__LINE__, "application/json; foo=bar", false},
 		{__LINE__, "application/json; foo=bar; charset=utf-8", false},
 		{__LINE__, "application/json; boundary=x", false},
