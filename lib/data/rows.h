@@ -10,6 +10,7 @@
 
 #include "data/db_stmt.h"
 #include "data/store.h"
+#include "data/store_audit.h"
 
 /*
  * A key's counters (sql/006): every node's row of api_key_counters, plus what
@@ -42,9 +43,17 @@
 #define KEY_COLS_UNCOUNTED KEY_COLS_WITH("NULL", "0")
 
 
-/* Output buffers for one text column; the value is NUL-terminated on copy-out. */
+/*
+ * Output buffers for one text column; the value is NUL-terminated on
+ * copy-out. Room for the longest text column read back, in bytes: a value
+ * that does not fit ends db_fetch (MYSQL_DATA_TRUNCATED) as if the rows
+ * had ended, so a column widened by a migration must widen this too.
+ */
+#define ROWS_TEXT_MAX 2048   /* audit_events.details, sql/009 */
+_Static_assert(ROWS_TEXT_MAX >= STORE_AUDIT_DETAILS_MAX, "audit details do not fit");
+_Static_assert(ROWS_TEXT_MAX >= STORE_EMAIL_MAX * 4, "an e-mail (utf8mb4) does not fit");
 struct rows_text {
-	char buf[STORE_EMAIL_MAX * 4 + 1];
+	char buf[ROWS_TEXT_MAX + 1];
 	unsigned long len;
 	my_bool nul;
 };

@@ -606,6 +606,37 @@ test_leaks_keys_file_missing_or_broken(void)
 	EXPECT_FEEDBACK(post(body, len, KID, good, "application/json"), NULL, 0);
 }
 
+/*
+ * The longest url kept (1 024 bytes) makes an event over 1 KiB: it lists
+ * whole, and the key's events before it still do (a text buffer smaller
+ * than audit_events.details once ended the list at such an event).
+ */
+static void
+test_leaks_longest_url_in_audit(void)
+{
+	char path[1024 - sizeof("https://github.com/") + 2];
+	const char *url;
+	struct acct a;
+	struct key obs, k;
+	json_object *ev;
+	struct http_response *r;
+
+	if (!SETUP() || !NEW_ACCOUNT(&a, "leaklong") || !NEW_KEY(&obs, a.id, NULL, "observer") ||
+	    !NEW_KEY(&k, a.id, NULL, "long"))
+		return;
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	url = P("https://github.com/%s", path);
+	if (!CHECK(strlen(url) == 1024, "url of %zu bytes", strlen(url)) ||
+	    !LEAK_REPORT(k.secret, url, "content"))
+		return;
+	r = AUDIT_GET(obs.secret, NULL, P("target_id=%s", k.id));
+	CHECK(audit_count(r, "key.revoked_leak", k.id, &ev) == 1 &&
+	      strcmp(jstr(ev, "details.url") ?: "", url) == 0, "the leak's event: %.200s", r->body);
+	CHECK(audit_count(r, "key.created", k.id, NULL) == 1, "the key's events before the leak's "
+	      "are not listed: %.200s", r->body);
+}
+
 /* A keys document that is not one is refused, and the file in place kept. */
 static void
 test_leaks_refresh_keys_validates(void)
@@ -650,5 +681,6 @@ const struct itest_case itest_leaks_cases[] = {
 	ITEST(test_leaks_race_with_user_revoke),
 	ITEST(test_leaks_refresh_keys_validates),
 	ITEST(test_leaks_keys_file_missing_or_broken),
+	ITEST(test_leaks_longest_url_in_audit),
 };
 const size_t itest_leaks_count = N_ELEMS(itest_leaks_cases);
