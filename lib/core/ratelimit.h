@@ -43,7 +43,7 @@
 #define RATELIMIT_BUCKETS   8192
 #define RATELIMIT_WAYS      7
 /* The bounds of a limit's two numbers (the API's, the admin tool's, the configuration's). */
-#define RATELIMIT_MAX       100000
+#define RATELIMIT_MAX       STORE_RATE_LIMIT_MAX
 /* "key";q=4294967295;w=1 and "key";r=4294967295;t=4294967295, with room. */
 #define RATELIMIT_HEADER_MAX 64
 

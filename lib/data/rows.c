@@ -61,9 +61,13 @@ rows_bind_rate_limit(MYSQL_BIND *b, struct rows_rate_limit *r)
 void
 rows_copy_rate_limit(struct store_rate_limit *dst, const struct rows_rate_limit *r)
 {
-	/* Both columns or none: a half-set pair (written by hand) is no limit. */
-	bool set = !r->per_second_nul && !r->burst_nul && r->per_second > 0 && r->burst > 0 &&
-	           r->per_second <= UINT32_MAX && r->burst <= UINT32_MAX;
+	/*
+	 * Both columns within the bounds the API writes, or no limit: a half-set
+	 * or out-of-range pair was written by hand (above 10^9 a second, the
+	 * limiter's interval would be 0 ns and divide by zero).
+	 */
+	bool set = !r->per_second_nul && !r->burst_nul && r->per_second >= 1 && r->burst >= 1 &&
+	           r->per_second <= STORE_RATE_LIMIT_MAX && r->burst <= STORE_RATE_LIMIT_MAX;
 
 	dst->per_second = set ? (uint32_t)r->per_second : 0;
 	dst->burst = set ? (uint32_t)r->burst : 0;

@@ -37,6 +37,7 @@ enum store_reason store_reason_parse(const char *s);  /* REASON_NONE if unknown 
  * A rate limit (sql/008, core/ratelimit.h): per_second requests a second with
  * bursts of up to burst at once; per_second 0 is none (SQL NULL).
  */
+#define STORE_RATE_LIMIT_MAX 100000   /* the bounds of both numbers: 1 to this */
 struct store_rate_limit {
 	uint32_t per_second;
 	uint32_t burst;
