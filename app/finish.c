@@ -21,15 +21,22 @@ finish_is_local(int listen_fd)
  * request (about a fifth of a worker's CPU time here, docs/bench.md). A
  * UNIX-domain socket never drops what was written to it, and with nothing
  * unread the web server sees a plain end of file; FCGX_Detach makes libfcgi
- * close without the wait. A kept connection (FCGI_KEEP_CONN) is not closed.
+ * close without the wait.
+ *
+ * A connection the web server asked to keep (FCGI_KEEP_CONN: nginx's
+ * fastcgi_keep_conn, Apache's enablereuse=on) is closed all the same: a
+ * worker waits for its next request on the listening socket only, so the next
+ * request on a kept connection would wait for an unrelated connection to wake
+ * the worker, and a worker holding an idle connection serves nobody else. The
+ * web server sees the end of file and opens a new connection next time.
  */
 void
 finish_request(FCGX_Request *fr, bool local)
 {
 	int unread = -1;
 
-	if (local && !fr->keepConnection && ioctl(fr->ipcFd, FIONREAD, &unread) == 0 &&
-	    unread == 0)
+	fr->keepConnection = 0;
+	if (local && ioctl(fr->ipcFd, FIONREAD, &unread) == 0 && unread == 0)
 		FCGX_Detach(fr);
 	FCGX_Finish_r(fr);
 }

@@ -23,11 +23,14 @@
 #include <pwd.h>
 #include <linux/capability.h>
 #include <linux/kcmp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -873,6 +876,101 @@ test_connection_wakes_one_idle_worker(void)
 	      REQS, n, after - before, (double)(after - before) / REQS, n);
 }
 
+/* ---- FastCGI spoken directly to the pool's socket -------------------------------------------- */
+
+/* A FastCGI record (version 1, request id 1) of type with content c (n bytes) onto out. */
+static size_t
+fcgi_record(unsigned char *out, int type, const void *c, size_t n)
+{
+	unsigned char h[8] = {1, (unsigned char)type, 0, 1, (unsigned char)(n >> 8),
+	                      (unsigned char)n, 0, 0};
+
+	memcpy(out, h, sizeof(h));
+	memcpy(out + sizeof(h), c, n);
+	return sizeof(h) + n;
+}
+
+/* A name-value pair of short (< 128 bytes) strings onto out. */
+static size_t
+fcgi_pair(unsigned char *out, const char *name, const char *value)
+{
+	size_t nl = strlen(name), vl = strlen(value);
+
+	out[0] = (unsigned char)nl;
+	out[1] = (unsigned char)vl;
+	memcpy(out + 2, name, nl);
+	memcpy(out + 2 + nl, value, vl);
+	return 2 + nl + vl;
+}
+
+/* Reads fd into buf until the peer closes it (*eof), cap bytes or wait_s pass; the bytes read. */
+static size_t
+read_until(int fd, unsigned char *buf, size_t cap, double wait_s, bool *eof)
+{
+	size_t n = 0;
+	double end = now_s() + wait_s;
+
+	*eof = false;
+	while (n < cap && now_s() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t got;
+
+		if (poll(&p, 1, (int)((end - now_s()) * 1000) + 1) <= 0)
+			continue;
+		if ((got = read(fd, buf + n, cap - n)) <= 0) {
+			*eof = got == 0;
+			break;
+		}
+		n += (size_t)got;
+	}
+	return n;
+}
+
+/*
+ * A web server may ask the application to keep a connection (FCGI_KEEP_CONN:
+ * nginx's fastcgi_keep_conn, Apache's enablereuse=on). A worker waits for
+ * work on the listening socket only, so it answers and closes the connection
+ * anyway (app/finish.c): the web server sees the end of file and connects
+ * again. Kept open, the next request on it waited for an unrelated
+ * connection to wake the worker.
+ */
+static void
+test_kept_connection_answered_then_closed(void)
+{
+	static const unsigned char begin[8] = {0, 1, 1 /* FCGI_KEEP_CONN */, 0, 0, 0, 0, 0};
+	unsigned char params[256], req[512], buf[8192];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *sock = state_path("app.sock");
+	size_t np = 0, nr = 0, got;
+	bool eof = false;
+	int fd;
+
+	if (!LIGHTTPD_ONLY())
+		return;
+	if (!CHECK(strlen(sock) < sizeof(sa.sun_path), "%s: too long a path", sock))
+		return;
+	strcpy(sa.sun_path, sock);
+	np += fcgi_pair(params + np, "REQUEST_METHOD", "GET");
+	np += fcgi_pair(params + np, "REQUEST_URI", "/healthz");
+	np += fcgi_pair(params + np, "SCRIPT_NAME", "/healthz");
+	nr += fcgi_record(req + nr, 1 /* FCGI_BEGIN_REQUEST */, begin, sizeof(begin));
+	nr += fcgi_record(req + nr, 4 /* FCGI_PARAMS */, params, np);
+	nr += fcgi_record(req + nr, 4, "", 0);
+	nr += fcgi_record(req + nr, 5 /* FCGI_STDIN */, "", 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (!CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	           write(fd, req, nr) == (ssize_t)nr, "connecting to %s: %s", sock, strerror(errno))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	got = read_until(fd, buf, sizeof(buf), 5, &eof);
+	CHECK(got > 8 && memmem(buf, got, "Status: 200", 11) != NULL,
+	      "no 200 answer to a kept connection's request (%zu bytes)", got);
+	CHECK(eof, "the connection was not closed after the answer (%zu bytes within 5 s)", got);
+	close(fd);
+}
+
 /* The executable of pid ends with name. */
 static bool
 runs(pid_t pid, const char *name)
@@ -961,5 +1059,6 @@ const struct itest_case itest_process_cases[] = {
 	ITEST(test_single_process_mode),
 	ITEST(test_server_and_admin_cannot_dump_core),
 	ITEST(test_connection_wakes_one_idle_worker),
+	ITEST(test_kept_connection_answered_then_closed),
 };
 const size_t itest_process_count = N_ELEMS(itest_process_cases);
