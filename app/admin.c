@@ -233,7 +233,7 @@ account_set_password(struct admin *a)
 	uint8_t id[UUID_LEN];
 	char *pw = NULL, hash[crypto_pwhash_STRBYTES];
 	size_t len;
-	enum db_status rc;
+	enum err e;
 	int status = 1;
 
 	if (parse_id(a->argc > 3 ? a->argv[3] : NULL, id, "ACCOUNT_ID"))
@@ -258,10 +258,8 @@ account_set_password(struct admin *a)
 		fail("%s", "out of memory while hashing");
 		goto done;
 	}
-	/* A new password ends every dashboard session of the account. */
-	if ((rc = store_account_set_password(a->db, id, hash)) != DB_OK ||
-	    (rc = store_session_delete_account(a->db, id)) != DB_OK) {
-		db_fail(rc);
+	if ((e = accounts_set_password(a->db, id, hash)) != ERR_NONE) {
+		core_fail(e);
 		goto done;
 	}
 	status = show_account(a, id);

@@ -23,6 +23,18 @@ accounts_set_active(struct db *db, const struct audit_origin *o, const uint8_t a
 }
 
 enum err
+accounts_set_password(struct db *db, const uint8_t account[UUID_LEN], const char *hash)
+{
+	enum err e = result_db(db_begin(db));
+
+	if (e == ERR_NONE)
+		e = result_db(store_account_set_password(db, account, hash));
+	if (e == ERR_NONE)
+		e = result_db(store_session_delete_account(db, account));
+	return result_commit(db, e);
+}
+
+enum err
 accounts_org_create(struct db *db, const struct audit_origin *o, const struct store_org *org,
                     const uint8_t owner[UUID_LEN], int64_t now)
 {

@@ -20,6 +20,13 @@ enum err accounts_set_active(struct db *db, const struct audit_origin *o,
                              const uint8_t account[UUID_LEN], bool active, int64_t now);
 
 /*
+ * Sets an account's dashboard password (hash: a crypto_pwhash_str string)
+ * and ends all its dashboard sessions, in one transaction: a new password
+ * that left an old session alive would not lock out whoever had the old one.
+ */
+enum err accounts_set_password(struct db *db, const uint8_t account[UUID_LEN], const char *hash);
+
+/*
  * The default rate limit of org's keys (rl per_second 0: none; else
  * validated), with its org.rate_limit_changed event (details: the new limit);
  * setting what it has already writes none.

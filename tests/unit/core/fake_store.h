@@ -139,6 +139,12 @@ static struct fake_store {
 	bool set_changed;
 	enum store_role member_role;
 	unsigned member_sets, member_removes, session_deletes, org_inserts;
+	/* store_account_set_password: what it was asked; store_session_delete_account's own
+	 * status when not DB_OK (else fake.rc); whether each ran in a transaction */
+	unsigned password_sets;
+	char asked_hash_text[128];
+	enum db_status session_delete_rc;
+	bool password_in_tx, sessions_in_tx;
 	enum store_role asked_role;
 
 	/* store_key_rename, store_key_set_rate_limit, store_org_set_rate_limit: what they were
@@ -550,6 +556,19 @@ store_session_delete_account(struct db *db, const uint8_t account[UUID_LEN])
 	(void)account;
 	fake.calls++;
 	fake.session_deletes++;
+	fake.sessions_in_tx = fake.in_tx;
+	return fake.session_delete_rc != DB_OK ? fake.session_delete_rc : fake.rc;
+}
+
+enum db_status
+store_account_set_password(struct db *db, const uint8_t id[UUID_LEN], const char *hash)
+{
+	(void)db;
+	(void)id;
+	fake.calls++;
+	fake.password_sets++;
+	fake.password_in_tx = fake.in_tx;
+	snprintf(fake.asked_hash_text, sizeof(fake.asked_hash_text), "%s", hash);
 	return fake.rc;
 }
 

@@ -77,6 +77,50 @@ test_set_active(void)
 	}
 }
 
+/* The password and the end of the account's sessions: one transaction, both or neither. */
+static void
+test_set_password(void)
+{
+	static const struct {
+		int line;
+		enum db_status begin_rc, rc, session_rc, commit_rc;
+		enum err want;
+		unsigned sets, deletes, commits, rollbacks;
+	} cases[] = {
+		{__LINE__, DB_OK, DB_OK, DB_OK, DB_OK, ERR_NONE, 1, 1, 1, 0},
+		{__LINE__, DB_UNAVAILABLE, DB_OK, DB_OK, DB_OK, ERR_SERVICE_UNAVAILABLE, 0, 0, 0, 0},
+		{__LINE__, DB_OK, DB_ERROR, DB_OK, DB_OK, ERR_INTERNAL, 1, 0, 0, 1},
+		/* The sessions could not be ended: the new password is taken back too. */
+		{__LINE__, DB_OK, DB_OK, DB_UNAVAILABLE, DB_OK, ERR_SERVICE_UNAVAILABLE, 1, 1, 0, 1},
+		{__LINE__, DB_OK, DB_OK, DB_OK, DB_UNAVAILABLE, ERR_SERVICE_UNAVAILABLE, 1, 1, 1, 0},
+	};
+	uint8_t account[UUID_LEN];
+
+	fake_id(account, ID_ACCOUNT);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum err e;
+
+		fake_reset();
+		fake.begin_rc = cases[i].begin_rc;
+		fake.rc = cases[i].rc;
+		fake.session_delete_rc = cases[i].session_rc;
+		fake.commit_rc = cases[i].commit_rc;
+		e = accounts_set_password(NULL, account, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+		CHECK_AT(e == cases[i].want, cases[i].line, "%s, want %s", ename(e),
+		         ename(cases[i].want));
+		CHECK_AT(fake.password_sets == cases[i].sets && fake.session_deletes == cases[i].deletes &&
+		         fake.commits == cases[i].commits && fake.rollbacks == cases[i].rollbacks &&
+		         !fake.in_tx, cases[i].line, "%u sets, %u deletes, %u commits, %u rollbacks",
+		         fake.password_sets, fake.session_deletes, fake.commits, fake.rollbacks);
+		CHECK_AT((fake.password_sets == 0 || fake.password_in_tx) &&
+		         (fake.session_deletes == 0 || fake.sessions_in_tx), cases[i].line,
+		         "a write outside the transaction");
+		CHECK_AT(fake.password_sets == 0 ||
+		         strcmp(fake.asked_hash_text, "$argon2id$v=19$m=65536,t=2,p=1$x$y") == 0,
+		         cases[i].line, "hash %s", fake.asked_hash_text);
+	}
+}
+
 static void
 test_orgs(void)
 {
@@ -246,6 +290,7 @@ main(void)
 		return 1;
 	audit_origin(&admin, AUDIT_BY_ADMIN, NULL, NULL, NULL);
 	test_set_active();
+	test_set_password();
 	test_orgs();
 	test_org_rate_limit();
 	test_members();
