@@ -241,6 +241,8 @@ account_set_password(struct admin *a)
 	pw = sodium_malloc(PASSWORD_MAX + 2);
 	if (pw == NULL)
 		return fail("%s", "out of memory");
+	/* Unbuffered: no copy of the password in stdio's buffer, which nothing would wipe. */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (fgets(pw, PASSWORD_MAX + 2, stdin) == NULL) {
 		fail("%s", "expected the password on standard input");
 		goto done;
@@ -265,6 +267,7 @@ account_set_password(struct admin *a)
 	status = show_account(a, id);
 done:
 	sodium_free(pw);   /* wipes */
+	sodium_memzero(hash, sizeof(hash));
 	return status;
 }
 

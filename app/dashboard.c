@@ -146,6 +146,7 @@ dash_set_cookie(struct dash *d, const char *name, const char *value, bool clear)
 	         d->req->https || d->env->cfg->secure_cookies ? "; Secure" : "",
 	         clear ? "; Max-Age=0" : "");
 	response_header(d->resp, "Set-Cookie", line);
+	explicit_bzero(line, sizeof(line));   /* a session's token */
 }
 
 void

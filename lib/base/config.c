@@ -271,7 +271,7 @@ resolve_db_nodes(struct config *cfg)
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	char line[1024];
+	char line[1024], buf[4096];
 	FILE *f = NULL;
 	int lineno = 0, rc = -1;
 
@@ -281,6 +281,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	/* stdio's buffer of the file holds db_password too: ours, wiped once closed. */
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *k, *eq, *v;
 
@@ -325,6 +327,7 @@ fail:
 	sodium_memzero(line, sizeof(line));
 	if (f != NULL)
 		fclose(f);
+	sodium_memzero(buf, sizeof(buf));
 	if (rc != 0)
 		config_free(cfg);
 	return rc;

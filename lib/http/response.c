@@ -43,6 +43,9 @@ void
 response_reset(struct response *r)
 {
 	drop_body(r);
+	/* A Set-Cookie line may hold a dashboard session's token. */
+	explicit_bzero(r->extra, r->extra_len);
+	r->extra_len = 0;
 }
 
 void

@@ -40,6 +40,7 @@ struct response {
 
 /* Starts a response with a fresh request id. */
 void response_init(struct response *r);
+/* Frees the body and wipes the extra headers (a session cookie among them). */
 void response_reset(struct response *r);
 
 /* Adds a header line; names and values are the service's own, never input. */

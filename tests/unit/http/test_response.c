@@ -481,6 +481,24 @@ test_request_ids(void)
 	response_reset(&a);
 }
 
+/* A reset response keeps no header line, and none of its bytes (a session cookie's token). */
+static void
+test_reset_wipes_headers(void)
+{
+	static const char token[] = "ps_session=Zm9vYmFyYmF6cXV4";
+	struct response r;
+	bool clean = true;
+
+	response_init(&r);
+	response_header(&r, "Set-Cookie", token);
+	CHECK(r.extra_len > 0 && strstr(r.extra, token) != NULL, "the header was not added");
+	response_reset(&r);
+	for (size_t i = 0; i < sizeof(r.extra); i++)
+		clean &= r.extra[i] == '\0';
+	CHECK(r.extra_len == 0 && clean, "after a reset: %zu bytes of headers, %s", r.extra_len,
+	      clean ? "wiped" : "not wiped");
+}
+
 int
 main(void)
 {
@@ -492,5 +510,6 @@ main(void)
 	test_auth_error();
 	test_head();
 	test_request_ids();
+	test_reset_wipes_headers();
 	return harness_summary();
 }
