@@ -50,9 +50,23 @@ pooldir_path(const char *dir, const struct pooldir_file *f, char *path, size_t c
 	return n > 0 && (size_t)n < cap;
 }
 
-/* Opens (creating) the file and gives it its size; -1 with errno. */
+/*
+ * Whether a file found in the directory can be ours: a regular file that
+ * only its owner can open, owned by this process's user or by owner. A file
+ * someone else made first could hold planted state (a rate-limit bucket
+ * locked by a live pid hangs every worker that needs it), or be open for
+ * writing in their process still.
+ */
+static bool
+trusted(const struct stat *st, uid_t owner)
+{
+	return S_ISREG(st->st_mode) && (st->st_mode & 077) == 0 &&
+	       (st->st_uid == geteuid() || st->st_uid == owner);
+}
+
+/* Opens (creating) the file and gives it its size; -1 with errno (EPERM: not trusted). */
 static int
-open_shared(const char *dir, const struct pooldir_file *f)
+open_shared(const char *dir, const struct pooldir_file *f, uid_t owner)
 {
 	char path[POOLDIR_PATH_MAX];
 	struct stat st;
@@ -65,20 +79,26 @@ open_shared(const char *dir, const struct pooldir_file *f)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 ||
-	    (st.st_size < (off_t)f->size && ftruncate(fd, (off_t)f->size) != 0)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (!trusted(&st, owner)) {
+		errno = EPERM;
+		goto fail;
 	}
+	if (st.st_size < (off_t)f->size && ftruncate(fd, (off_t)f->size) != 0)
+		goto fail;
 	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 int
 pooldir_create(const char *dir, const struct pooldir_file *f, uid_t uid, gid_t gid)
 {
-	int fd = open_shared(dir, f), rc = -1, saved;
+	int fd = open_shared(dir, f, uid), rc = -1, saved;
 
 	if (fd < 0)
 		return -1;
@@ -93,7 +113,7 @@ pooldir_create(const char *dir, const struct pooldir_file *f, uid_t uid, gid_t g
 void *
 pooldir_map(const char *dir, const struct pooldir_file *f)
 {
-	int fd = open_shared(dir, f), saved;
+	int fd = open_shared(dir, f, geteuid()), saved;
 	void *p;
 
 	if (fd < 0)
