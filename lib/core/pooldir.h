@@ -26,8 +26,9 @@ bool pooldir_of(const char *configured, int listen_fd, char *dir, size_t cap);
  * A file the pool's processes share (core/metrics', core/ratelimit's):
  * "parsesphere-NAME-LAYOUT-SIZE" in the pool's directory, `size` bytes, mode
  * 0600, no link followed; a file found there that is not regular, is open to
- * group or others, or belongs to another user is refused (EPERM). A module declares it once; a new layout or size is
- * a new file, so that processes of two versions never read each other's.
+ * group or others, or belongs to another user is refused (EPERM). A module
+ * declares it once; a new layout or size is a new file, so that processes of
+ * two versions never read each other's.
  */
 struct pooldir_file {
 	const char *name;
