@@ -40,6 +40,19 @@ unmute_stderr(int saved)
 	close(saved);
 }
 
+/* A handle on three nodes that never connects, over cfg (zeroed; it must outlive the handle). */
+static struct db *
+three_nodes(struct config *cfg)
+{
+	struct db *db;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->db_nnodes = 3;
+	db = db_new(cfg);
+	CHECK(db != NULL, "db_new");
+	return db;
+}
+
 /*
  * classify(e) on a connection to node `node` of 3: the status, counted by class
  * for the metrics (a duplicate is no failure), and whether the connection was
@@ -112,16 +125,11 @@ test_error_classes(void)
 		{__LINE__, CR_PARAMS_NOT_BOUND, DB_ERROR, false},               /* 2031 */
 	};
 	static struct config cfg;
-	struct db *db;
+	struct db *db = three_nodes(&cfg);
 	int saved;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.db_nnodes = 3;
-	db = db_new(&cfg);
-	if (db == NULL) {
-		CHECK(false, "setup");
+	if (db == NULL)
 		return;
-	}
 	saved = mute_stderr();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_class_at(cases[i].line, db, cases[i].e, (unsigned)i % 3, cases[i].want,
@@ -139,16 +147,11 @@ static void
 test_causal_lock_timeout_leaves_node(void)
 {
 	static struct config cfg;
-	struct db *db;
+	struct db *db = three_nodes(&cfg);
 	int saved;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.db_nnodes = 3;
-	db = db_new(&cfg);
-	if (db == NULL) {
-		CHECK(false, "setup");
+	if (db == NULL)
 		return;
-	}
 	saved = mute_stderr();
 	cfg.db_causal_reads = true;
 	check_class_at(__LINE__, db, ER_LOCK_WAIT_TIMEOUT, 2, DB_UNAVAILABLE, true);
